@@ -1,0 +1,123 @@
+import type { OpenApiDocument } from './openapi-document.js';
+import { allSpecs } from './generated/specs.js';
+
+/** A parameter of an operation, with its $ref resolved. */
+export interface OperationParameter {
+  name: string;
+  in: 'path' | 'query' | 'header' | 'cookie';
+  required: boolean;
+  schema: Record<string, unknown>;
+  /** JSON pointer of the parameter's schema inside its document (for validators). */
+  schemaPointer: string;
+}
+
+/** What runtime code needs to know of one operation of a spec. */
+export interface OperationInfo {
+  operationId: string;
+  method: string;
+  path: string;
+  document: OpenApiDocument;
+  documentId: string;
+  parameters: OperationParameter[];
+  /** status ('200', '400', 'default') -> JSON pointer of the response's JSON schema, if any. */
+  responseSchemas: Map<string, string | undefined>;
+  /** status -> header names the spec declares for that response. */
+  responseHeaders: Map<string, string[]>;
+  /** Pointer of the JSON request body schema, if the operation takes one. */
+  requestBodySchema?: string;
+}
+
+const escape = (s: string) => s.replace(/~/g, '~0').replace(/\//g, '~1');
+const unescape = (s: string) => s.replace(/~1/g, '/').replace(/~0/g, '~');
+
+/** Follows internal `$ref`s; returns the node and the pointer it was found at. */
+export function resolveRef(doc: OpenApiDocument, node: unknown, pointer: string): [any, string] {
+  let current: any = node;
+  let at = pointer;
+  for (let hops = 0; current && typeof current.$ref === 'string'; hops++) {
+    if (hops > 32 || !current.$ref.startsWith('#/')) throw new Error(`Unresolvable $ref ${current.$ref}`);
+    at = current.$ref.slice(1);
+    current = at
+      .slice(1)
+      .split('/')
+      .reduce((o: any, k) => o?.[unescape(k)], doc);
+  }
+  return [current, at];
+}
+
+const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
+
+function indexDocument(doc: OpenApiDocument, documentId: string, into: Map<string, OperationInfo>) {
+  for (const [path, item] of Object.entries(doc.paths)) {
+    for (const method of METHODS) {
+      const op = (item as Record<string, any>)[method];
+      if (!op?.operationId) continue;
+      const opPointer = `/paths/${escape(path)}/${method}`;
+      const parameters: OperationParameter[] = (op.parameters ?? []).map((p: unknown, i: number) => {
+        const [param, at] = resolveRef(doc, p, `${opPointer}/parameters/${i}`);
+        return {
+          name: param.name,
+          in: param.in,
+          required: param.required === true,
+          schema: param.schema ?? {},
+          schemaPointer: `${at}/schema`,
+        } satisfies OperationParameter;
+      });
+      const responseSchemas = new Map<string, string | undefined>();
+      const responseHeaders = new Map<string, string[]>();
+      for (const [status, r] of Object.entries(op.responses ?? {})) {
+        const [response, at] = resolveRef(doc, r, `${opPointer}/responses/${status}`);
+        const json = response?.content?.['application/json'];
+        responseSchemas.set(status, json?.schema ? `${at}/content/application~1json/schema` : undefined);
+        responseHeaders.set(status, Object.keys(response?.headers ?? {}));
+      }
+      const body = op.requestBody ? resolveRef(doc, op.requestBody, `${opPointer}/requestBody`) : undefined;
+      into.set(op.operationId, {
+        operationId: op.operationId,
+        method: method.toUpperCase(),
+        path,
+        document: doc,
+        documentId,
+        parameters,
+        responseSchemas,
+        responseHeaders,
+        requestBodySchema: body?.[0]?.content?.['application/json']?.schema
+          ? `${body[1]}/content/application~1json/schema`
+          : undefined,
+      });
+    }
+  }
+}
+
+const registry = new Map<string, OperationInfo>();
+const documents = new Map<string, OpenApiDocument>();
+
+/** Adds a document's operations to the registry (the mock registers its admin API this way). */
+export function registerDocument(documentId: string, doc: OpenApiDocument): void {
+  if (documents.has(documentId)) return;
+  documents.set(documentId, doc);
+  indexDocument(doc, documentId, registry);
+}
+
+for (const [id, doc] of Object.entries(allSpecs)) registerDocument(id, doc);
+
+/** Every registered document by id ('dds-backup', 'iam', 'mock-admin'). */
+export function registeredDocuments(): ReadonlyMap<string, OpenApiDocument> {
+  return documents;
+}
+
+/** Looks up an operation by its operationId; throws a clear error for an unknown one. */
+export function getOperation(operationId: string): OperationInfo {
+  const op = registry.get(operationId);
+  if (!op) {
+    throw new Error(
+      `Unknown operationId "${operationId}". Known: ${[...registry.keys()].sort().join(', ')}.`,
+    );
+  }
+  return op;
+}
+
+/** All known operations. */
+export function listOperations(): OperationInfo[] {
+  return [...registry.values()];
+}

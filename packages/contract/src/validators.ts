@@ -1,0 +1,202 @@
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+import { getOperation, type OperationInfo, registeredDocuments } from './operations.js';
+
+// ajv-formats is CommonJS; under NodeNext its default import is the module object.
+const addFormats = ((addFormatsModule as any).default ?? addFormatsModule) as typeof import('ajv-formats').default;
+
+/** One problem found by a validator: where, and what was expected, in words a person can act on. */
+export interface ValidationIssue {
+  /** Where in the checked value, as a JSON pointer ('' is the whole value), or `query.backup_id`-style for parameters. */
+  path: string;
+  /** What is wrong and what was expected. */
+  message: string;
+  /** The JSON Schema keyword that failed (`required`, `type`, `pattern`, ...). */
+  keyword: string;
+}
+
+export type ValidationResult = { valid: true; issues: [] } | { valid: false; issues: ValidationIssue[] };
+
+let ajv: Ajv2020 | undefined;
+const compiled = new Map<string, ValidateFunction>();
+
+function getAjv(): Ajv2020 {
+  if (ajv) return ajv;
+  ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictTypes: false, validateFormats: true });
+  addFormats(ajv);
+  // OpenAPI formats ajv-formats does not know: numeric ranges are enforced by `type`/`minimum`.
+  ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isSafeInteger(n) });
+  ajv.addFormat('int32', { type: 'number', validate: (n: number) => n >= -(2 ** 31) && n < 2 ** 31 });
+  // Annotations OpenAPI allows inside schemas, and our own x- extensions.
+  ajv.addVocabulary(['example', 'discriminator', 'xml', 'externalDocs']);
+  // Each document is added whole, so `$ref: '#/components/...'` resolves inside it; ajv sees
+  // the document root as a schema, so its top-level OpenAPI keys are declared as annotations.
+  ajv.addVocabulary(['openapi', 'info', 'servers', 'paths', 'components', 'security', 'tags', 'webhooks', 'jsonSchemaDialect']);
+  for (const [id, doc] of registeredDocuments()) {
+    for (const keyword of collectExtensionKeywords(doc)) {
+      if (!ajv.getKeyword(keyword)) ajv.addKeyword(keyword);
+    }
+    ajv.addSchema(doc as object, id, undefined, false);
+  }
+  return ajv;
+}
+
+function collectExtensionKeywords(node: unknown, found = new Set<string>()): Set<string> {
+  if (Array.isArray(node)) for (const n of node) collectExtensionKeywords(n, found);
+  else if (node && typeof node === 'object') {
+    for (const [k, v] of Object.entries(node)) {
+      if (k.startsWith('x-')) found.add(k);
+      collectExtensionKeywords(v, found);
+    }
+  }
+  return found;
+}
+
+function validatorAt(documentId: string, pointer: string): ValidateFunction {
+  const key = `${documentId}#${pointer}`;
+  let fn = compiled.get(key);
+  if (!fn) {
+    fn = getAjv().getSchema(key);
+    if (!fn) throw new Error(`No schema at ${key}`);
+    compiled.set(key, fn);
+  }
+  return fn;
+}
+
+function describe(error: ErrorObject, schemaOf: (e: ErrorObject) => any): ValidationIssue {
+  const path = error.instancePath;
+  const where = path === '' ? 'the body' : `\`${path}\``;
+  const p = error.params as Record<string, any>;
+  let message: string;
+  switch (error.keyword) {
+    case 'required':
+      message = `${where} is missing the required property \`${p.missingProperty}\``;
+      break;
+    case 'additionalProperties': {
+      const allowed = Object.keys(schemaOf(error)?.properties ?? {});
+      message = `${where} has an unexpected property \`${p.additionalProperty}\`${allowed.length ? ` (allowed: ${allowed.join(', ')})` : ''}`;
+      break;
+    }
+    case 'type':
+      message = `${where} must be of type ${p.type}`;
+      break;
+    case 'pattern': {
+      const example = schemaOf(error)?.examples?.[0];
+      message = `${where} must match ${p.pattern}${example ? `, like "${example}"` : ''}`;
+      break;
+    }
+    case 'format':
+      message = `${where} must be a valid ${p.format}`;
+      break;
+    case 'enum':
+      message = `${where} must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+      break;
+    default:
+      message = `${where} ${error.message ?? 'is invalid'}`;
+  }
+  return { path, message, keyword: error.keyword };
+}
+
+function run(documentId: string, pointer: string, value: unknown, prefix = ''): ValidationIssue[] {
+  const fn = validatorAt(documentId, pointer);
+  if (fn(value)) return [];
+  return (fn.errors ?? []).map((e) => {
+    const issue = describe(e, () => e.parentSchema);
+    return prefix ? { ...issue, path: `${prefix}${issue.path}`, message: issue.message.replace(/^the body/, prefix) } : issue;
+  });
+}
+
+const result = (issues: ValidationIssue[]): ValidationResult =>
+  issues.length === 0 ? { valid: true, issues: [] } : { valid: false, issues };
+
+/**
+ * Validates a response body against the spec: the schema of `operationId`'s answer for `status`
+ * (falling back to `default`). A status the operation does not document is itself an issue.
+ */
+export function validateResponse(
+  operationId: string,
+  status: number | string,
+  body: unknown,
+  options: { headers?: Headers | Record<string, string> } = {},
+): ValidationResult {
+  const op = getOperation(operationId);
+  const key = String(status);
+  const schemas = op.responseSchemas;
+  const statusKey = schemas.has(key) ? key : schemas.has(`${key[0]}XX`) ? `${key[0]}XX` : schemas.has('default') ? 'default' : undefined;
+  if (!statusKey) {
+    return result([
+      {
+        path: '',
+        keyword: 'status',
+        message: `status ${key} is not documented for ${operationId} (documented: ${[...schemas.keys()].join(', ')})`,
+      },
+    ]);
+  }
+  const issues: ValidationIssue[] = [];
+  const pointer = schemas.get(statusKey);
+  if (pointer) issues.push(...run(op.documentId, pointer, body));
+  if (options.headers) {
+    const has = (name: string) =>
+      options.headers instanceof Headers
+        ? options.headers.has(name)
+        : Object.keys(options.headers ?? {}).some((h) => h.toLowerCase() === name.toLowerCase());
+    for (const name of op.responseHeaders.get(statusKey) ?? []) {
+      // Every header the spec lists for a response is sent by the real gateway, except
+      // Retry-After, which only some throttling answers carry.
+      if (name.toLowerCase() !== 'retry-after' && !has(name)) {
+        issues.push({ path: `headers.${name}`, keyword: 'required', message: `response header \`${name}\` is missing` });
+      }
+    }
+  }
+  return result(issues);
+}
+
+/** A request as the validator sees it: parameters by location, and the JSON body if any. */
+export interface RequestParts {
+  path?: Record<string, string | undefined>;
+  query?: Record<string, string | undefined> | URLSearchParams;
+  headers?: Record<string, string | undefined> | Headers;
+  body?: unknown;
+}
+
+function lookup(source: RequestParts[keyof RequestParts], name: string, caseInsensitive: boolean): string | undefined {
+  if (!source) return undefined;
+  if (source instanceof URLSearchParams || source instanceof Headers) return source.get(name) ?? undefined;
+  const rec = source as Record<string, string | undefined>;
+  if (!caseInsensitive) return rec[name];
+  const key = Object.keys(rec).find((k) => k.toLowerCase() === name.toLowerCase());
+  return key === undefined ? undefined : rec[key];
+}
+
+/**
+ * Validates a request's parameters (and JSON body) against the spec. Issues name the
+ * parameter as `query.backup_id`, `path.project_id`, `header.X-Language` or `body/...`.
+ */
+export function validateRequest(operationId: string, parts: RequestParts): ValidationResult {
+  const op: OperationInfo = getOperation(operationId);
+  const issues: ValidationIssue[] = [];
+  for (const param of op.parameters) {
+    const source = param.in === 'path' ? parts.path : param.in === 'query' ? parts.query : parts.headers;
+    const value = lookup(source, param.name, param.in === 'header');
+    const label = `${param.in}.${param.name}`;
+    if (value === undefined || value === '') {
+      if (param.required) issues.push({ path: label, keyword: 'required', message: `${param.in} parameter \`${param.name}\` is required` });
+      continue;
+    }
+    for (const issue of run(op.documentId, param.schemaPointer, value)) {
+      issues.push({ ...issue, path: label, message: issue.message.replace(/^the body/, `${param.in} parameter \`${param.name}\``) });
+    }
+  }
+  if (op.requestBodySchema) issues.push(...run(op.documentId, op.requestBodySchema, parts.body, 'body'));
+  return result(issues);
+}
+
+/** Validates any value against a named component schema of a document (default: the DDS spec). */
+export function validateSchema(schemaName: string, value: unknown, documentId = 'dds-backup'): ValidationResult {
+  return result(run(documentId, `/components/schemas/${schemaName}`, value));
+}
+
+/** Turns issues into one readable multi-line message. */
+export function formatIssues(issues: readonly ValidationIssue[]): string {
+  return issues.map((i) => `  - ${i.message}`).join('\n');
+}

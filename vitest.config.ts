@@ -1,0 +1,27 @@
+import { defineConfig } from 'vitest/config';
+
+// One project per workspace package. Each package's `npm test` runs its own project (turbo
+// fans them out); `.ci/run` sums their JSON reports into the closing `N passed, N failed` line.
+// The `source` export condition makes tests import sibling packages from src/, so a test never
+// runs against a stale dist/.
+const project = (name: string, root: string) => ({
+  extends: true as const,
+  test: { name, root, include: ['test/**/*.test.ts'] },
+});
+
+export default defineConfig({
+  resolve: { conditions: ['source'] },
+  ssr: { resolve: { conditions: ['source'] } },
+  test: {
+    testTimeout: 20_000,
+    hookTimeout: 20_000,
+    projects: [
+      project('openapi', 'openapi'),
+      project('contract', 'packages/contract'),
+      project('client', 'packages/client'),
+      project('mock-server', 'apps/mock-server'),
+      project('cli', 'apps/cli'),
+      project('bench', 'bench'),
+    ],
+  },
+});
