@@ -18,6 +18,7 @@ export default defineConfig({
     projects: [
       project('openapi', 'openapi'),
       project('contract', 'packages/contract'),
+      project('signer', 'packages/signer'),
       project('client', 'packages/client'),
       project('mock-server', 'apps/mock-server'),
       project('cli', 'apps/cli'),
