@@ -64,7 +64,7 @@ export interface SignOptions {
  * headers to send, `Authorization` included. The input headers are not modified.
  */
 export function signRequest(
-  request: { method: string; url: string | URL; headers?: HeadersInit; body?: Body },
+  request: { method: string; url: string | URL; headers?: ConstructorParameters<typeof Headers>[0]; body?: Body },
   credentials: AkSkCredentials,
   options: SignOptions = {},
 ): { headers: Headers; signature: Signature } {

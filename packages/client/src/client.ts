@@ -1,0 +1,133 @@
+import {
+  DEFAULT_REGION,
+  getRegion,
+  type IamPaths,
+  type Language,
+  type paths,
+  UnknownRegionError,
+} from '@dds-backup/contract';
+import createOpenApiClient, { type Client } from 'openapi-fetch';
+import type { CredentialsProvider } from './credentials/types.js';
+import { ConfigurationError } from './errors.js';
+import { getDownloadLinks, type DownloadLinks, type GetDownloadLinksInput } from './links.js';
+import type { RetryEvent, RetryOptions } from './retry.js';
+import { createTransport, type FetchLike } from './transport.js';
+import { unwrap } from './unwrap.js';
+import { VERSION } from './version.js';
+
+export interface ClientOptions {
+  /** Region ID from the spec's servers (default cn-north-4). Ignored for the host when `endpoint` is set. */
+  region?: string;
+  /** A DDS endpoint URL instead of the region's (a proxy, the mock). */
+  endpoint?: string;
+  /** IAM endpoint for password tokens and project lookup (default: the region's, or `endpoint` when set). */
+  iamEndpoint?: string;
+  /** Project ID; when absent, taken from the credentials or looked up in IAM by region name. */
+  projectId?: string;
+  credentials: CredentialsProvider;
+  /** Transport (default globalThis.fetch); the mock's in-process handler fits here. */
+  fetch?: FetchLike;
+  /** Per-attempt timeout in ms (default 30000; 0 disables). */
+  timeoutMs?: number;
+  retry?: RetryOptions;
+  /** Language of error messages (`X-Language`). */
+  language?: Language;
+  userAgent?: string;
+  /** Called before each retry. */
+  onRetry?: (event: RetryEvent & { url: string }) => void;
+  /** Receives a line per request/response with every secret redacted (for --verbose). */
+  log?: (line: string) => void;
+}
+
+export interface DdsClient {
+  readonly region: string;
+  readonly endpoint: string;
+  readonly iamEndpoint: string;
+  /** The openapi-fetch client for the DDS spec, authenticated and retrying, for any other call. */
+  readonly raw: Client<paths>;
+  /** The openapi-fetch client for the IAM subset. */
+  readonly iam: Client<IamPaths>;
+  /** The unauthenticated base transport (download links carry their own signature). */
+  readonly fetch: FetchLike;
+  readonly retry: RetryOptions;
+  readonly timeoutMs: number;
+  /** The project ID, looked up once from IAM when it was not given. */
+  projectId(signal?: AbortSignal): Promise<string>;
+  /** ShowBackupDownloadLink: the backup's files with parsed expiry times. */
+  getDownloadLinks(input: GetDownloadLinksInput): Promise<DownloadLinks>;
+}
+
+/** Creates a client for one region (or endpoint) and one set of credentials. */
+export function createClient(options: ClientOptions): DdsClient {
+  const regionId = options.region ?? DEFAULT_REGION;
+  let endpoint = options.endpoint;
+  let iamEndpoint = options.iamEndpoint ?? options.endpoint;
+  if (!endpoint || !iamEndpoint) {
+    try {
+      const region = getRegion(regionId);
+      endpoint ??= region.endpoint;
+      iamEndpoint ??= region.iamEndpoint;
+    } catch (error) {
+      if (error instanceof UnknownRegionError) throw new ConfigurationError(error.message);
+      throw error;
+    }
+  }
+  for (const [name, url] of [
+    ['endpoint', endpoint],
+    ['iamEndpoint', iamEndpoint],
+  ] as const) {
+    if (!URL.canParse(url)) throw new ConfigurationError(`${name} "${url}" is not a URL: pass e.g. http://127.0.0.1:4010`);
+  }
+  if (!options.credentials) throw new ConfigurationError('No credentials: pass credentials (e.g. credentialsFromEnvironment()).');
+  const baseFetch: FetchLike = options.fetch ?? ((request) => globalThis.fetch(request));
+  const retry = options.retry ?? {};
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  let knownProjectId = options.projectId ?? options.credentials.projectId;
+
+  const transport = createTransport({
+    fetch: baseFetch,
+    credentials: options.credentials,
+    authContext: () => ({ fetch: baseFetch, iamEndpoint: iamEndpoint!, region: regionId, projectId: knownProjectId }),
+    retry,
+    timeoutMs,
+    headers: {
+      'user-agent': options.userAgent ?? `dds-backup/${VERSION}`,
+      ...(options.language ? { 'x-language': options.language } : {}),
+    },
+    onRetry: options.onRetry,
+    log: options.log,
+  });
+  const raw = createOpenApiClient<paths>({ baseUrl: endpoint!.replace(/\/$/, ''), fetch: transport });
+  const iam = createOpenApiClient<IamPaths>({ baseUrl: iamEndpoint!.replace(/\/$/, ''), fetch: transport });
+
+  let lookup: Promise<string> | undefined;
+  const client: DdsClient = {
+    region: regionId,
+    endpoint: endpoint!,
+    iamEndpoint: iamEndpoint!,
+    raw,
+    iam,
+    fetch: baseFetch,
+    retry,
+    timeoutMs,
+    async projectId(signal) {
+      if (knownProjectId) return knownProjectId;
+      lookup ??= (async () => {
+        const data = unwrap(await iam.GET('/v3/projects', { params: { query: { name: regionId } }, signal }), 'KeystoneListProjects');
+        const id = data.projects[0]?.id;
+        if (!id) {
+          throw new ConfigurationError(
+            `IAM knows no project named "${regionId}" for these credentials: pass the project ID (HUAWEICLOUD_SDK_PROJECT_ID or --project-id).`,
+          );
+        }
+        knownProjectId = id;
+        return id;
+      })().finally(() => {
+        lookup = undefined;
+      });
+      return lookup;
+    },
+    getDownloadLinks: (input) => getDownloadLinks(client, input),
+  };
+  return client;
+}

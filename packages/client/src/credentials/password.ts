@@ -1,0 +1,88 @@
+import { TOKEN_HEADER } from '@dds-backup/contract';
+import { ApiError, CredentialsError } from '../errors.js';
+import { registerSecret } from '../redact.js';
+import type { AuthContext, CredentialsProvider } from './types.js';
+
+/** Renew a cached token this long before IAM says it expires. */
+const RENEW_BEFORE_MS = 5 * 60_000;
+
+export interface PasswordOptions {
+  /** IAM user name. */
+  username: string;
+  password: string;
+  /** Account (domain) name the user belongs to. */
+  domainName: string;
+  projectId?: string;
+  /** Clock for the cache (tests). */
+  now?: () => number;
+}
+
+/**
+ * Exchanges an IAM user's password for a token (`POST /v3/auth/tokens`, token in the
+ * `X-Subject-Token` header) scoped to the client's region, and caches it until shortly before
+ * it expires. Concurrent requests share one exchange.
+ */
+export function passwordCredentials(options: PasswordOptions): CredentialsProvider {
+  if (!options.username || !options.password || !options.domainName) {
+    throw new CredentialsError('Password credentials need a user name, a password and the account (domain) name.');
+  }
+  registerSecret(options.password);
+  const now = options.now ?? Date.now;
+  let cached: { token: string; renewAt: number; key: string } | undefined;
+  let pending: Promise<string> | undefined;
+
+  async function issue(context: AuthContext): Promise<string> {
+    const response = await context.fetch(
+      new Request(new URL('/v3/auth/tokens', context.iamEndpoint), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        signal: context.signal,
+        body: JSON.stringify({
+          auth: {
+            identity: {
+              methods: ['password'],
+              password: { user: { name: options.username, password: options.password, domain: { name: options.domainName } } },
+            },
+            scope: { project: { name: context.region } },
+          },
+        }),
+      }),
+    );
+    const token = response.headers.get('x-subject-token');
+    const body = (await response.json().catch(() => undefined)) as
+      | { token?: { expires_at?: string }; error?: { message?: string } }
+      | undefined;
+    if (response.status !== 201 || !token) {
+      throw new ApiError({
+        operation: 'KeystoneCreateUserTokenByPassword',
+        status: response.status,
+        errorMessage: body?.error?.message ?? 'IAM did not issue a token',
+        requestId: response.headers.get('x-request-id') ?? undefined,
+      });
+    }
+    registerSecret(token);
+    const expiresAt = Date.parse(body?.token?.expires_at ?? '');
+    // IAM tokens live 24 hours; without an expires_at assume that.
+    const expiry = Number.isNaN(expiresAt) ? now() + 24 * 3600_000 : expiresAt;
+    cached = { token, renewAt: expiry - RENEW_BEFORE_MS, key: `${context.iamEndpoint}|${context.region}` };
+    return token;
+  }
+
+  return {
+    kind: 'password',
+    projectId: options.projectId,
+    async authorize(request, context) {
+      const key = `${context.iamEndpoint}|${context.region}`;
+      let token = cached && cached.key === key && now() < cached.renewAt ? cached.token : undefined;
+      if (!token) {
+        pending ??= issue(context).finally(() => {
+          pending = undefined;
+        });
+        token = await pending;
+      }
+      const headers = new Headers(request.headers);
+      headers.set(TOKEN_HEADER, token);
+      return new Request(request, { headers });
+    },
+  };
+}

@@ -1,0 +1,128 @@
+import { getErrorCode } from '@dds-backup/contract';
+import { redact } from './redact.js';
+
+/**
+ * Base of every error this package throws. `retryable` says whether trying again later can
+ * help; message, toString() and toJSON() never contain a secret (see redact.ts).
+ */
+export class DdsBackupError extends Error {
+  override name = 'DdsBackupError';
+  /** Stable machine-readable kind, e.g. `API_ERROR`, `NETWORK_ERROR`. */
+  readonly kind: string = 'ERROR';
+  readonly retryable: boolean;
+
+  constructor(message: string, options: { retryable?: boolean; cause?: unknown } = {}) {
+    super(redact(message), options.cause === undefined ? undefined : { cause: options.cause });
+    this.retryable = options.retryable ?? false;
+  }
+
+  override toString(): string {
+    return redact(`${this.name}: ${this.message}`);
+  }
+
+  toJSON(): Record<string, unknown> {
+    const out: Record<string, unknown> = { name: this.name, kind: this.kind, message: this.message, retryable: this.retryable };
+    for (const [k, v] of Object.entries(this)) {
+      if (k !== 'cause' && v !== undefined && typeof v !== 'function') out[k] = typeof v === 'string' ? redact(v) : v;
+    }
+    return out;
+  }
+}
+
+/** The API answered with an error: HTTP status, Huawei `error_code`, message and request id. */
+export class ApiError extends DdsBackupError {
+  override name = 'ApiError';
+  override readonly kind = 'API_ERROR';
+  readonly status: number;
+  readonly errorCode: string | undefined;
+  readonly errorMessage: string;
+  readonly requestId: string | undefined;
+  readonly operation: string;
+  /** Seconds the server asked us to wait (Retry-After), if it said. */
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(init: {
+    operation: string;
+    status: number;
+    errorCode?: string | undefined;
+    errorMessage?: string | undefined;
+    requestId?: string | undefined;
+    retryAfterSeconds?: number | undefined;
+  }) {
+    const known = init.errorCode ? getErrorCode(init.errorCode) : undefined;
+    const retryable = known ? known.retryable : isRetryableStatus(init.status);
+    const text = init.errorMessage ?? known?.messages['en-us'] ?? 'no error body';
+    super(
+      `${init.operation} failed: HTTP ${init.status}${init.errorCode ? ` ${init.errorCode}` : ''}: ${text}` +
+        (init.requestId ? ` (request id ${init.requestId})` : ''),
+      { retryable },
+    );
+    this.status = init.status;
+    this.errorCode = init.errorCode;
+    this.errorMessage = redact(text);
+    this.requestId = init.requestId;
+    this.operation = init.operation;
+    this.retryAfterSeconds = init.retryAfterSeconds;
+  }
+
+  /** 401, or 403 from IAM/permission checks: the credentials are wrong, expired or not allowed. */
+  get isAuthError(): boolean {
+    return this.status === 401 || this.status === 403;
+  }
+
+  /** The instance or the backup does not exist (404 DBS.200002, 400 DBS.201214). */
+  get isNotFound(): boolean {
+    return this.errorCode === 'DBS.200002' || this.errorCode === 'DBS.201214' || (this.status === 404 && !this.errorCode?.startsWith('APIGW'));
+  }
+}
+
+/** The request never got an HTTP answer (DNS, refused, reset). Status 0, as Octokit does. */
+export class NetworkError extends DdsBackupError {
+  override name = 'NetworkError';
+  override readonly kind = 'NETWORK_ERROR';
+  readonly status = 0;
+  constructor(message: string, cause?: unknown) {
+    super(message, { retryable: true, cause });
+  }
+}
+
+/** One attempt took longer than the configured timeout. */
+export class TimeoutError extends DdsBackupError {
+  override name = 'TimeoutError';
+  override readonly kind = 'TIMEOUT';
+  constructor(message: string) {
+    super(message, { retryable: true });
+  }
+}
+
+/** The caller's AbortSignal fired. */
+export class AbortError extends DdsBackupError {
+  override name = 'AbortError';
+  override readonly kind = 'ABORTED';
+  constructor(message = 'The operation was aborted.') {
+    super(message, { retryable: false });
+  }
+}
+
+/** No usable credentials, or a credentials provider was misconfigured. Says what to set. */
+export class CredentialsError extends DdsBackupError {
+  override name = 'CredentialsError';
+  override readonly kind = 'CREDENTIALS';
+}
+
+/** Options passed to createClient (or a call) are invalid. */
+export class ConfigurationError extends DdsBackupError {
+  override name = 'ConfigurationError';
+  override readonly kind = 'CONFIGURATION';
+}
+
+/** The API answered 2xx with a body this client cannot use (e.g. a malformed link_expired_time). */
+export class ResponseFormatError extends DdsBackupError {
+  override name = 'ResponseFormatError';
+  override readonly kind = 'RESPONSE_FORMAT';
+}
+
+/** Statuses worth retrying when no error code says otherwise. */
+export function isRetryableStatus(status: number): boolean {
+  return status === 429 || status === 500 || status === 502 || status === 503 || status === 504;
+}

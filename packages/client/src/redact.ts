@@ -1,0 +1,38 @@
+// Every string that leaves this package through an error message, toJSON or a log line goes
+// through redact(). Secrets are caught two ways: by shape (header and query names that always
+// carry one) and by value (every token, SK and security token a credentials provider holds is
+// registered here, so it is masked wherever it turns up, even inside an upstream message).
+
+const MASK = '***';
+const secrets = new Set<string>();
+
+/** Registers a secret value so redact() masks it anywhere. Values under 6 characters are ignored (too likely to be ordinary text). */
+export function registerSecret(value: string | undefined): void {
+  if (value && value.length >= 6) secrets.add(value);
+}
+
+const QUERY_SECRETS = /([?&](?:Signature|AccessKeyId|AWSAccessKeyId|X-Amz-Signature|X-Amz-Credential|x-obs-security-token)=)[^&#\s"']*/gi;
+const HEADER_SECRETS = /\b((?:x-auth-token|x-subject-token|x-security-token|authorization)\s*[:=]\s*)("?)[^\n"]*\2/gi;
+const SIGNATURE_IN_AUTH = /(Signature=)[0-9a-f]{16,}/gi;
+
+/** Masks secrets in any text: header values, link signatures and registered secret values. */
+export function redact(text: string): string {
+  let out = text.replace(QUERY_SECRETS, `$1${MASK}`).replace(HEADER_SECRETS, `$1$2${MASK}$2`).replace(SIGNATURE_IN_AUTH, `$1${MASK}`);
+  for (const s of secrets) if (out.includes(s)) out = out.split(s).join(MASK);
+  return out;
+}
+
+/** A URL safe to print: the query parameters that authorize a download are masked. */
+export function redactUrl(url: string | URL): string {
+  return redact(String(url));
+}
+
+const SECRET_HEADERS = new Set(['x-auth-token', 'x-subject-token', 'x-security-token', 'authorization']);
+
+/** A copy of headers safe to log. */
+export function redactHeaders(headers: Headers | Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  const entries = headers instanceof Headers ? [...headers.entries()] : Object.entries(headers);
+  for (const [k, v] of entries) out[k] = SECRET_HEADERS.has(k.toLowerCase()) ? MASK : redact(v);
+  return out;
+}

@@ -1,0 +1,77 @@
+import type { CredentialsProvider, AuthContext } from './credentials/types.js';
+import { ApiError, isRetryableStatus, TimeoutError } from './errors.js';
+import { redactHeaders, redactUrl } from './redact.js';
+import { parseRetryAfter, type RetryEvent, type RetryOptions, withRetries } from './retry.js';
+
+export type FetchLike = (request: Request) => Promise<Response>;
+
+export interface TransportOptions {
+  fetch: FetchLike;
+  credentials: CredentialsProvider | undefined;
+  authContext: () => Omit<AuthContext, 'signal'>;
+  retry: RetryOptions;
+  /** Per-attempt timeout in ms (0 = none). */
+  timeoutMs: number;
+  headers: Record<string, string>;
+  onRetry?: (event: RetryEvent & { url: string }) => void;
+  /** Receives one line per request and response, secrets redacted (for --verbose). */
+  log?: (line: string) => void;
+}
+
+/**
+ * The fetch given to openapi-fetch: per attempt it authorizes (a fresh signature or token),
+ * applies the per-attempt timeout, and retries network errors and 429/5xx answers with backoff
+ * or Retry-After. The last answer is returned as a Response, not thrown, so openapi-fetch still
+ * yields `{ error }` for it: results at the HTTP seam, exceptions only through unwrap().
+ */
+export function createTransport(options: TransportOptions): FetchLike {
+  return async (original: Request) => {
+    const userSignal = original.signal;
+    const attempts = Math.max(1, options.retry.attempts ?? 4);
+    return withRetries(
+      async (n) => {
+        const timeout = options.timeoutMs > 0 ? AbortSignal.timeout(options.timeoutMs) : undefined;
+        const signal = timeout ? AbortSignal.any([userSignal, timeout]) : userSignal;
+        let request = new Request(original.clone(), { signal });
+        for (const [k, v] of Object.entries(options.headers)) if (!request.headers.has(k)) request.headers.set(k, v);
+        if (options.credentials) request = await options.credentials.authorize(request, { ...options.authContext(), signal });
+        const started = Date.now();
+        options.log?.(`> ${request.method} ${redactUrl(request.url)} ${JSON.stringify(redactHeaders(request.headers))}`);
+        let response: Response;
+        try {
+          response = await options.fetch(request);
+        } catch (error) {
+          if (timeout?.aborted && !userSignal.aborted) {
+            throw new TimeoutError(`${request.method} ${redactUrl(request.url)} got no answer within ${options.timeoutMs} ms`);
+          }
+          throw error;
+        }
+        options.log?.(
+          `< ${response.status} ${redactUrl(request.url)} ${Date.now() - started}ms request-id=${response.headers.get('x-request-id') ?? '-'}`,
+        );
+        if (isRetryableStatus(response.status) && n + 1 < attempts) {
+          const text = await response.text().catch(() => '');
+          let body: { error_code?: string; error_msg?: string } = {};
+          try {
+            body = JSON.parse(text);
+          } catch {}
+          const retryAfter = parseRetryAfter(response.headers.get('retry-after'));
+          throw new ApiError({
+            operation: `${request.method} ${new URL(request.url).pathname}`,
+            status: response.status,
+            errorCode: body.error_code,
+            errorMessage: body.error_msg,
+            requestId: response.headers.get('x-request-id') ?? undefined,
+            retryAfterSeconds: retryAfter === undefined ? undefined : retryAfter / 1000,
+          });
+        }
+        return response;
+      },
+      {
+        ...options.retry,
+        signal: userSignal,
+        onRetry: (e) => options.onRetry?.({ ...e, url: redactUrl(original.url) }),
+      },
+    );
+  };
+}
