@@ -9,7 +9,7 @@ import {
 import createOpenApiClient, { type Client } from 'openapi-fetch';
 import type { CredentialsProvider } from './credentials/types.js';
 import { ConfigurationError } from './errors.js';
-import { getDownloadLinks, type DownloadLinks, type GetDownloadLinksInput } from './links.js';
+import { type DownloadLinks, type GetDownloadLinksInput, getDownloadLinks } from './links.js';
 import type { RetryEvent, RetryOptions } from './retry.js';
 import { createTransport, type FetchLike } from './transport.js';
 import { unwrap } from './unwrap.js';
@@ -76,9 +76,11 @@ export function createClient(options: ClientOptions): DdsClient {
     ['endpoint', endpoint],
     ['iamEndpoint', iamEndpoint],
   ] as const) {
-    if (!URL.canParse(url)) throw new ConfigurationError(`${name} "${url}" is not a URL: pass e.g. http://127.0.0.1:4010`);
+    if (!URL.canParse(url))
+      throw new ConfigurationError(`${name} "${url}" is not a URL: pass e.g. http://127.0.0.1:4010`);
   }
-  if (!options.credentials) throw new ConfigurationError('No credentials: pass credentials (e.g. credentialsFromEnvironment()).');
+  if (!options.credentials)
+    throw new ConfigurationError('No credentials: pass credentials (e.g. credentialsFromEnvironment()).');
   const baseFetch: FetchLike = options.fetch ?? ((request) => globalThis.fetch(request));
   const retry = options.retry ?? {};
   const timeoutMs = options.timeoutMs ?? 30_000;
@@ -113,7 +115,10 @@ export function createClient(options: ClientOptions): DdsClient {
     async projectId(signal) {
       if (knownProjectId) return knownProjectId;
       lookup ??= (async () => {
-        const data = unwrap(await iam.GET('/v3/projects', { params: { query: { name: regionId } }, signal }), 'KeystoneListProjects');
+        const data = unwrap(
+          await iam.GET('/v3/projects', { params: { query: { name: regionId } }, signal }),
+          'KeystoneListProjects',
+        );
         const id = data.projects[0]?.id;
         if (!id) {
           throw new ConfigurationError(

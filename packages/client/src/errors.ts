@@ -21,7 +21,12 @@ export class DdsBackupError extends Error {
   }
 
   toJSON(): Record<string, unknown> {
-    const out: Record<string, unknown> = { name: this.name, kind: this.kind, message: this.message, retryable: this.retryable };
+    const out: Record<string, unknown> = {
+      name: this.name,
+      kind: this.kind,
+      message: this.message,
+      retryable: this.retryable,
+    };
     for (const [k, v] of Object.entries(this)) {
       if (k !== 'cause' && v !== undefined && typeof v !== 'function') out[k] = typeof v === 'string' ? redact(v) : v;
     }
@@ -72,7 +77,11 @@ export class ApiError extends DdsBackupError {
 
   /** The instance or the backup does not exist (404 DBS.200002, 400 DBS.201214). */
   get isNotFound(): boolean {
-    return this.errorCode === 'DBS.200002' || this.errorCode === 'DBS.201214' || (this.status === 404 && !this.errorCode?.startsWith('APIGW'));
+    return (
+      this.errorCode === 'DBS.200002' ||
+      this.errorCode === 'DBS.201214' ||
+      (this.status === 404 && !this.errorCode?.startsWith('APIGW'))
+    );
   }
 }
 

@@ -3,11 +3,10 @@
  * ShowBackupDownloadLink. The resumable download engine is the node-only subpath
  * `@dds-backup/client/download`.
  */
-export { createClient, type ClientOptions, type DdsClient } from './client.js';
-export { getDownloadLinks, type DownloadLink, type DownloadLinks, type GetDownloadLinksInput } from './links.js';
+export { type ClientOptions, createClient, type DdsClient } from './client.js';
 export { akskCredentials } from './credentials/aksk.js';
 export { credentialsFromEnvironment, ENVIRONMENT_VARIABLES } from './credentials/environment.js';
-export { passwordCredentials, type PasswordOptions } from './credentials/password.js';
+export { type PasswordOptions, passwordCredentials } from './credentials/password.js';
 export { tokenCredentials } from './credentials/token.js';
 export type { AuthContext, CredentialsProvider } from './credentials/types.js';
 export {
@@ -21,8 +20,17 @@ export {
   ResponseFormatError,
   TimeoutError,
 } from './errors.js';
+export { type DownloadLink, type DownloadLinks, type GetDownloadLinksInput, getDownloadLinks } from './links.js';
 export { redact, redactHeaders, redactUrl, registerSecret } from './redact.js';
-export { backoffDelay, DEFAULT_RETRY, parseRetryAfter, type RetryEvent, type RetryOptions, sleep, withRetries } from './retry.js';
-export { type FetchLike } from './transport.js';
-export { unwrap, type FetchResult } from './unwrap.js';
+export {
+  backoffDelay,
+  DEFAULT_RETRY,
+  parseRetryAfter,
+  type RetryEvent,
+  type RetryOptions,
+  sleep,
+  withRetries,
+} from './retry.js';
+export type { FetchLike } from './transport.js';
+export { type FetchResult, unwrap } from './unwrap.js';
 export { VERSION } from './version.js';

@@ -34,7 +34,9 @@ export interface DownloadLinks {
 export async function getDownloadLinks(client: DdsClient, input: GetDownloadLinksInput): Promise<DownloadLinks> {
   for (const key of ['instanceId', 'backupId'] as const) {
     if (typeof input[key] !== 'string' || input[key].trim() === '') {
-      throw new ConfigurationError(`${key} is required: pass the ${key === 'instanceId' ? 'DDS instance' : 'backup'} ID.`);
+      throw new ConfigurationError(
+        `${key} is required: pass the ${key === 'instanceId' ? 'DDS instance' : 'backup'} ID.`,
+      );
     }
   }
   const projectId = await client.projectId(input.signal);

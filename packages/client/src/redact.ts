@@ -11,13 +11,17 @@ export function registerSecret(value: string | undefined): void {
   if (value && value.length >= 6) secrets.add(value);
 }
 
-const QUERY_SECRETS = /([?&](?:Signature|AccessKeyId|AWSAccessKeyId|X-Amz-Signature|X-Amz-Credential|x-obs-security-token)=)[^&#\s"']*/gi;
+const QUERY_SECRETS =
+  /([?&](?:Signature|AccessKeyId|AWSAccessKeyId|X-Amz-Signature|X-Amz-Credential|x-obs-security-token)=)[^&#\s"']*/gi;
 const HEADER_SECRETS = /\b((?:x-auth-token|x-subject-token|x-security-token|authorization)\s*[:=]\s*)("?)[^\n"]*\2/gi;
 const SIGNATURE_IN_AUTH = /(Signature=)[0-9a-f]{16,}/gi;
 
 /** Masks secrets in any text: header values, link signatures and registered secret values. */
 export function redact(text: string): string {
-  let out = text.replace(QUERY_SECRETS, `$1${MASK}`).replace(HEADER_SECRETS, `$1$2${MASK}$2`).replace(SIGNATURE_IN_AUTH, `$1${MASK}`);
+  let out = text
+    .replace(QUERY_SECRETS, `$1${MASK}`)
+    .replace(HEADER_SECRETS, `$1$2${MASK}$2`)
+    .replace(SIGNATURE_IN_AUTH, `$1${MASK}`);
   for (const s of secrets) if (out.includes(s)) out = out.split(s).join(MASK);
   return out;
 }

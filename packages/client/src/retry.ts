@@ -76,8 +76,10 @@ export async function withRetries<T>(
     } catch (raw) {
       const error = toDdsError(raw, options.signal);
       if (!error.retryable || n + 1 >= attempts) throw error;
-      const retryAfter = error instanceof ApiError && error.retryAfterSeconds !== undefined ? error.retryAfterSeconds * 1000 : undefined;
-      if (retryAfter !== undefined && retryAfter > (options.maxRetryAfterMs ?? DEFAULT_RETRY.maxRetryAfterMs)) throw error;
+      const retryAfter =
+        error instanceof ApiError && error.retryAfterSeconds !== undefined ? error.retryAfterSeconds * 1000 : undefined;
+      if (retryAfter !== undefined && retryAfter > (options.maxRetryAfterMs ?? DEFAULT_RETRY.maxRetryAfterMs))
+        throw error;
       const delayMs = retryAfter ?? backoffDelay(n, options);
       options.onRetry?.({ attempt: n + 1, delayMs, error });
       await sleep(delayMs, options.signal);

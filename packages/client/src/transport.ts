@@ -1,4 +1,4 @@
-import type { CredentialsProvider, AuthContext } from './credentials/types.js';
+import type { AuthContext, CredentialsProvider } from './credentials/types.js';
 import { ApiError, isRetryableStatus, TimeoutError } from './errors.js';
 import { redactHeaders, redactUrl } from './redact.js';
 import { parseRetryAfter, type RetryEvent, type RetryOptions, withRetries } from './retry.js';
@@ -34,15 +34,20 @@ export function createTransport(options: TransportOptions): FetchLike {
         const signal = timeout ? AbortSignal.any([userSignal, timeout]) : userSignal;
         let request = new Request(original.clone(), { signal });
         for (const [k, v] of Object.entries(options.headers)) if (!request.headers.has(k)) request.headers.set(k, v);
-        if (options.credentials) request = await options.credentials.authorize(request, { ...options.authContext(), signal });
+        if (options.credentials)
+          request = await options.credentials.authorize(request, { ...options.authContext(), signal });
         const started = Date.now();
-        options.log?.(`> ${request.method} ${redactUrl(request.url)} ${JSON.stringify(redactHeaders(request.headers))}`);
+        options.log?.(
+          `> ${request.method} ${redactUrl(request.url)} ${JSON.stringify(redactHeaders(request.headers))}`,
+        );
         let response: Response;
         try {
           response = await options.fetch(request);
         } catch (error) {
           if (timeout?.aborted && !userSignal.aborted) {
-            throw new TimeoutError(`${request.method} ${redactUrl(request.url)} got no answer within ${options.timeoutMs} ms`);
+            throw new TimeoutError(
+              `${request.method} ${redactUrl(request.url)} got no answer within ${options.timeoutMs} ms`,
+            );
           }
           throw error;
         }

@@ -16,7 +16,12 @@ export interface FetchResult<T> {
 export function unwrap<T>(result: FetchResult<T>, operation: string): T {
   const { response } = result;
   if (response.ok && result.error === undefined) return result.data as T;
-  const body = (result.error ?? {}) as { error_code?: unknown; error_msg?: unknown; request_id?: unknown; error?: { message?: unknown } };
+  const body = (result.error ?? {}) as {
+    error_code?: unknown;
+    error_msg?: unknown;
+    request_id?: unknown;
+    error?: { message?: unknown };
+  };
   const retryAfter = parseRetryAfter(response.headers.get('retry-after'));
   throw new ApiError({
     operation,
@@ -30,7 +35,8 @@ export function unwrap<T>(result: FetchResult<T>, operation: string): T {
           : typeof result.error === 'string' && result.error
             ? result.error.slice(0, 200)
             : undefined,
-    requestId: response.headers.get('x-request-id') ?? (typeof body.request_id === 'string' ? body.request_id : undefined),
+    requestId:
+      response.headers.get('x-request-id') ?? (typeof body.request_id === 'string' ? body.request_id : undefined),
     retryAfterSeconds: retryAfter === undefined ? undefined : retryAfter / 1000,
   });
 }

@@ -51,7 +51,7 @@ files.set(join(out, 'specs.ts'), specsTs);
 // operationId -> status -> example name, resolved through component $refs.
 const dds = docs['dds-backup'];
 const resolve = (node) => {
-  while (node && node.$ref) {
+  while (node?.$ref) {
     node = node.$ref
       .slice(2)
       .split('/')
@@ -81,6 +81,6 @@ for (const [, item] of Object.entries(dds.paths)) {
     ex += '} as const;\n\n';
   }
 }
-files.set(join(out, 'examples.ts'), ex.trimEnd() + '\n');
+files.set(join(out, 'examples.ts'), `${ex.trimEnd()}\n`);
 
 await writeOrCheck(files, { command: 'npm run generate' });

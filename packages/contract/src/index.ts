@@ -3,29 +3,30 @@
  * openapi-typescript; validators are compiled from the bundled spec by ajv; regions, error codes,
  * signing parameters and examples are read from the spec, never typed in twice.
  */
+
+export { type ErrorCodeInfo, errorCodes, getErrorCode, type Language } from './error-codes.js';
 export type { components, operations, paths } from './generated/dds-backup.js';
+export { showBackupDownloadLinkExamples } from './generated/examples.js';
 export type {
   components as IamComponents,
   operations as IamOperations,
   paths as IamPaths,
 } from './generated/iam.js';
 export { allSpecs, ddsBackupSpec, iamSpec } from './generated/specs.js';
-export { showBackupDownloadLinkExamples } from './generated/examples.js';
+export { formatHuaweiTime, HuaweiTimeFormatError, isHuaweiTime, parseHuaweiTime } from './huawei-time.js';
 export type { OpenApiDocument } from './openapi-document.js';
-export { getOperation, listOperations, registerDocument, resolveRef, type OperationInfo } from './operations.js';
+export { getOperation, listOperations, type OperationInfo, registerDocument, resolveRef } from './operations.js';
+export { DEFAULT_REGION, getRegion, listRegions, MOCK_SERVER_URL, type Region, UnknownRegionError } from './regions.js';
+export { LINK_TTL_SECONDS, type SigningParameters, signing, TOKEN_HEADER } from './signing.js';
 export {
   formatIssues,
-  validateRequest,
-  validateResponse,
-  validateSchema,
   type RequestParts,
   type ValidationIssue,
   type ValidationResult,
+  validateRequest,
+  validateResponse,
+  validateSchema,
 } from './validators.js';
-export { formatHuaweiTime, HuaweiTimeFormatError, isHuaweiTime, parseHuaweiTime } from './huawei-time.js';
-export { DEFAULT_REGION, getRegion, listRegions, MOCK_SERVER_URL, UnknownRegionError, type Region } from './regions.js';
-export { errorCodes, getErrorCode, type ErrorCodeInfo, type Language } from './error-codes.js';
-export { LINK_TTL_SECONDS, signing, TOKEN_HEADER, type SigningParameters } from './signing.js';
 
 import type { components } from './generated/dds-backup.js';
 /** The 200 body of ShowBackupDownloadLink. */

@@ -1,5 +1,5 @@
-import type { OpenApiDocument } from './openapi-document.js';
 import { allSpecs } from './generated/specs.js';
+import type { OpenApiDocument } from './openapi-document.js';
 
 /** A parameter of an operation, with its $ref resolved. */
 export interface OperationParameter {
@@ -27,8 +27,8 @@ export interface OperationInfo {
   requestBodySchema?: string;
 }
 
-const escape = (s: string) => s.replace(/~/g, '~0').replace(/\//g, '~1');
-const unescape = (s: string) => s.replace(/~1/g, '/').replace(/~0/g, '~');
+const escapePointer = (s: string) => s.replace(/~/g, '~0').replace(/\//g, '~1');
+const unescapePointer = (s: string) => s.replace(/~1/g, '/').replace(/~0/g, '~');
 
 /** Follows internal `$ref`s; returns the node and the pointer it was found at. */
 export function resolveRef(doc: OpenApiDocument, node: unknown, pointer: string): [any, string] {
@@ -40,7 +40,7 @@ export function resolveRef(doc: OpenApiDocument, node: unknown, pointer: string)
     current = at
       .slice(1)
       .split('/')
-      .reduce((o: any, k) => o?.[unescape(k)], doc);
+      .reduce((o: any, k) => o?.[unescapePointer(k)], doc);
   }
   return [current, at];
 }
@@ -52,7 +52,7 @@ function indexDocument(doc: OpenApiDocument, documentId: string, into: Map<strin
     for (const method of METHODS) {
       const op = (item as Record<string, any>)[method];
       if (!op?.operationId) continue;
-      const opPointer = `/paths/${escape(path)}/${method}`;
+      const opPointer = `/paths/${escapePointer(path)}/${method}`;
       const parameters: OperationParameter[] = (op.parameters ?? []).map((p: unknown, i: number) => {
         const [param, at] = resolveRef(doc, p, `${opPointer}/parameters/${i}`);
         return {
@@ -110,9 +110,7 @@ export function registeredDocuments(): ReadonlyMap<string, OpenApiDocument> {
 export function getOperation(operationId: string): OperationInfo {
   const op = registry.get(operationId);
   if (!op) {
-    throw new Error(
-      `Unknown operationId "${operationId}". Known: ${[...registry.keys()].sort().join(', ')}.`,
-    );
+    throw new Error(`Unknown operationId "${operationId}". Known: ${[...registry.keys()].sort().join(', ')}.`);
   }
   return op;
 }

@@ -31,7 +31,17 @@ function getAjv(): Ajv2020 {
   ajv.addVocabulary(['example', 'discriminator', 'xml', 'externalDocs']);
   // Each document is added whole, so `$ref: '#/components/...'` resolves inside it; ajv sees
   // the document root as a schema, so its top-level OpenAPI keys are declared as annotations.
-  ajv.addVocabulary(['openapi', 'info', 'servers', 'paths', 'components', 'security', 'tags', 'webhooks', 'jsonSchemaDialect']);
+  ajv.addVocabulary([
+    'openapi',
+    'info',
+    'servers',
+    'paths',
+    'components',
+    'security',
+    'tags',
+    'webhooks',
+    'jsonSchemaDialect',
+  ]);
   for (const [id, doc] of registeredDocuments()) {
     for (const keyword of collectExtensionKeywords(doc)) {
       if (!ajv.getKeyword(keyword)) ajv.addKeyword(keyword);
@@ -102,7 +112,9 @@ function run(documentId: string, pointer: string, value: unknown, prefix = ''): 
   if (fn(value)) return [];
   return (fn.errors ?? []).map((e) => {
     const issue = describe(e, () => e.parentSchema);
-    return prefix ? { ...issue, path: `${prefix}${issue.path}`, message: issue.message.replace(/^the body/, prefix) } : issue;
+    return prefix
+      ? { ...issue, path: `${prefix}${issue.path}`, message: issue.message.replace(/^the body/, prefix) }
+      : issue;
   });
 }
 
@@ -122,7 +134,13 @@ export function validateResponse(
   const op = getOperation(operationId);
   const key = String(status);
   const schemas = op.responseSchemas;
-  const statusKey = schemas.has(key) ? key : schemas.has(`${key[0]}XX`) ? `${key[0]}XX` : schemas.has('default') ? 'default' : undefined;
+  const statusKey = schemas.has(key)
+    ? key
+    : schemas.has(`${key[0]}XX`)
+      ? `${key[0]}XX`
+      : schemas.has('default')
+        ? 'default'
+        : undefined;
   if (!statusKey) {
     return result([
       {
@@ -144,7 +162,11 @@ export function validateResponse(
       // Every header the spec lists for a response is sent by the real gateway, except
       // Retry-After, which only some throttling answers carry.
       if (name.toLowerCase() !== 'retry-after' && !has(name)) {
-        issues.push({ path: `headers.${name}`, keyword: 'required', message: `response header \`${name}\` is missing` });
+        issues.push({
+          path: `headers.${name}`,
+          keyword: 'required',
+          message: `response header \`${name}\` is missing`,
+        });
       }
     }
   }
@@ -180,11 +202,20 @@ export function validateRequest(operationId: string, parts: RequestParts): Valid
     const value = lookup(source, param.name, param.in === 'header');
     const label = `${param.in}.${param.name}`;
     if (value === undefined || value === '') {
-      if (param.required) issues.push({ path: label, keyword: 'required', message: `${param.in} parameter \`${param.name}\` is required` });
+      if (param.required)
+        issues.push({
+          path: label,
+          keyword: 'required',
+          message: `${param.in} parameter \`${param.name}\` is required`,
+        });
       continue;
     }
     for (const issue of run(op.documentId, param.schemaPointer, value)) {
-      issues.push({ ...issue, path: label, message: issue.message.replace(/^the body/, `${param.in} parameter \`${param.name}\``) });
+      issues.push({
+        ...issue,
+        path: label,
+        message: issue.message.replace(/^the body/, `${param.in} parameter \`${param.name}\``),
+      });
     }
   }
   if (op.requestBodySchema) issues.push(...run(op.documentId, op.requestBodySchema, parts.body, 'body'));

@@ -18,7 +18,10 @@ const hmacHex = (key: string, data: string) => createHmac('sha256', key).update(
 
 /** `X-Sdk-Date` format: UTC `YYYYMMDDTHHMMSSZ`. */
 export function formatSdkDate(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 /** Parses `YYYYMMDDTHHMMSSZ`; undefined when malformed. */
@@ -38,7 +41,9 @@ export interface Signature {
 }
 
 /** Computes the signature of an already-canonicalizable request. */
-export function computeSignature(input: CanonicalRequestInput & { sdkDate: string; ak: string; sk: string }): Signature {
+export function computeSignature(
+  input: CanonicalRequestInput & { sdkDate: string; ak: string; sk: string },
+): Signature {
   const creq = canonicalRequest(input);
   const stringToSign = `${signing.algorithm}\n${input.sdkDate}\n${sha256Hex(creq)}`;
   const signature = hmacHex(input.sk, stringToSign);
@@ -137,7 +142,8 @@ export function verifyRequest(
   if (!sdkDate || !date || !parsed.signedHeaders.includes(signing.dateHeader.toLowerCase())) {
     return { ok: false, reason: 'date-missing' };
   }
-  if (Math.abs(now.getTime() - date.getTime()) > signing.maxClockSkewSeconds * 1000) return { ok: false, reason: 'clock-skew' };
+  if (Math.abs(now.getTime() - date.getTime()) > signing.maxClockSkewSeconds * 1000)
+    return { ok: false, reason: 'clock-skew' };
   const expected = computeSignature({
     method: request.method,
     url: new URL(request.url),

@@ -1,6 +1,13 @@
 import { signing } from '@dds-backup/contract';
+import {
+  canonicalQuery,
+  canonicalUri,
+  computeSignature,
+  sha256Hex,
+  signRequest,
+  verifyRequest,
+} from '@dds-backup/signer';
 import { describe, expect, it } from 'vitest';
-import { canonicalQuery, canonicalUri, computeSignature, sha256Hex, signRequest, verifyRequest } from '@dds-backup/signer';
 
 const v = signing.testVector;
 
@@ -62,7 +69,10 @@ describe('verifyRequest', () => {
   it('refuses a wrong SK, an unknown AK, a skew over 15 minutes and a tampered query', () => {
     expect(verifyRequest(signed(now, 'wrong'), lookup, now)).toEqual({ ok: false, reason: 'signature-mismatch' });
     expect(verifyRequest(signed(), () => undefined, now)).toEqual({ ok: false, reason: 'unknown-access-key' });
-    expect(verifyRequest(signed(new Date(now.getTime() - 16 * 60_000)), lookup, now)).toEqual({ ok: false, reason: 'clock-skew' });
+    expect(verifyRequest(signed(new Date(now.getTime() - 16 * 60_000)), lookup, now)).toEqual({
+      ok: false,
+      reason: 'clock-skew',
+    });
     expect(verifyRequest(signed(new Date(now.getTime() - 14 * 60_000)), lookup, now).ok).toBe(true);
     const r = signed();
     expect(verifyRequest({ ...r, url: url.replace('backup_id=b', 'backup_id=c') }, lookup, now)).toEqual({
@@ -71,6 +81,9 @@ describe('verifyRequest', () => {
     });
   });
   it('refuses a malformed Authorization header', () => {
-    expect(verifyRequest({ method: 'GET', url, getHeader: () => 'Bearer x' }, lookup, now)).toEqual({ ok: false, reason: 'malformed' });
+    expect(verifyRequest({ method: 'GET', url, getHeader: () => 'Bearer x' }, lookup, now)).toEqual({
+      ok: false,
+      reason: 'malformed',
+    });
   });
 });

@@ -7,9 +7,16 @@ import type { CredentialsProvider } from './types.js';
  * Signs every request with AK/SK (`SDK-HMAC-SHA256`), fresh for each attempt so a retry never
  * carries a stale `X-Sdk-Date`. `securityToken` is for temporary credentials.
  */
-export function akskCredentials(options: { ak: string; sk: string; securityToken?: string; projectId?: string }): CredentialsProvider {
+export function akskCredentials(options: {
+  ak: string;
+  sk: string;
+  securityToken?: string;
+  projectId?: string;
+}): CredentialsProvider {
   if (!options.ak || !options.sk) {
-    throw new CredentialsError('AK/SK credentials need both an access key (AK) and a secret key (SK): set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK.');
+    throw new CredentialsError(
+      'AK/SK credentials need both an access key (AK) and a secret key (SK): set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK.',
+    );
   }
   registerSecret(options.sk);
   registerSecret(options.securityToken);
@@ -21,7 +28,7 @@ export function akskCredentials(options: { ak: string; sk: string; securityToken
       const { headers } = signRequest(
         { method: request.method, url: request.url, headers: request.headers, body },
         { ak: options.ak, sk: options.sk, securityToken: options.securityToken },
-        { projectId: context.projectId },
+        { projectId: context.projectId, date: options.now?.() ?? new Date() },
       );
       return new Request(request, { headers });
     },

@@ -41,7 +41,9 @@ export function passwordCredentials(options: PasswordOptions): CredentialsProvid
           auth: {
             identity: {
               methods: ['password'],
-              password: { user: { name: options.username, password: options.password, domain: { name: options.domainName } } },
+              password: {
+                user: { name: options.username, password: options.password, domain: { name: options.domainName } },
+              },
             },
             scope: { project: { name: context.region } },
           },

@@ -6,7 +6,8 @@ import type { CredentialsProvider } from './types.js';
 /** Authenticates with an IAM token sent as `X-Auth-Token`. */
 export function tokenCredentials(token: string, options: { projectId?: string } = {}): CredentialsProvider {
   const value = token.trim();
-  if (!value) throw new CredentialsError('The token is empty. Pass a non-empty IAM token (e.g. from DDS_BACKUP_TOKEN).');
+  if (!value)
+    throw new CredentialsError('The token is empty. Pass a non-empty IAM token (e.g. from DDS_BACKUP_TOKEN).');
   registerSecret(value);
   return {
     kind: 'token',

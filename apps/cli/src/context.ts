@@ -1,0 +1,25 @@
+/** A writable text stream; `isTTY` decides tables and progress bars. */
+export interface Output {
+  write(chunk: string): unknown;
+  isTTY?: boolean;
+  columns?: number;
+}
+
+/**
+ * Everything a command may touch of the outside world, injected so tests drive commands as
+ * plain functions against the real mock (changesets' pattern).
+ */
+export interface CliContext {
+  stdout: Output;
+  stderr: Output;
+  env: Record<string, string | undefined>;
+  /** Transport for API and downloads (default: global fetch). */
+  fetch?: (request: Request) => Promise<Response>;
+  signal?: AbortSignal;
+  /** Standard input, for --token-stdin and `config set KEY -`. */
+  stdin?: () => Promise<string>;
+  /** Current directory for relative paths (default process.cwd()). */
+  cwd?: string;
+}
+
+export type Command = (argv: string[], context: CliContext) => Promise<number>;
