@@ -5,7 +5,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { writeOrCheck } from './generated-files.mjs';
+import { writeOrCheck } from '../../scripts/generated-files.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const files = new Map();

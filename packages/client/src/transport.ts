@@ -42,7 +42,7 @@ export function createTransport(options: TransportOptions): FetchLike {
         );
         let response: Response;
         try {
-          response = await options.fetch(request);
+          response = await raceSignal(options.fetch(request), signal);
         } catch (error) {
           if (timeout?.aborted && !userSignal.aborted) {
             throw new TimeoutError(
@@ -79,4 +79,26 @@ export function createTransport(options: TransportOptions): FetchLike {
       },
     );
   };
+}
+
+/**
+ * Settles with the fetch, or rejects as soon as the signal fires: a transport that ignores
+ * signals (an in-process handler, a custom fetch) cannot hold a timed-out attempt open.
+ */
+function raceSignal<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
 }

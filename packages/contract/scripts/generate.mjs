@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import openapiTS, { astToString } from 'openapi-typescript';
-import { writeOrCheck } from '../../../openapi/scripts/generated-files.mjs';
+import { writeOrCheck } from '../../../scripts/generated-files.mjs';
 
 const require = createRequire(import.meta.url);
 const out = fileURLToPath(new URL('../src/generated/', import.meta.url));

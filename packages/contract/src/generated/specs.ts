@@ -1252,8 +1252,1570 @@ export const iamSpec: OpenApiDocument = {
   }
 };
 
+export const mockAdminSpec: OpenApiDocument = {
+  "openapi": "3.1.0",
+  "info": {
+    "title": "dds-backup mock server admin API",
+    "version": "1.0.0",
+    "summary": "Drive the dds-backup mock (state, clock, faults, request journal) from tests.",
+    "description": "The admin API of `@dds-backup/mock-server` (`npx dds-backup-mock`), served under `/__mock/`\nnext to the mocked DDS, IAM and OBS routes. Tests use it to read the mock's state (ids, exact\nbyte sizes and hashes of every file), move the mock clock (link and token expiry, the\n`X-Sdk-Date` skew check), inject faults into the API or the downloads, add backups, and read\nthe journal of the requests the mock served.\n\nIsolation: every call may send `X-Mock-Namespace`. A namespace has its own copy of the dataset,\nits own clock, fault rules and journal; download links issued in a namespace carry it (signed),\nso parallel CI runs sharing one mock never see each other's changes.\n\nCredentials the mock accepts on the DDS and IAM routes when started without `--token` and\n`--aksk`: any non-empty `X-Auth-Token`, tokens issued by its `POST /v3/auth/tokens` (for 24\nhours of mock clock), and the documented AK/SK pair AK `DDSBACKUPMOCKAK00001`, SK\n`DdsBackupMockSecretKey000000000000000000` (they open nothing but the mock).\n\nThe admin API itself has no authentication: the mock listens on 127.0.0.1 by default.\n",
+    "license": {
+      "name": "Apache-2.0",
+      "identifier": "Apache-2.0"
+    },
+    "contact": {
+      "name": "dds-backup maintainers",
+      "url": "https://github.com/dds-backup/dds-backup"
+    }
+  },
+  "servers": [
+    {
+      "url": "http://127.0.0.1:4010",
+      "description": "Local mock server (`npx dds-backup-mock`)."
+    }
+  ],
+  "security": [],
+  "tags": [
+    {
+      "name": "State",
+      "description": "The mock's projects, instances, backups and files."
+    },
+    {
+      "name": "Clock",
+      "description": "The one mock clock behind link expiry, token expiry and the signature date check."
+    },
+    {
+      "name": "Faults",
+      "description": "Fault rules for the API route and the object (download) route."
+    },
+    {
+      "name": "Journal",
+      "description": "The requests the mock served."
+    }
+  ],
+  "paths": {
+    "/__mock/state": {
+      "get": {
+        "operationId": "GetMockState",
+        "summary": "Read the namespace's state",
+        "description": "Projects, instances, backups and files with exact byte sizes, MD5, SHA-256 and ETag, plus\nthe default dataset's ids, the clock and the active fault rules. Hashes are computed on\nfirst use and cached; files over 64 MiB are hashed only with `hashes=all` (seconds per GiB).\n",
+        "tags": [
+          "State"
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/Namespace"
+          },
+          {
+            "name": "hashes",
+            "in": "query",
+            "required": false,
+            "description": "Which files to hash before answering (`small` = up to 64 MiB; others show cached hashes or null).",
+            "schema": {
+              "type": "string",
+              "enum": [
+                "small",
+                "all",
+                "none"
+              ],
+              "default": "small"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The state.",
+            "headers": {
+              "X-Request-Id": {
+                "$ref": "#/components/headers/XRequestId"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/State"
+                },
+                "examples": {
+                  "default-dataset": {
+                    "$ref": "#/components/examples/State"
+                  }
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          }
+        }
+      }
+    },
+    "/__mock/reset": {
+      "post": {
+        "operationId": "ResetMock",
+        "summary": "Reset the namespace",
+        "description": "Dataset back to its initial content (the default dataset, fixtures, or the last loaded fixtures), fault rules and journal cleared. The clock is kept.",
+        "tags": [
+          "State"
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/Namespace"
+          }
+        ],
+        "responses": {
+          "204": {
+            "$ref": "#/components/responses/NoContent"
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          }
+        }
+      }
+    },
+    "/__mock/fixtures": {
+      "post": {
+        "operationId": "LoadMockFixtures",
+        "summary": "Replace the namespace's dataset",
+        "description": "Loads a dataset (the fixtures file format, as JSON); it also becomes what `POST /__mock/reset` returns to in this namespace.",
+        "tags": [
+          "State"
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/Namespace"
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/Fixtures"
+              },
+              "examples": {
+                "one-backup": {
+                  "$ref": "#/components/examples/Fixtures"
+                }
+              }
+            }
+          }
+        },
+        "responses": {
+          "204": {
+            "$ref": "#/components/responses/NoContent"
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          }
+        }
+      }
+    },
+    "/__mock/backups": {
+      "post": {
+        "operationId": "AddMockBackup",
+        "summary": "Add a backup",
+        "description": "Adds a backup with its files (any file name, any size: content is generated, not stored).\nProject, instance and backup are created as needed; omitted ids are generated in Huawei's\nshapes. A backup id that exists is replaced.\n",
+        "tags": [
+          "State"
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/Namespace"
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/AddBackupRequest"
+              },
+              "examples": {
+                "odd-names": {
+                  "value": {
+                    "instance_id": "0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5ein02",
+                    "files": [
+                      {
+                        "name": "../escape attempt.tar.gz",
+                        "size_bytes": 10000
+                      },
+                      {
+                        "name": "empty.tar.gz",
+                        "size_bytes": 0
+                      }
+                    ]
+                  }
+                }
+              }
+            }
+          }
+        },
+        "responses": {
+          "201": {
+            "description": "The backup as the state lists it.",
+            "headers": {
+              "X-Request-Id": {
+                "$ref": "#/components/headers/XRequestId"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/AddBackupResponse"
+                },
+                "examples": {
+                  "added": {
+                    "value": {
+                      "project_id": "33058e879ed4c1f888a4264b5c1b3f56",
+                      "bucket": "dbs-backup-cn-north-4-33058e879ed4c1f888a4264b5c1b3f56",
+                      "backup": {
+                        "id": "5a0c2a1d4f7e4b0a9c3d2e1f0a9b8c7dbr02",
+                        "name": "added-backup-1",
+                        "instance_id": "0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5ein02",
+                        "type": "manual",
+                        "status": "COMPLETED",
+                        "begin_time": "2025-11-29T10:00:00+0000",
+                        "end_time": "2025-11-29T10:01:00+0000",
+                        "size": 10,
+                        "files": [
+                          {
+                            "name": "empty.tar.gz",
+                            "size_bytes": 0,
+                            "size": 0,
+                            "md5": "d41d8cd98f00b204e9800998ecf8427e",
+                            "sha256": "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+                            "etag": "\"d41d8cd98f00b204e9800998ecf8427e\"",
+                            "bucket": "dbs-backup-cn-north-4-33058e879ed4c1f888a4264b5c1b3f56",
+                            "key": "5a0c2a1d4f7e4b0a9c3d2e1f0a9b8c7dbr02/empty.tar.gz"
+                          }
+                        ]
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          }
+        }
+      }
+    },
+    "/__mock/clock": {
+      "get": {
+        "operationId": "GetMockClock",
+        "summary": "Read the mock clock",
+        "description": "The namespace's mock time and whether it is frozen.",
+        "tags": [
+          "Clock"
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/Namespace"
+          }
+        ],
+        "responses": {
+          "200": {
+            "$ref": "#/components/responses/Clock"
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          }
+        }
+      },
+      "post": {
+        "operationId": "SetMockClock",
+        "summary": "Move, set, freeze or unfreeze the mock clock",
+        "description": "Applied in this order when combined: `set`, `advance_seconds`, `freeze`, `unfreeze`.\nLink expiry (checked when a download starts), token expiry and the 15-minute\n`X-Sdk-Date` skew check all read this clock.\n",
+        "tags": [
+          "Clock"
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/Namespace"
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/ClockChange"
+              },
+              "examples": {
+                "expire-links": {
+                  "summary": "Move past the 15-minute link lifetime",
+                  "value": {
+                    "advance_seconds": 901
+                  }
+                },
+                "freeze-at": {
+                  "summary": "Stop the clock at a given time",
+                  "value": {
+                    "set": "2025-11-29T10:00:00Z",
+                    "freeze": true
+                  }
+                }
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "$ref": "#/components/responses/Clock"
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          }
+        }
+      }
+    },
+    "/__mock/faults": {
+      "get": {
+        "operationId": "ListMockFaults",
+        "summary": "List the active fault rules",
+        "description": "Rules in the order they are checked, with the number of requests each affected.",
+        "tags": [
+          "Faults"
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/Namespace"
+          }
+        ],
+        "responses": {
+          "200": {
+            "$ref": "#/components/responses/Faults"
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          }
+        }
+      },
+      "post": {
+        "operationId": "AddMockFaults",
+        "summary": "Add fault rules",
+        "description": "One rule or an array. A rule applies to requests of its `target` (`api`: the DDS route;\n`download`: the object route), optionally only those whose path contains `path_contains`,\nfor `times` requests and/or with `probability` (drawn from the seed, so runs repeat).\nKinds: `status` answers an error (a Huawei error on `api`, OBS XML on `download`) with\nan optional `Retry-After`; `latency` delays the answer; `reset` aborts the connection\nafter `after_bytes` body bytes; `truncate` ends the body early; `throttle` paces it.\n",
+        "tags": [
+          "Faults"
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/Namespace"
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "oneOf": [
+                  {
+                    "$ref": "#/components/schemas/FaultRuleInput"
+                  },
+                  {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": {
+                      "$ref": "#/components/schemas/FaultRuleInput"
+                    }
+                  }
+                ]
+              },
+              "examples": {
+                "throttled-twice": {
+                  "summary": "The gateway throttles the next two API calls",
+                  "value": {
+                    "target": "api",
+                    "kind": "status",
+                    "error_code": "APIGW.0308",
+                    "retry_after": 1,
+                    "times": 2
+                  }
+                },
+                "flaky-download": {
+                  "summary": "The first download resets after 1 MiB, every download is paced",
+                  "value": [
+                    {
+                      "target": "download",
+                      "kind": "reset",
+                      "after_bytes": 1048576,
+                      "times": 1
+                    },
+                    {
+                      "target": "download",
+                      "kind": "throttle",
+                      "bytes_per_second": 10485760
+                    }
+                  ]
+                }
+              }
+            }
+          }
+        },
+        "responses": {
+          "201": {
+            "$ref": "#/components/responses/Faults"
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          }
+        }
+      },
+      "delete": {
+        "operationId": "ClearMockFaults",
+        "summary": "Remove every fault rule",
+        "description": "Removes the namespace's fault rules.",
+        "tags": [
+          "Faults"
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/Namespace"
+          }
+        ],
+        "responses": {
+          "204": {
+            "$ref": "#/components/responses/NoContent"
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          }
+        }
+      }
+    },
+    "/__mock/requests": {
+      "get": {
+        "operationId": "ListMockRequests",
+        "summary": "Read the request journal",
+        "description": "The requests served in this namespace (API, IAM and downloads; not admin calls), oldest\nfirst, at most the last 10000. Paths only: query strings can carry link signatures.\n",
+        "tags": [
+          "Journal"
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/Namespace"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The journal.",
+            "headers": {
+              "X-Request-Id": {
+                "$ref": "#/components/headers/XRequestId"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "array",
+                  "items": {
+                    "$ref": "#/components/schemas/JournalEntry"
+                  }
+                },
+                "examples": {
+                  "one-download": {
+                    "value": [
+                      {
+                        "request_id": "d4af12fddc3d66531187000000000001",
+                        "time": "2025-11-29T10:00:00.123Z",
+                        "target": "download",
+                        "method": "GET",
+                        "path": "/obs/dbs-backup-cn-north-4-33058e879ed4c1f888a4264b5c1b3f56/5a0c2a1d4f7e4b0a9c3d2e1f0a9b8c7dbr02/empty.tar.gz",
+                        "status": 200,
+                        "bytes_sent": 0,
+                        "duration_ms": 1.25,
+                        "aborted": false
+                      }
+                    ]
+                  }
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          }
+        }
+      },
+      "delete": {
+        "operationId": "ClearMockRequests",
+        "summary": "Clear the request journal",
+        "description": "Empties the namespace's journal.",
+        "tags": [
+          "Journal"
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/Namespace"
+          }
+        ],
+        "responses": {
+          "204": {
+            "$ref": "#/components/responses/NoContent"
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          }
+        }
+      }
+    }
+  },
+  "components": {
+    "parameters": {
+      "Namespace": {
+        "name": "X-Mock-Namespace",
+        "in": "header",
+        "required": false,
+        "description": "Isolated namespace to act on (default `default`).",
+        "schema": {
+          "type": "string",
+          "pattern": "^[A-Za-z0-9._-]{1,64}$"
+        },
+        "example": "ci-run-4711"
+      }
+    },
+    "headers": {
+      "XRequestId": {
+        "description": "Request id (32 lowercase hex), also in the journal and the log.",
+        "schema": {
+          "type": "string",
+          "minLength": 1
+        },
+        "example": "d4af12fddc3d66531187000000000001"
+      }
+    },
+    "responses": {
+      "NoContent": {
+        "description": "Done.",
+        "headers": {
+          "X-Request-Id": {
+            "$ref": "#/components/headers/XRequestId"
+          }
+        }
+      },
+      "BadRequest": {
+        "description": "The request is malformed; the message says what to fix.",
+        "headers": {
+          "X-Request-Id": {
+            "$ref": "#/components/headers/XRequestId"
+          }
+        },
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error"
+            },
+            "examples": {
+              "bad-body": {
+                "value": {
+                  "error_code": "MOCK.0400",
+                  "error_msg": "Invalid request: `` is missing the required property `kind`."
+                }
+              }
+            }
+          }
+        }
+      },
+      "Clock": {
+        "description": "The clock after the call.",
+        "headers": {
+          "X-Request-Id": {
+            "$ref": "#/components/headers/XRequestId"
+          }
+        },
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Clock"
+            },
+            "examples": {
+              "frozen": {
+                "value": {
+                  "now": "2025-11-29T10:00:00.000Z",
+                  "now_unix": 1764410400,
+                  "frozen": true
+                }
+              }
+            }
+          }
+        }
+      },
+      "Faults": {
+        "description": "Fault rules (all active rules for GET; the added ones for POST).",
+        "headers": {
+          "X-Request-Id": {
+            "$ref": "#/components/headers/XRequestId"
+          }
+        },
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/FaultList"
+            },
+            "examples": {
+              "one-rule": {
+                "value": {
+                  "faults": [
+                    {
+                      "id": "fault-1",
+                      "hits": 0,
+                      "target": "api",
+                      "kind": "status",
+                      "error_code": "APIGW.0308",
+                      "retry_after": 1,
+                      "times": 2
+                    }
+                  ]
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "schemas": {
+      "Error": {
+        "type": "object",
+        "description": "Error body, in the Huawei shape the rest of the mock uses. Admin codes are the mock's own (`MOCK.*`).",
+        "required": [
+          "error_code",
+          "error_msg"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "error_code": {
+            "type": "string",
+            "description": "`MOCK.0400` for an invalid admin request.",
+            "pattern": "^[A-Z]+\\.[0-9]{4,6}$"
+          },
+          "error_msg": {
+            "type": "string",
+            "description": "What is wrong, naming the field."
+          },
+          "request_id": {
+            "type": "string",
+            "description": "Request id."
+          }
+        }
+      },
+      "Clock": {
+        "type": "object",
+        "description": "The mock clock of a namespace.",
+        "required": [
+          "now",
+          "now_unix",
+          "frozen"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "now": {
+            "type": "string",
+            "format": "date-time",
+            "description": "Mock time, RFC 3339 UTC."
+          },
+          "now_unix": {
+            "type": "integer",
+            "description": "Mock time in unix seconds (compare with a link's `Expires`)."
+          },
+          "frozen": {
+            "type": "boolean",
+            "description": "Whether the clock stands still."
+          }
+        }
+      },
+      "ClockChange": {
+        "type": "object",
+        "description": "One or more changes to the clock.",
+        "minProperties": 1,
+        "additionalProperties": false,
+        "properties": {
+          "advance_seconds": {
+            "type": "number",
+            "description": "Seconds to move forward (negative moves back)."
+          },
+          "set": {
+            "description": "New time, as RFC 3339, a Huawei time (`2025-11-29T10:00:00+0800`), or unix seconds.",
+            "oneOf": [
+              {
+                "type": "string",
+                "minLength": 1
+              },
+              {
+                "type": "integer"
+              }
+            ]
+          },
+          "freeze": {
+            "type": "boolean",
+            "description": "`true` stops the clock."
+          },
+          "unfreeze": {
+            "type": "boolean",
+            "description": "`true` lets a frozen clock run again."
+          }
+        }
+      },
+      "FaultRuleFields": {
+        "type": "object",
+        "description": "The fields of a fault rule.",
+        "required": [
+          "target",
+          "kind"
+        ],
+        "properties": {
+          "target": {
+            "type": "string",
+            "description": "`api` (the DDS route) or `download` (the object route).",
+            "enum": [
+              "api",
+              "download"
+            ]
+          },
+          "kind": {
+            "type": "string",
+            "description": "What the rule does.",
+            "enum": [
+              "status",
+              "latency",
+              "reset",
+              "truncate",
+              "throttle"
+            ]
+          },
+          "status": {
+            "type": "integer",
+            "minimum": 400,
+            "maximum": 599,
+            "description": "`status`: HTTP status (default: the status of `error_code` on `api`, 503 on `download`)."
+          },
+          "error_code": {
+            "type": "string",
+            "minLength": 1,
+            "description": "`status`: Huawei error code on `api` (default DBS.280005), OBS error code on `download` (default from the status)."
+          },
+          "retry_after": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "`status`: value of a `Retry-After` header, in seconds."
+          },
+          "latency_ms": {
+            "type": "integer",
+            "minimum": 0,
+            "maximum": 600000,
+            "description": "`latency`: delay before the answer starts."
+          },
+          "after_bytes": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "`reset` / `truncate`: body bytes sent first."
+          },
+          "bytes_per_second": {
+            "type": "integer",
+            "minimum": 1,
+            "description": "`throttle`: body pace."
+          },
+          "times": {
+            "type": "integer",
+            "minimum": 1,
+            "description": "Number of requests to affect; the rule is removed after. Default no limit."
+          },
+          "probability": {
+            "type": "number",
+            "minimum": 0,
+            "maximum": 1,
+            "description": "Chance that a matching request is affected (seeded, repeatable). Default 1."
+          },
+          "path_contains": {
+            "type": "string",
+            "minLength": 1,
+            "description": "Only requests whose path contains this (a backup id, a file name)."
+          }
+        },
+        "allOf": [
+          {
+            "if": {
+              "properties": {
+                "kind": {
+                  "const": "latency"
+                }
+              }
+            },
+            "then": {
+              "properties": {
+                "latency_ms": {}
+              },
+              "required": [
+                "latency_ms"
+              ]
+            }
+          },
+          {
+            "if": {
+              "properties": {
+                "kind": {
+                  "enum": [
+                    "reset",
+                    "truncate"
+                  ]
+                }
+              }
+            },
+            "then": {
+              "properties": {
+                "after_bytes": {}
+              },
+              "required": [
+                "after_bytes"
+              ]
+            }
+          },
+          {
+            "if": {
+              "properties": {
+                "kind": {
+                  "const": "throttle"
+                }
+              }
+            },
+            "then": {
+              "properties": {
+                "bytes_per_second": {}
+              },
+              "required": [
+                "bytes_per_second"
+              ]
+            }
+          }
+        ]
+      },
+      "FaultRuleInput": {
+        "description": "A fault rule to add.",
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/FaultRuleFields"
+          }
+        ],
+        "unevaluatedProperties": false
+      },
+      "FaultRule": {
+        "description": "An active fault rule.",
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/FaultRuleFields"
+          }
+        ],
+        "required": [
+          "id",
+          "hits"
+        ],
+        "properties": {
+          "id": {
+            "type": "string",
+            "description": "Rule id."
+          },
+          "hits": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "Requests affected so far."
+          }
+        },
+        "unevaluatedProperties": false
+      },
+      "FaultList": {
+        "type": "object",
+        "description": "Fault rules.",
+        "required": [
+          "faults"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "faults": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/FaultRule"
+            }
+          }
+        }
+      },
+      "IdPair": {
+        "type": "object",
+        "description": "An instance and its backup.",
+        "required": [
+          "instance_id",
+          "backup_id"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "instance_id": {
+            "type": "string"
+          },
+          "backup_id": {
+            "type": "string"
+          }
+        }
+      },
+      "Defaults": {
+        "type": "object",
+        "description": "Ids of the default dataset by role (null in `State` when fixtures replaced it).",
+        "required": [
+          "project_id",
+          "region",
+          "replica_set",
+          "sharded",
+          "large",
+          "empty"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "project_id": {
+            "type": "string"
+          },
+          "region": {
+            "type": "string"
+          },
+          "replica_set": {
+            "$ref": "#/components/schemas/IdPair"
+          },
+          "sharded": {
+            "$ref": "#/components/schemas/IdPair"
+          },
+          "large": {
+            "$ref": "#/components/schemas/IdPair"
+          },
+          "empty": {
+            "type": "object",
+            "required": [
+              "instance_id"
+            ],
+            "additionalProperties": false,
+            "properties": {
+              "instance_id": {
+                "type": "string"
+              }
+            }
+          }
+        }
+      },
+      "HuaweiTime": {
+        "type": "string",
+        "description": "Huawei's time format, `yyyy-mm-ddThh:mm:ss+hhmm` (as the DDS spec's HuaweiTime).",
+        "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9][+-](0[0-9]|1[0-4])[0-5][0-9]$"
+      },
+      "FileState": {
+        "type": "object",
+        "description": "A file as the mock serves it.",
+        "required": [
+          "name",
+          "size_bytes",
+          "size",
+          "md5",
+          "sha256",
+          "etag",
+          "bucket",
+          "key"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "name": {
+            "type": "string"
+          },
+          "size_bytes": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "Exact size (the object's Content-Length)."
+          },
+          "size": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "Size as the DDS API reports it, KB rounded up."
+          },
+          "md5": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "pattern": "^[0-9a-f]{32}$",
+            "description": "Hex MD5 of the content; null until computed (see `hashes`)."
+          },
+          "sha256": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "pattern": "^[0-9a-f]{64}$",
+            "description": "Hex SHA-256 of the content; null until computed."
+          },
+          "etag": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "description": "The object's ETag (quoted MD5 up to 64 MiB, `\"<hex>-N\"` above); null until computed."
+          },
+          "bucket": {
+            "type": "string"
+          },
+          "key": {
+            "type": "string",
+            "description": "Object key, `{backup id}/{file name}`."
+          },
+          "group_id": {
+            "type": "string"
+          },
+          "group_name": {
+            "type": "string"
+          }
+        }
+      },
+      "BackupState": {
+        "type": "object",
+        "description": "A backup and its files.",
+        "required": [
+          "id",
+          "name",
+          "instance_id",
+          "type",
+          "status",
+          "begin_time",
+          "end_time",
+          "size",
+          "files"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "id": {
+            "type": "string"
+          },
+          "name": {
+            "type": "string"
+          },
+          "instance_id": {
+            "type": "string"
+          },
+          "type": {
+            "type": "string"
+          },
+          "status": {
+            "type": "string"
+          },
+          "begin_time": {
+            "$ref": "#/components/schemas/HuaweiTime"
+          },
+          "end_time": {
+            "$ref": "#/components/schemas/HuaweiTime"
+          },
+          "size": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "Sum of the files' KB sizes."
+          },
+          "files": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/FileState"
+            }
+          }
+        }
+      },
+      "InstanceState": {
+        "type": "object",
+        "description": "An instance and its backups.",
+        "required": [
+          "id",
+          "name",
+          "mode",
+          "backups"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "id": {
+            "type": "string"
+          },
+          "name": {
+            "type": "string"
+          },
+          "mode": {
+            "type": "string"
+          },
+          "backups": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/BackupState"
+            }
+          }
+        }
+      },
+      "ProjectState": {
+        "type": "object",
+        "description": "A project (one region) and its instances.",
+        "required": [
+          "id",
+          "name",
+          "region",
+          "bucket",
+          "instances"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "id": {
+            "type": "string"
+          },
+          "name": {
+            "type": "string"
+          },
+          "region": {
+            "type": "string"
+          },
+          "bucket": {
+            "type": "string",
+            "description": "The OBS bucket of the project's backup files."
+          },
+          "instances": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/InstanceState"
+            }
+          }
+        }
+      },
+      "State": {
+        "type": "object",
+        "description": "A namespace's state.",
+        "required": [
+          "namespace",
+          "seed",
+          "link_ttl_seconds",
+          "clock",
+          "defaults",
+          "projects",
+          "faults"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "namespace": {
+            "type": "string"
+          },
+          "seed": {
+            "type": "integer"
+          },
+          "link_ttl_seconds": {
+            "type": "integer"
+          },
+          "clock": {
+            "$ref": "#/components/schemas/Clock"
+          },
+          "defaults": {
+            "oneOf": [
+              {
+                "$ref": "#/components/schemas/Defaults"
+              },
+              {
+                "type": "null"
+              }
+            ]
+          },
+          "projects": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/ProjectState"
+            }
+          },
+          "faults": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/FaultRule"
+            }
+          }
+        }
+      },
+      "FixtureFile": {
+        "type": "object",
+        "description": "A file of a backup; its content is generated from the seed, the backup id and the name.",
+        "required": [
+          "name",
+          "size_bytes"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "name": {
+            "type": "string",
+            "minLength": 1,
+            "not": {
+              "enum": [
+                ".",
+                ".."
+              ]
+            },
+            "description": "Any name but `.` and `..` (a URL path cannot carry those)."
+          },
+          "size_bytes": {
+            "type": "integer",
+            "minimum": 0,
+            "maximum": 9007199254740991
+          },
+          "group_id": {
+            "type": "string"
+          },
+          "group_name": {
+            "type": "string"
+          }
+        }
+      },
+      "AddBackupRequest": {
+        "type": "object",
+        "description": "A backup to add. Everything but `files` is optional.",
+        "required": [
+          "files"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "project_id": {
+            "type": "string",
+            "minLength": 1,
+            "description": "Default the namespace's first project."
+          },
+          "region": {
+            "type": "string",
+            "minLength": 1,
+            "description": "Region of a new project."
+          },
+          "instance_id": {
+            "type": "string",
+            "minLength": 1
+          },
+          "instance_name": {
+            "type": "string"
+          },
+          "instance_mode": {
+            "type": "string",
+            "enum": [
+              "ReplicaSet",
+              "Sharding",
+              "Single"
+            ]
+          },
+          "backup_id": {
+            "type": "string",
+            "minLength": 1
+          },
+          "name": {
+            "type": "string"
+          },
+          "type": {
+            "type": "string"
+          },
+          "status": {
+            "type": "string"
+          },
+          "files": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/FixtureFile"
+            }
+          }
+        }
+      },
+      "AddBackupResponse": {
+        "type": "object",
+        "description": "Where the backup landed.",
+        "required": [
+          "project_id",
+          "bucket",
+          "backup"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "project_id": {
+            "type": "string"
+          },
+          "bucket": {
+            "type": "string"
+          },
+          "backup": {
+            "$ref": "#/components/schemas/BackupState"
+          }
+        }
+      },
+      "FixtureBackup": {
+        "type": "object",
+        "description": "A backup in a fixtures file.",
+        "required": [
+          "id",
+          "files"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "id": {
+            "type": "string",
+            "minLength": 1
+          },
+          "name": {
+            "type": "string"
+          },
+          "type": {
+            "type": "string"
+          },
+          "status": {
+            "type": "string"
+          },
+          "begin_time": {
+            "type": "string",
+            "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}T",
+            "description": "RFC 3339 or Huawei time; default a fixed time."
+          },
+          "end_time": {
+            "type": "string",
+            "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}T",
+            "description": "RFC 3339 or Huawei time (also the objects' Last-Modified)."
+          },
+          "files": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/FixtureFile"
+            }
+          }
+        }
+      },
+      "FixtureInstance": {
+        "type": "object",
+        "description": "An instance in a fixtures file.",
+        "required": [
+          "id"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "id": {
+            "type": "string",
+            "minLength": 1
+          },
+          "name": {
+            "type": "string"
+          },
+          "mode": {
+            "type": "string",
+            "enum": [
+              "ReplicaSet",
+              "Sharding",
+              "Single"
+            ]
+          },
+          "backups": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/FixtureBackup"
+            }
+          }
+        }
+      },
+      "FixtureProject": {
+        "type": "object",
+        "description": "A project in a fixtures file.",
+        "required": [
+          "instances"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "id": {
+            "type": "string",
+            "minLength": 1,
+            "description": "Default derived from the seed (32 hex)."
+          },
+          "name": {
+            "type": "string",
+            "minLength": 1,
+            "description": "Region id (default cn-north-4)."
+          },
+          "instances": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/FixtureInstance"
+            }
+          }
+        }
+      },
+      "Fixtures": {
+        "type": "object",
+        "description": "A dataset (the `--fixtures` file, YAML or JSON).",
+        "required": [
+          "projects"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "projects": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+              "$ref": "#/components/schemas/FixtureProject"
+            }
+          }
+        }
+      },
+      "JournalEntry": {
+        "type": "object",
+        "description": "One served request.",
+        "required": [
+          "request_id",
+          "time",
+          "target",
+          "method",
+          "path",
+          "status",
+          "bytes_sent",
+          "duration_ms",
+          "aborted"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "request_id": {
+            "type": "string"
+          },
+          "time": {
+            "type": "string",
+            "format": "date-time",
+            "description": "When the request ended (real time)."
+          },
+          "target": {
+            "type": "string",
+            "enum": [
+              "api",
+              "iam",
+              "download"
+            ]
+          },
+          "method": {
+            "type": "string"
+          },
+          "path": {
+            "type": "string",
+            "description": "Path without the query."
+          },
+          "status": {
+            "type": "integer"
+          },
+          "bytes_sent": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "Body bytes sent."
+          },
+          "duration_ms": {
+            "type": "number",
+            "minimum": 0
+          },
+          "aborted": {
+            "type": "boolean",
+            "description": "The body ended early (client gone, `reset` or `truncate`)."
+          }
+        }
+      }
+    },
+    "examples": {
+      "Fixtures": {
+        "value": {
+          "projects": [
+            {
+              "name": "cn-north-4",
+              "instances": [
+                {
+                  "id": "0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5ein02",
+                  "name": "partner-replica",
+                  "mode": "ReplicaSet",
+                  "backups": [
+                    {
+                      "id": "5a0c2a1d4f7e4b0a9c3d2e1f0a9b8c7dbr02",
+                      "files": [
+                        {
+                          "name": "5a0c2a1d4f7e4b0a9c3d2e1f0a9b8c7dbr02.tar.gz",
+                          "size_bytes": 123456
+                        }
+                      ]
+                    }
+                  ]
+                }
+              ]
+            }
+          ]
+        }
+      },
+      "State": {
+        "value": {
+          "namespace": "default",
+          "seed": 1,
+          "link_ttl_seconds": 900,
+          "clock": {
+            "now": "2025-11-29T10:00:00.000Z",
+            "now_unix": 1764410400,
+            "frozen": false
+          },
+          "defaults": {
+            "project_id": "33058e879ed4c1f888a4264b5c1b3f56",
+            "region": "cn-north-4",
+            "replica_set": {
+              "instance_id": "1d976af9e48862ad76f903676282f4a6in02",
+              "backup_id": "fbe1716758eab2f8087422284acceb29br02"
+            },
+            "sharded": {
+              "instance_id": "8c360cf42804adf8271173f2b5034121in02",
+              "backup_id": "6dbe5a79a56d7de42c23cb5a955ce975br02"
+            },
+            "large": {
+              "instance_id": "2ae1ccb2b5536a940d2c522e4e1ea0c1in02",
+              "backup_id": "8f7083950358f752a336ecd9da4e5230br02"
+            },
+            "empty": {
+              "instance_id": "3c2d1e0f9a8b7c6d5e4f3a2b1c0d9e8fin02"
+            }
+          },
+          "projects": [
+            {
+              "id": "33058e879ed4c1f888a4264b5c1b3f56",
+              "name": "cn-north-4",
+              "region": "cn-north-4",
+              "bucket": "dbs-backup-cn-north-4-33058e879ed4c1f888a4264b5c1b3f56",
+              "instances": [
+                {
+                  "id": "1d976af9e48862ad76f903676282f4a6in02",
+                  "name": "dds-replica-demo",
+                  "mode": "ReplicaSet",
+                  "backups": [
+                    {
+                      "id": "fbe1716758eab2f8087422284acceb29br02",
+                      "name": "replica-demo-auto",
+                      "instance_id": "1d976af9e48862ad76f903676282f4a6in02",
+                      "type": "auto",
+                      "status": "COMPLETED",
+                      "begin_time": "2025-11-28T02:00:00+0000",
+                      "end_time": "2025-11-28T02:07:00+0000",
+                      "size": 2803,
+                      "files": [
+                        {
+                          "name": "fbe1716758eab2f8087422284acceb29br02.tar.gz",
+                          "size_bytes": 2870259,
+                          "size": 2803,
+                          "md5": "0f343b0931126a20f133d67c2b018a3b",
+                          "sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+                          "etag": "\"0f343b0931126a20f133d67c2b018a3b\"",
+                          "bucket": "dbs-backup-cn-north-4-33058e879ed4c1f888a4264b5c1b3f56",
+                          "key": "fbe1716758eab2f8087422284acceb29br02/fbe1716758eab2f8087422284acceb29br02.tar.gz"
+                        }
+                      ]
+                    }
+                  ]
+                }
+              ]
+            }
+          ],
+          "faults": []
+        }
+      }
+    }
+  }
+};
+
 /** Every bundled document, by id. */
 export const allSpecs: Record<string, OpenApiDocument> = {
   'dds-backup': ddsBackupSpec,
   'iam': iamSpec,
+  'mock-admin': mockAdminSpec,
 };

@@ -1,0 +1,43 @@
+// `npm start`: the main job end to end on the embedded mock. Starts the mock on a free port,
+// runs `dds-backup download` of its sample multi-file (sharded-cluster) backup into a temp dir
+// with progress, then `dds-backup verify`. The mock throttles the download and resets one
+// connection, so the progress and a retry are visible.
+import { mkdtemp, readdir, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const { createMockServer } = await import('@dds-backup/mock-server');
+const { main } = await import('../dist/main.js');
+
+const mock = createMockServer();
+const url = await mock.listen({ port: 0 });
+const d = mock.defaults;
+const admin = (path, body) =>
+  fetch(`${url}/__mock/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+await admin('faults', [
+  { target: 'download', kind: 'throttle', bytes_per_second: 3 * 1024 * 1024 },
+  { target: 'download', kind: 'reset', after_bytes: 1024 * 1024, times: 1 },
+]);
+
+const dir = await mkdtemp(join(tmpdir(), 'dds-backup-demo-'));
+const controller = new AbortController();
+process.once('SIGINT', () => controller.abort());
+// Only the mock's token: real credentials in the environment are not sent to the demo.
+const env = { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: process.env.NO_COLOR, DDS_BACKUP_TOKEN: d.token };
+const context = { stdout: process.stdout, stderr: process.stderr, env, signal: controller.signal };
+const global = ['--endpoint', url, '--project-id', d.projectId];
+
+console.log(`dds-backup demo: mock of DDS and OBS at ${url}`);
+console.log(`$ dds-backup --endpoint ${url} download --instance-id ${d.sharded.instanceId} --backup-id ${d.sharded.backupId} --dir ${dir}\n`);
+let code = await main(
+  [...global, 'download', '--instance-id', d.sharded.instanceId, '--backup-id', d.sharded.backupId, '--dir', dir],
+  context,
+);
+if (code === 0) {
+  console.log(`\n$ dds-backup verify --dir ${dir}`);
+  code = await main(['verify', '--dir', dir], context);
+  console.log(`\nFiles in ${dir}:`);
+  for (const name of (await readdir(dir)).sort()) console.log(`  ${name.padEnd(64)} ${(await stat(join(dir, name))).size} bytes`);
+}
+await mock.close();
+process.exitCode = code;

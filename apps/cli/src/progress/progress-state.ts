@@ -1,0 +1,89 @@
+/** One engine event, as the CLI reads it (the engine documents the full shapes). */
+export interface EngineEvent {
+  type: string;
+  file?: string;
+  bytes?: number;
+  totalBytes?: number;
+  [key: string]: unknown;
+}
+
+interface FileState {
+  name: string;
+  done: number;
+  total: number;
+}
+
+/**
+ * Folds engine events into what a progress display needs: per active file and overall bytes,
+ * and a speed over the last few seconds (so a stall shows as a falling speed, not an average).
+ */
+export class ProgressState {
+  readonly active = new Map<string, FileState>();
+  completedFiles = 0;
+  totalFiles = 0;
+  totalBytes = 0;
+  private finishedBytes = 0;
+  private samples: Array<[number, number]> = [];
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  apply(event: EngineEvent): void {
+    switch (event.type) {
+      case 'link': {
+        const files = (event.files as Array<{ bytes?: number; sizeKB?: number }> | undefined) ?? [];
+        this.totalFiles = files.length || this.totalFiles;
+        const sum = files.reduce((s, f) => s + (f.bytes ?? (f.sizeKB ?? 0) * 1024), 0);
+        if (sum > 0) this.totalBytes = sum;
+        break;
+      }
+      case 'file-start':
+        if (event.file) {
+          this.active.set(event.file, { name: event.file, done: event.bytes ?? 0, total: event.totalBytes ?? 0 });
+        }
+        break;
+      case 'progress': {
+        const f = event.file ? this.active.get(event.file) : undefined;
+        if (f) {
+          f.done = event.bytes ?? f.done;
+          f.total = event.totalBytes ?? f.total;
+        }
+        break;
+      }
+      case 'file-done': {
+        const f = event.file ? this.active.get(event.file) : undefined;
+        this.finishedBytes += event.totalBytes ?? event.bytes ?? f?.total ?? 0;
+        if (event.file) this.active.delete(event.file);
+        this.completedFiles++;
+        break;
+      }
+    }
+    this.sample();
+  }
+
+  get doneBytes(): number {
+    let sum = this.finishedBytes;
+    for (const f of this.active.values()) sum += f.done;
+    return sum;
+  }
+
+  private sample(): void {
+    const t = this.now();
+    this.samples.push([t, this.doneBytes]);
+    while (this.samples.length > 2 && t - this.samples[0]![0] > 5000) this.samples.shift();
+  }
+
+  /** Bytes per second over the last ~5 s. */
+  get speed(): number {
+    this.sample();
+    const first = this.samples[0]!;
+    const last = this.samples[this.samples.length - 1]!;
+    const dt = (last[0] - first[0]) / 1000;
+    return dt > 0 ? Math.max(0, (last[1] - first[1]) / dt) : 0;
+  }
+
+  /** Seconds left at the current speed, or undefined when unknown. */
+  eta(speed = this.speed): number | undefined {
+    if (speed <= 0 || this.totalBytes <= 0) return undefined;
+    return Math.max(0, (this.totalBytes - this.doneBytes) / speed);
+  }
+}

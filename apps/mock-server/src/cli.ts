@@ -1,0 +1,129 @@
+import { parseArgs } from 'node:util';
+
+const USAGE = `Usage: dds-backup-mock [options]
+
+A mock of Huawei Cloud DDS ShowBackupDownloadLink and the OBS links it hands out.
+
+Options:
+  --port N           port to listen on (default 4010; 0 = any free port)
+  --host HOST        address to listen on (default 127.0.0.1)
+  --fixtures FILE    dataset file (YAML or JSON) replacing the default dataset
+  --link-ttl SECONDS lifetime of download links (default 900)
+  --token T          accepted X-Auth-Token (repeatable; default: any non-empty token)
+  --aksk AK:SK       accepted AK/SK pair (repeatable; default: the documented pair)
+  --seed N           seed of ids and content (default 1)
+  --quiet            no request log on stderr
+  -h, --help         this help
+`;
+
+/** Thrown for bad command-line input: printed without a stack, exit code 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export interface CliOptions {
+  port: number;
+  host: string;
+  fixtures?: string;
+  linkTtlSeconds?: number;
+  tokens: string[];
+  aksk: Array<{ ak: string; sk: string }>;
+  seed?: number;
+  quiet: boolean;
+  help: boolean;
+}
+
+const integer = (flag: string, value: string | undefined, min: number, max: number): number | undefined => {
+  if (value === undefined) return undefined;
+  if (!/^[0-9]+$/.test(value) || Number(value) < min || Number(value) > max) {
+    throw new UsageError(`${flag} must be an integer from ${min} to ${max}, got "${value}"`);
+  }
+  return Number(value);
+};
+
+/** argv -> options; throws UsageError with a message naming the flag. */
+export function parseCliArgs(argv: string[]): CliOptions {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        fixtures: { type: 'string' },
+        'link-ttl': { type: 'string' },
+        token: { type: 'string', multiple: true },
+        aksk: { type: 'string', multiple: true },
+        seed: { type: 'string' },
+        quiet: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const aksk = (values.aksk ?? []).map((pair) => {
+    const i = pair.indexOf(':');
+    if (i <= 0 || i === pair.length - 1) throw new UsageError('--aksk must be AK:SK');
+    return { ak: pair.slice(0, i), sk: pair.slice(i + 1) };
+  });
+  const tokens = values.token ?? [];
+  if (tokens.some((t) => t === '')) throw new UsageError('--token must not be empty');
+  return {
+    port: integer('--port', values.port, 0, 65535) ?? 4010,
+    host: values.host ?? '127.0.0.1',
+    fixtures: values.fixtures,
+    linkTtlSeconds: integer('--link-ttl', values['link-ttl'], 1, 7 * 24 * 3600),
+    tokens,
+    aksk,
+    seed: integer('--seed', values.seed, 0, 2 ** 31 - 1),
+    quiet: values.quiet ?? false,
+    help: values.help ?? false,
+  };
+}
+
+/** Runs the mock until SIGINT/SIGTERM. */
+export async function main(argv: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream } = process): Promise<void> {
+  let options: CliOptions;
+  try {
+    options = parseCliArgs(argv);
+  } catch (e) {
+    io.stderr.write(`dds-backup-mock: ${(e as Error).message}\n\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  if (options.help) {
+    io.stdout.write(USAGE);
+    return;
+  }
+  try {
+    const [{ createMockServer }, fixtures] = await Promise.all([
+      import('./server.js'),
+      options.fixtures ? import('./fixtures.js') : undefined,
+    ]);
+    const dataset = fixtures && options.fixtures ? await fixtures.loadFixtures(options.fixtures, options.seed ?? 1) : undefined;
+    const server = createMockServer({
+      seed: options.seed,
+      linkTtlSeconds: options.linkTtlSeconds,
+      tokens: options.tokens,
+      aksk: options.aksk,
+      dataset,
+      log: !options.quiet,
+    });
+    const url = await server.listen({ port: options.port, host: options.host });
+    io.stdout.write(`dds-backup-mock listening on ${url}\n`);
+    const stop = () => {
+      server.close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  } catch (e) {
+    io.stderr.write(`dds-backup-mock: ${(e as Error).message}\n`);
+    process.exitCode = 1;
+  }
+}

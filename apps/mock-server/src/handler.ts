@@ -1,0 +1,111 @@
+import { DEFAULT_NAMESPACE, type MockContext, NAMESPACE_HEADER, NAMESPACE_PATTERN, type RequestContext } from './context.js';
+import { huaweiError, languageOf, obsError } from './errors.js';
+import type { Completion, CoreRequest, CoreResult, RequestTarget } from './http/core.js';
+import { NAMESPACE_PARAM } from './links.js';
+import { toLogEntry, type RequestLogger } from './log.js';
+import { createRequestIds } from './request-id.js';
+import { ADMIN_PREFIX, handleAdmin } from './routes/admin.js';
+import { matchDownloadFilePath, showBackupDownloadLink } from './routes/dds.js';
+import { createToken, listProjects } from './routes/iam.js';
+import { getObject, OBS_PREFIX } from './routes/obs.js';
+
+/** A result with what the journal and log need once it has been sent. */
+export interface Handled {
+  result: CoreResult;
+  info: { requestId: string; namespace: string; target: RequestTarget; method: string; path: string; started: number };
+}
+
+/** The core handler both adapters drive. */
+export interface Handler {
+  handle(req: CoreRequest): Promise<Handled>;
+  /** Called once per request when its body has been sent (or the transfer ended early). */
+  complete(handled: Handled, bytesSent: number, aborted: boolean): void;
+  /** The answer to a request whose route threw: 500, never a crash. */
+  internalError(req: CoreRequest, error: unknown): Handled;
+}
+
+const targetOf = (path: string): RequestTarget =>
+  path.startsWith(OBS_PREFIX) ? 'download' : path.startsWith(ADMIN_PREFIX) ? 'admin' : path.startsWith('/v3/auth/') || path === '/v3/projects' ? 'iam' : 'api';
+
+export function createHandler(ctx: MockContext, logger: RequestLogger | undefined): Handler {
+  const nextId = createRequestIds();
+
+  const route = async (rc: RequestContext, target: RequestTarget): Promise<CoreResult> => {
+    const { req, requestId } = rc;
+    const path = req.path;
+    if (target === 'download') return getObject(ctx, rc);
+    if (target === 'admin') {
+      const r = await handleAdmin(ctx, rc);
+      if (r) return r;
+    } else if (req.method === 'GET') {
+      const project = matchDownloadFilePath(path);
+      if (project !== undefined) return showBackupDownloadLink(ctx, rc, project);
+      if (path === '/v3/projects') return listProjects(ctx, rc);
+    } else if (req.method === 'POST' && path === '/v3/auth/tokens') {
+      return createToken(ctx, rc);
+    }
+    return huaweiError('APIGW.0101', { language: languageOf(req.header('x-language')), requestId });
+  };
+
+  return {
+    async handle(req) {
+      const started = performance.now();
+      const requestId = nextId();
+      const target = targetOf(req.path);
+      let query: URLSearchParams | undefined;
+      const getQuery = () => (query ??= new URLSearchParams(req.rawQuery));
+      // Downloads take their namespace from the (signed) link: they cannot send headers.
+      const nsName = (target === 'download' ? getQuery().get(NAMESPACE_PARAM) : req.header(NAMESPACE_HEADER)) ?? DEFAULT_NAMESPACE;
+      const info = { requestId, namespace: nsName, target, method: req.method, path: req.path, started };
+      if (!NAMESPACE_PATTERN.test(nsName)) {
+        const detail = `${NAMESPACE_HEADER} must be 1 to 64 characters of A-Z a-z 0-9 . _ -`;
+        const result =
+          target === 'download'
+            ? obsError(400, 'InvalidArgument', detail, requestId, req.method === 'HEAD')
+            : huaweiError('DBS.200001', { language: languageOf(req.header('x-language')), requestId, detail });
+        return { result, info: { ...info, namespace: DEFAULT_NAMESPACE } };
+      }
+      const rc: RequestContext = {
+        req,
+        ns: ctx.namespace(nsName),
+        requestId,
+        query: getQuery,
+        url: () => new URL(`${req.path}${req.rawQuery ? `?${req.rawQuery}` : ''}`, req.origin),
+      };
+      return { result: await route(rc, target), info };
+    },
+
+    complete(handled, bytesSent, aborted) {
+      const { info, result } = handled;
+      const completion: Completion = {
+        requestId: info.requestId,
+        namespace: info.namespace,
+        target: info.target,
+        method: info.method,
+        path: info.path,
+        status: result.status,
+        bytesSent,
+        durationMs: performance.now() - info.started,
+        aborted,
+      };
+      const now = Date.now();
+      // The journal records what clients did; admin calls would only drown it.
+      if (info.target !== 'admin') ctx.namespace(info.namespace).journal.record(completion, now);
+      logger?.(toLogEntry(completion, now));
+    },
+
+    internalError(req, error) {
+      const requestId = nextId();
+      const target = targetOf(req.path);
+      process.emitWarning(`dds-backup-mock: ${req.method} ${req.path} failed: ${(error as Error)?.stack ?? String(error)}`);
+      const result =
+        target === 'download'
+          ? obsError(500, 'InternalError', 'We encountered an internal error. Please try again.', requestId, req.method === 'HEAD')
+          : huaweiError('DBS.280005', { language: languageOf(req.header('x-language')), requestId });
+      return {
+        result,
+        info: { requestId, namespace: DEFAULT_NAMESPACE, target, method: req.method, path: req.path, started: performance.now() },
+      };
+    },
+  };
+}

@@ -1,0 +1,145 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { bodyLength, type CoreRequest, type CoreResult, isObjectBody, type StreamFaults } from './core.js';
+import type { Handled, Handler } from '../handler.js';
+import { sleep } from '../context.js';
+
+/** Bytes per write when streaming an object: large writes keep syscalls and callbacks few. */
+const CHUNK = 1024 * 1024;
+/** Request bodies (admin and IAM JSON) larger than this are refused. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export class BodyTooLargeError extends Error {
+  override name = 'BodyTooLargeError';
+}
+
+function toCore(req: IncomingMessage): CoreRequest {
+  let url = req.url ?? '/';
+  if (!url.startsWith('/')) {
+    // absolute-form (proxy-style) request target
+    try {
+      const u = new URL(url);
+      url = u.pathname + u.search;
+    } catch {
+      url = '/';
+    }
+  }
+  const q = url.indexOf('?');
+  const host = req.headers.host ?? `${req.socket.localAddress}:${req.socket.localPort}`;
+  return {
+    method: req.method ?? 'GET',
+    path: q < 0 ? url : url.slice(0, q),
+    rawQuery: q < 0 ? '' : url.slice(q + 1),
+    origin: `http://${host}`,
+    header: (name) => {
+      const v = req.headers[name];
+      return Array.isArray(v) ? v.join(', ') : v;
+    },
+    headers: () => req.headers as Record<string, string | undefined>,
+    body: () =>
+      new Promise<Buffer>((resolve, reject) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        req.on('data', (c: Buffer) => {
+          size += c.length;
+          if (size > MAX_BODY_BYTES) {
+            reject(new BodyTooLargeError(`request body over ${MAX_BODY_BYTES} bytes`));
+            req.destroy();
+          } else chunks.push(c);
+        });
+        req.on('end', () => resolve(Buffer.concat(chunks)));
+        req.on('error', reject);
+      }),
+  };
+}
+
+const waitDrainOrClose = (res: ServerResponse) =>
+  new Promise<void>((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+
+const writeFlushed = (res: ServerResponse, chunk: Uint8Array) =>
+  new Promise<void>((resolve) => {
+    res.write(chunk, () => resolve());
+  });
+
+/** Streams a body in large chunks, honouring backpressure and the stream faults. */
+async function streamBody(res: ServerResponse, result: CoreResult, faults: StreamFaults): Promise<{ sent: number; aborted: boolean }> {
+  const body = result.body!;
+  const total = bodyLength(body);
+  const read: (pos: number, n: number) => Uint8Array = isObjectBody(body)
+    ? (pos, n) => body.content.read(body.start + pos, body.start + pos + n)
+    : (() => {
+        const buf = typeof body === 'string' ? Buffer.from(body) : (body as Uint8Array);
+        return (pos: number, n: number) => buf.subarray(pos, pos + n);
+      })();
+  const cut = Math.min(faults.resetAfter ?? Infinity, faults.truncateAfter ?? Infinity);
+  const limit = Math.min(total, cut);
+  const bps = faults.bytesPerSecond;
+  const chunkSize = bps ? Math.max(1, Math.min(CHUNK, Math.floor(bps / 10))) : CHUNK;
+  const started = performance.now();
+  let sent = 0;
+  while (sent < limit) {
+    if (res.destroyed) return { sent, aborted: true };
+    const n = Math.min(chunkSize, limit - sent);
+    const chunk = read(sent, n);
+    const last = sent + n >= limit && cut < total;
+    sent += n;
+    if (last) await writeFlushed(res, chunk);
+    else if (!res.write(chunk)) await waitDrainOrClose(res);
+    if (bps) {
+      const due = started + (sent / bps) * 1000;
+      const wait = due - performance.now();
+      if (wait > 0) await sleep(wait);
+    }
+  }
+  if (cut < total) {
+    const socket = res.socket;
+    if (faults.resetAfter !== undefined && faults.resetAfter <= (faults.truncateAfter ?? Infinity)) {
+      // A TCP RST: the client sees ECONNRESET mid-body.
+      if (socket && typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy();
+      else socket?.destroy();
+    } else {
+      // A clean FIN before Content-Length bytes: the client sees a short body.
+      socket?.end();
+    }
+    return { sent, aborted: true };
+  }
+  res.end();
+  return { sent, aborted: false };
+}
+
+/** The node:http request listener over the core handler: writes results straight to `res`. */
+export function createNodeListener(handler: Handler): (req: IncomingMessage, res: ServerResponse) => void {
+  const send = (res: ServerResponse, handled: Handled, head: boolean) => {
+    const { result } = handled;
+    const body = result.body;
+    const headers = result.headers;
+    if (!result.faults && !isObjectBody(body)) {
+      // Fast path: one writeHead + end, no stream machinery.
+      if (body !== undefined && headers['content-length'] === undefined) headers['content-length'] = String(bodyLength(body));
+      res.writeHead(result.status, headers);
+      res.end(head ? undefined : body);
+      handler.complete(handled, head ? 0 : bodyLength(body), false);
+      return;
+    }
+    if (headers['content-length'] === undefined) headers['content-length'] = String(bodyLength(body));
+    res.writeHead(result.status, headers);
+    streamBody(res, result, result.faults ?? {}).then(
+      ({ sent, aborted }) => handler.complete(handled, sent, aborted),
+      () => handler.complete(handled, 0, true),
+    );
+  };
+  return (req, res) => {
+    const core = toCore(req);
+    handler.handle(core).then(
+      (handled) => send(res, handled, core.method === 'HEAD'),
+      (error: unknown) => send(res, handler.internalError(core, error), core.method === 'HEAD'),
+    );
+  };
+}

@@ -1,0 +1,34 @@
+/**
+ * @dds-backup/mock-server: a spec-driven stand-in for Huawei Cloud DDS `ShowBackupDownloadLink`,
+ * the OBS temporary links it hands out, the two IAM calls around it, and an admin API
+ * (`/__mock/`) to drive state, clock and faults.
+ */
+export { createMockServer, type MockDefaults, type MockServer, type MockServerOptions } from './server.js';
+export { createClock, type ClockOptions, type MockClock } from './clock.js';
+export { DEFAULT_AKSK, TOKEN_TTL_SECONDS } from './auth.js';
+export {
+  BLOCK_SIZE,
+  type ContentHashes,
+  type ContentKey,
+  expectedHashes,
+  ObjectContent,
+  objectBytes,
+  SINGLE_PART_ETAG_MAX_BYTES,
+} from './content.js';
+export {
+  type BackupDef,
+  type Dataset,
+  DEFAULT_SIZES,
+  type DefaultIds,
+  defaultDataset,
+  defaultIds,
+  type FileDef,
+  type InstanceDef,
+  type ProjectDef,
+  sizeInKb,
+} from './dataset.js';
+export type { FaultKind, FaultRule, FaultRuleInput, FaultTarget } from './faults.js';
+export type { JournalEntry } from './journal.js';
+export type { RequestLogEntry, RequestLogger } from './log.js';
+export { NAMESPACE_HEADER } from './context.js';
+export { LINK_ACCESS_KEY_ID } from './links.js';

@@ -1,0 +1,258 @@
+import { formatHuaweiTime, validateRequest } from '@dds-backup/contract';
+import type { MockContext, RequestContext } from '../context.js';
+import { hexId, sizeInKb, type BackupDef, type FileDef } from '../dataset.js';
+import { jsonResult } from '../errors.js';
+import type { FaultRuleInput } from '../faults.js';
+import type { CoreResult } from '../http/core.js';
+import { SINGLE_PART_ETAG_MAX_BYTES } from '../content.js';
+import { datasetFromFixtures } from '../fixtures.js';
+import { objectKey } from '../links.js';
+
+/** The admin API under `/__mock/`, described by openapi/mock-admin.openapi.yaml. */
+export const ADMIN_PREFIX = '/__mock/';
+
+/** Admin errors keep the Huawei shape; codes are the mock's own (`MOCK.*`). */
+function adminError(status: number, code: string, message: string, requestId: string): CoreResult {
+  return jsonResult(status, { error_code: code, error_msg: message }, requestId);
+}
+
+const noContent = (requestId: string): CoreResult => ({ status: 204, headers: { 'x-request-id': requestId } });
+
+/** Parses and validates a JSON body against the admin spec's request schema. */
+async function readBody(rc: RequestContext, operationId: string): Promise<{ body: any } | { error: CoreResult }> {
+  const raw = (await rc.req.body()).toString('utf8');
+  let body: unknown;
+  try {
+    body = raw.trim() === '' ? {} : JSON.parse(raw);
+  } catch {
+    return { error: adminError(400, 'MOCK.0400', 'The request body is not valid JSON.', rc.requestId) };
+  }
+  const check = validateRequest(operationId, { body, query: rc.query(), headers: rc.req.headers() });
+  if (!check.valid) {
+    return { error: adminError(400, 'MOCK.0400', `Invalid request: ${check.issues.map((i) => i.message).join('; ')}.`, rc.requestId) };
+  }
+  return { body };
+}
+
+function clockState(rc: RequestContext) {
+  const now = rc.ns.clock.now();
+  return { now: new Date(now).toISOString(), now_unix: Math.floor(now / 1000), frozen: rc.ns.clock.frozen };
+}
+
+type HashMode = 'small' | 'all' | 'none';
+
+async function fileState(ctx: MockContext, bucket: string, backup: BackupDef, f: FileDef, hashes: HashMode) {
+  const content = ctx.content(backup.id, f.name, f.sizeBytes);
+  const small = f.sizeBytes <= SINGLE_PART_ETAG_MAX_BYTES;
+  const h = hashes === 'all' || (hashes === 'small' && small) ? await content.hashes() : content.cachedHashes;
+  return {
+    name: f.name,
+    size_bytes: f.sizeBytes,
+    size: sizeInKb(f.sizeBytes),
+    md5: h?.md5 ?? null,
+    sha256: h?.sha256 ?? null,
+    etag: small ? (h ? `"${h.md5}"` : null) : content.multipartEtag(),
+    bucket,
+    key: objectKey(backup.id, f.name),
+    ...(f.groupId !== undefined ? { group_id: f.groupId } : {}),
+    ...(f.groupName !== undefined ? { group_name: f.groupName } : {}),
+  };
+}
+
+async function backupState(ctx: MockContext, bucket: string, instanceId: string, b: BackupDef, hashes: HashMode) {
+  return {
+    id: b.id,
+    name: b.name,
+    instance_id: instanceId,
+    type: b.type,
+    status: b.status,
+    begin_time: formatHuaweiTime(new Date(b.beginTime)),
+    end_time: formatHuaweiTime(new Date(b.endTime)),
+    size: b.files.reduce((n, f) => n + sizeInKb(f.sizeBytes), 0),
+    files: await Promise.all(b.files.map((f) => fileState(ctx, bucket, b, f, hashes))),
+  };
+}
+
+function defaultsState(ctx: MockContext) {
+  const d = ctx.defaults;
+  if (!d) return null;
+  return {
+    project_id: d.projectId,
+    region: d.region,
+    replica_set: { instance_id: d.replicaSet.instanceId, backup_id: d.replicaSet.backupId },
+    sharded: { instance_id: d.sharded.instanceId, backup_id: d.sharded.backupId },
+    large: { instance_id: d.large.instanceId, backup_id: d.large.backupId },
+    empty: { instance_id: d.empty.instanceId },
+  };
+}
+
+async function getState(ctx: MockContext, rc: RequestContext): Promise<CoreResult> {
+  const mode = rc.query().get('hashes') ?? 'small';
+  if (mode !== 'small' && mode !== 'all' && mode !== 'none') {
+    return adminError(400, 'MOCK.0400', 'Query parameter `hashes` must be one of "small", "all", "none".', rc.requestId);
+  }
+  const projects = [];
+  for (const p of rc.ns.projects.values()) {
+    const instances = [];
+    for (const i of p.def.instances) {
+      instances.push({
+        id: i.id,
+        name: i.name,
+        mode: i.mode,
+        backups: await Promise.all(i.backups.map((b) => backupState(ctx, p.bucket, i.id, b, mode))),
+      });
+    }
+    projects.push({ id: p.def.id, name: p.def.name, region: p.def.name, bucket: p.bucket, instances });
+  }
+  return jsonResult(
+    200,
+    {
+      namespace: rc.ns.name,
+      seed: ctx.seed,
+      link_ttl_seconds: ctx.linkTtlSeconds,
+      clock: clockState(rc),
+      defaults: defaultsState(ctx),
+      projects,
+      faults: rc.ns.faults.list(),
+    },
+    rc.requestId,
+  );
+}
+
+function parseTime(value: string | number): number | undefined {
+  if (typeof value === 'number') return value * 1000;
+  // Huawei's +hhmm offset is not understood by Date.parse: add the colon.
+  const iso = /[+-]\d{4}$/.test(value) ? `${value.slice(0, -2)}:${value.slice(-2)}` : value;
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+async function postClock(rc: RequestContext): Promise<CoreResult> {
+  const read = await readBody(rc, 'SetMockClock');
+  if ('error' in read) return read.error;
+  const b = read.body as { advance_seconds?: number; set?: string | number; freeze?: boolean; unfreeze?: boolean };
+  const clock = rc.ns.clock;
+  if (b.set !== undefined) {
+    const ms = parseTime(b.set);
+    if (ms === undefined) return adminError(400, 'MOCK.0400', '`set` must be an ISO 8601 time, a Huawei time or unix seconds.', rc.requestId);
+    clock.set(ms);
+  }
+  if (typeof b.advance_seconds === 'number') clock.advance(b.advance_seconds);
+  if (b.freeze === true) clock.freeze();
+  if (b.unfreeze === true) clock.unfreeze();
+  return jsonResult(200, clockState(rc), rc.requestId);
+}
+
+async function postFaults(rc: RequestContext): Promise<CoreResult> {
+  const read = await readBody(rc, 'AddMockFaults');
+  if ('error' in read) return read.error;
+  const inputs = (Array.isArray(read.body) ? read.body : [read.body]) as FaultRuleInput[];
+  for (const f of inputs) {
+    if (f === null || typeof f !== 'object' || (f.target !== 'api' && f.target !== 'download')) {
+      return adminError(400, 'MOCK.0400', 'A fault rule needs `target` ("api" or "download") and `kind`.', rc.requestId);
+    }
+  }
+  const added = inputs.map((f) => rc.ns.faults.add(f));
+  return jsonResult(201, { faults: added }, rc.requestId);
+}
+
+let addedBackups = 0;
+
+async function postBackup(ctx: MockContext, rc: RequestContext): Promise<CoreResult> {
+  const read = await readBody(rc, 'AddMockBackup');
+  if ('error' in read) return read.error;
+  const b = read.body as {
+    project_id?: string;
+    region?: string;
+    instance_id?: string;
+    instance_name?: string;
+    instance_mode?: string;
+    backup_id?: string;
+    name?: string;
+    type?: string;
+    status?: string;
+    files?: Array<{ name: string; size_bytes: number; group_id?: string; group_name?: string }>;
+  };
+  if (!Array.isArray(b.files)) return adminError(400, 'MOCK.0400', 'The body needs `files`: [{"name", "size_bytes"}].', rc.requestId);
+  for (const f of b.files) {
+    if (typeof f?.name !== 'string' || f.name === '' || f.name === '.' || f.name === '..') {
+      return adminError(400, 'MOCK.0400', 'Each file needs a `name` other than "", "." and ".." (URLs cannot carry those).', rc.requestId);
+    }
+    if (!Number.isSafeInteger(f.size_bytes) || f.size_bytes < 0) {
+      return adminError(400, 'MOCK.0400', `File "${f.name}": \`size_bytes\` must be a non-negative integer.`, rc.requestId);
+    }
+  }
+  if (new Set(b.files.map((f) => f.name)).size !== b.files.length) {
+    return adminError(400, 'MOCK.0400', 'File names must be unique within a backup.', rc.requestId);
+  }
+  const first = rc.ns.projects.values().next().value;
+  const projectId = b.project_id ?? first?.def.id ?? hexId(ctx.seed, 'project');
+  const region = b.region ?? rc.ns.projects.get(projectId)?.def.name ?? first?.def.name ?? 'cn-north-4';
+  const n = ++addedBackups;
+  const instanceId = b.instance_id ?? `${hexId(ctx.seed, `added-instance:${n}`)}in02`;
+  const backupId = b.backup_id ?? `${hexId(ctx.seed, `added-backup:${n}`)}br02`;
+  const now = rc.ns.clock.now();
+  const backup: BackupDef = {
+    id: backupId,
+    name: b.name ?? `added-backup-${n}`,
+    type: b.type ?? 'manual',
+    status: b.status ?? 'COMPLETED',
+    beginTime: now - 60_000,
+    endTime: now,
+    files: b.files.map((f) => ({
+      name: f.name,
+      sizeBytes: f.size_bytes,
+      ...(f.group_id !== undefined ? { groupId: f.group_id } : {}),
+      ...(f.group_name !== undefined ? { groupName: f.group_name } : {}),
+    })),
+  };
+  rc.ns.addBackup({ projectId, region, instanceId, instanceName: b.instance_name, mode: b.instance_mode, backup });
+  const project = rc.ns.projects.get(projectId)!;
+  return jsonResult(201, { project_id: projectId, bucket: project.bucket, backup: await backupState(ctx, project.bucket, instanceId, backup, 'small') }, rc.requestId);
+}
+
+async function postFixtures(ctx: MockContext, rc: RequestContext): Promise<CoreResult> {
+  const read = await readBody(rc, 'LoadMockFixtures');
+  if ('error' in read) return read.error;
+  try {
+    rc.ns.replaceDataset(datasetFromFixtures(read.body, ctx.seed, 'fixtures'));
+  } catch (e) {
+    return adminError(400, 'MOCK.0400', (e as Error).message, rc.requestId);
+  }
+  return noContent(rc.requestId);
+}
+
+/** Dispatches `/__mock/*`; undefined for an unknown admin route (the caller answers APIGW.0101). */
+export async function handleAdmin(ctx: MockContext, rc: RequestContext): Promise<CoreResult | undefined> {
+  const route = `${rc.req.method} ${rc.req.path.slice(ADMIN_PREFIX.length)}`;
+  switch (route) {
+    case 'GET state':
+      return getState(ctx, rc);
+    case 'POST reset':
+      rc.ns.reset();
+      return noContent(rc.requestId);
+    case 'POST clock':
+      return postClock(rc);
+    case 'GET clock':
+      return jsonResult(200, clockState(rc), rc.requestId);
+    case 'GET faults':
+      return jsonResult(200, { faults: rc.ns.faults.list() }, rc.requestId);
+    case 'POST faults':
+      return postFaults(rc);
+    case 'DELETE faults':
+      rc.ns.faults.clear();
+      return noContent(rc.requestId);
+    case 'POST backups':
+      return postBackup(ctx, rc);
+    case 'POST fixtures':
+      return postFixtures(ctx, rc);
+    case 'GET requests':
+      return jsonResult(200, rc.ns.journal.list(), rc.requestId);
+    case 'DELETE requests':
+      rc.ns.journal.clear();
+      return noContent(rc.requestId);
+    default:
+      return undefined;
+  }
+}
+

@@ -1,0 +1,136 @@
+import { type MockContext, type RequestContext, sleep } from '../context.js';
+import { obsCodeForStatus, obsError } from '../errors.js';
+import type { CoreResult, StreamFaults } from '../http/core.js';
+import { objectKey, SCENARIO_PARAM } from '../links.js';
+import { parseScenario } from '../prefer.js';
+import { applyDownloadFaults } from './faults.js';
+
+export const OBS_PREFIX = '/obs/';
+
+const decode = (s: string): string | undefined => {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return undefined;
+  }
+};
+
+/** Splits `/obs/{bucket}/{backup id}/{file name}`; the name is everything after the backup id. */
+function parseObjectPath(path: string): { bucket: string; backupId: string; name: string } | undefined {
+  const rest = path.slice(OBS_PREFIX.length);
+  const a = rest.indexOf('/');
+  const b = a < 0 ? -1 : rest.indexOf('/', a + 1);
+  if (a <= 0 || b < 0 || b === rest.length - 1) return undefined;
+  const bucket = decode(rest.slice(0, a));
+  const backupId = decode(rest.slice(a + 1, b));
+  const name = decode(rest.slice(b + 1));
+  return bucket && backupId && name ? { bucket, backupId, name } : undefined;
+}
+
+/**
+ * A `Range` header against an object size. `undefined`: no usable range, send the whole object
+ * (absent, malformed, or several ranges, as OBS/S3 do); `'unsatisfiable'`: start past the end.
+ */
+export function parseRange(header: string | undefined, size: number): { start: number; end: number } | 'unsatisfiable' | undefined {
+  if (!header) return undefined;
+  const m = /^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$/i.exec(header);
+  if (!m) return undefined;
+  const [, first = '', last = ''] = m;
+  if (first === '' && last === '') return undefined;
+  if (first === '') {
+    const suffix = Number(last);
+    if (suffix === 0 || size === 0) return 'unsatisfiable';
+    return { start: Math.max(0, size - suffix), end: size };
+  }
+  const start = Number(first);
+  if (last !== '' && Number(last) < start) return undefined; // bytes=5-2: invalid, ignored
+  if (start >= size) return 'unsatisfiable';
+  const end = last === '' ? size : Math.min(Number(last) + 1, size);
+  return { start, end };
+}
+
+/** `GET|HEAD /obs/{bucket}/{key}?AccessKeyId=…&Expires=…&Signature=…`: the object behind a link. */
+export async function getObject(ctx: MockContext, rc: RequestContext): Promise<CoreResult> {
+  const { req, ns, requestId } = rc;
+  const head = req.method === 'HEAD';
+  if (req.method !== 'GET' && !head) {
+    const r = obsError(405, 'MethodNotAllowed', 'The specified method is not allowed against this resource.', requestId);
+    r.headers.allow = 'GET, HEAD';
+    return r;
+  }
+  const parts = parseObjectPath(req.path);
+  if (!parts) return obsError(404, 'NoSuchKey', 'The specified key does not exist.', requestId, head);
+
+  const verified = ctx.links.verify(parts.bucket, objectKey(parts.backupId, parts.name), rc.query());
+  if (!verified.ok) {
+    if (verified.reason === 'missing') return obsError(403, 'AccessDenied', 'Access Denied', requestId, head);
+    if (verified.reason === 'access-key') {
+      return obsError(403, 'InvalidAccessKeyId', 'The AccessKeyId you provided does not exist in our records.', requestId, head);
+    }
+    return obsError(
+      403,
+      'SignatureDoesNotMatch',
+      'The request signature we calculated does not match the signature you provided. Check your key and signing method.',
+      requestId,
+      head,
+    );
+  }
+  // Expiry is checked once, when the request starts: a transfer that began in time finishes.
+  if (ns.clock.now() > verified.expires * 1000) return obsError(403, 'AccessDenied', 'Request has expired', requestId, head);
+
+  // A scenario the API call asked for (`Prefer: download-…`), carried in the signed link.
+  let stream: StreamFaults | undefined;
+  const scenarioText = verified.extras[SCENARIO_PARAM];
+  if (scenarioText) {
+    const s = parseScenario(scenarioText);
+    const uses = (ns.linkUses.get(verified.signature) ?? 0) + 1;
+    if (s.times !== undefined) ns.linkUses.set(verified.signature, uses);
+    if (s.times === undefined || uses <= s.times) {
+      if (s.latency) await sleep(s.latency);
+      if (s.status !== undefined) {
+        return obsError(s.status, obsCodeForStatus(s.status), 'Injected by the scenario of this link.', requestId, head);
+      }
+      stream = {};
+      if (s.reset !== undefined) stream.resetAfter = s.reset;
+      if (s.truncate !== undefined) stream.truncateAfter = s.truncate;
+      if (s.throttle !== undefined) stream.bytesPerSecond = s.throttle;
+    }
+  }
+  const faulted = await applyDownloadFaults(rc, head);
+  if (faulted?.result) return faulted.result;
+  if (faulted?.stream) stream = { ...stream, ...faulted.stream };
+
+  if (!ns.buckets.has(parts.bucket)) return obsError(404, 'NoSuchBucket', 'The specified bucket does not exist.', requestId, head);
+  const found = ns.findFile(parts.bucket, parts.backupId, parts.name);
+  if (!found) return obsError(404, 'NoSuchKey', 'The specified key does not exist.', requestId, head);
+
+  const content = ctx.content(found.backup.id, found.file.name, found.file.sizeBytes);
+  const size = content.size;
+  const etag = await content.etag();
+  const headers: Record<string, string> = {
+    'content-type': 'application/octet-stream',
+    'accept-ranges': 'bytes',
+    etag,
+    'last-modified': new Date(found.backup.endTime).toUTCString(),
+    'x-request-id': requestId,
+    'x-obs-request-id': requestId,
+  };
+  // If-Range: the range only holds for the same version of the object.
+  const ifRange = req.header('if-range');
+  const rangeHeader = ifRange && ifRange !== etag && ifRange !== headers['last-modified'] ? undefined : req.header('range');
+  const range = parseRange(rangeHeader, size);
+  if (range === 'unsatisfiable') {
+    const r = obsError(416, 'InvalidRange', 'The requested range cannot be satisfied.', requestId, head);
+    r.headers['content-range'] = `bytes */${size}`;
+    return r;
+  }
+  const { start, end } = range ?? { start: 0, end: size };
+  headers['content-length'] = String(end - start);
+  if (range) headers['content-range'] = `bytes ${start}-${end - 1}/${size}`;
+  return {
+    status: range ? 206 : 200,
+    headers,
+    body: head ? undefined : { kind: 'object', content, start, end },
+    faults: head ? undefined : stream,
+  };
+}

@@ -1,0 +1,104 @@
+import type { MockClock } from './clock.js';
+import type { BackupDef, Dataset, FileDef, InstanceDef, ProjectDef } from './dataset.js';
+import { FaultSet } from './faults.js';
+import { Journal } from './journal.js';
+
+/** A project with its lookup indexes. */
+export interface ProjectState {
+  def: ProjectDef;
+  bucket: string;
+  instances: Map<string, InstanceDef>;
+  /** backup id -> backup and the instance it belongs to. */
+  backups: Map<string, { backup: BackupDef; instance: InstanceDef }>;
+}
+
+/** OBS bucket of a project: `dbs-backup-{region}-{project id}`, like the spec's example. */
+export const bucketOf = (p: ProjectDef) => `dbs-backup-${p.name}-${p.id}`;
+
+function indexProject(def: ProjectDef): ProjectState {
+  const instances = new Map<string, InstanceDef>();
+  const backups = new Map<string, { backup: BackupDef; instance: InstanceDef }>();
+  for (const instance of def.instances) {
+    instances.set(instance.id, instance);
+    for (const backup of instance.backups) backups.set(backup.id, { backup, instance });
+  }
+  return { def, bucket: bucketOf(def), instances, backups };
+}
+
+const cloneDataset = (d: Dataset): Dataset => structuredClone(d);
+
+/**
+ * One isolated world: its own copy of the dataset, clock, fault rules and journal. Parallel
+ * partner CI runs each pick a namespace (`X-Mock-Namespace` header, carried in download links),
+ * so their resets, faults and clock moves never touch each other.
+ */
+export class Namespace {
+  projects = new Map<string, ProjectState>();
+  buckets = new Map<string, ProjectState>();
+  readonly faults: FaultSet;
+  readonly journal = new Journal();
+  /** Uses of links that carry a `times`-limited scenario, by signature. */
+  readonly linkUses = new Map<string, number>();
+
+  constructor(
+    readonly name: string,
+    private initial: () => Dataset,
+    readonly clock: MockClock,
+    seed: number,
+  ) {
+    this.faults = new FaultSet(seed);
+    this.load(initial());
+  }
+
+  private load(dataset: Dataset): void {
+    this.projects.clear();
+    this.buckets.clear();
+    for (const def of cloneDataset(dataset).projects) {
+      const state = indexProject(def);
+      this.projects.set(def.id, state);
+      this.buckets.set(state.bucket, state);
+    }
+  }
+
+  /** Back to the initial dataset; faults, journal and link counters cleared. The clock stays. */
+  reset(): void {
+    this.load(this.initial());
+    this.faults.clear();
+    this.journal.clear();
+    this.linkUses.clear();
+  }
+
+  /** Replaces the dataset; `reset()` returns to it from now on. */
+  replaceDataset(dataset: Dataset): void {
+    this.initial = () => dataset;
+    this.load(dataset);
+  }
+
+  /** Adds (or replaces) a backup of an instance; creates the project and instance when new. */
+  addBackup(input: { projectId: string; region: string; instanceId: string; instanceName?: string; mode?: string; backup: BackupDef }): void {
+    let project = this.projects.get(input.projectId);
+    if (!project) {
+      project = indexProject({ id: input.projectId, name: input.region, instances: [] });
+      this.projects.set(project.def.id, project);
+      this.buckets.set(project.bucket, project);
+    }
+    let instance = project.instances.get(input.instanceId);
+    if (!instance) {
+      instance = { id: input.instanceId, name: input.instanceName ?? `instance-${input.instanceId.slice(0, 8)}`, mode: input.mode ?? 'ReplicaSet', backups: [] };
+      project.def.instances.push(instance);
+      project.instances.set(instance.id, instance);
+    }
+    const previous = project.backups.get(input.backup.id);
+    if (previous) previous.instance.backups = previous.instance.backups.filter((b) => b.id !== input.backup.id);
+    instance.backups.push(input.backup);
+    project.backups.set(input.backup.id, { backup: input.backup, instance });
+  }
+
+  /** A file by bucket, backup id and name (the object route's lookup). */
+  findFile(bucket: string, backupId: string, name: string): { project: ProjectState; backup: BackupDef; file: FileDef } | undefined {
+    const project = this.buckets.get(bucket);
+    const entry = project?.backups.get(backupId);
+    const file = entry?.backup.files.find((f) => f.name === name);
+    return project && entry && file ? { project, backup: entry.backup, file } : undefined;
+  }
+}

@@ -1,0 +1,354 @@
+import { lstat, mkdir, rm, statfs as fsStatfs } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import type { DdsClient } from '../client.js';
+import { AbortError, ConfigurationError } from '../errors.js';
+import type { DownloadLink } from '../links.js';
+import { Budget, forEachLimit } from './budget.js';
+import { Checkpointer } from './checkpoint.js';
+import { FileExistsError, InsufficientSpaceError, UnsafeFileNameError } from './errors.js';
+import { type DownloadEvent, emitter } from './events.js';
+import { FileDownload, type FileContext, type FilePlan, type FileResult } from './file-download.js';
+import { LinksCache } from './links-cache.js';
+import { Manifest, type ManifestEntry } from './manifest.js';
+import { selectTransport } from './object-transport.js';
+import { assertSafeNames, PART_SUFFIX } from './safe-name.js';
+
+const MiB = 1024 * 1024;
+
+/** Free space of a file system, as `fs.statfs` reports it. */
+export interface StatFsLike {
+  bavail: number | bigint;
+  bsize: number | bigint;
+}
+
+export interface DownloadBackupOptions {
+  client: DdsClient;
+  instanceId: string;
+  backupId: string;
+  /** Target directory (created if missing). Holds the files, their `.part`s and the manifest. */
+  dir: string;
+  /** Files downloaded at once (default 4). */
+  concurrency?: number;
+  /** Parallel ranged requests per large file (default 4). */
+  segmentsPerFile?: number;
+  /** Files smaller than twice this are one stream; no range is cut smaller (default 16 MiB). */
+  minSegmentBytes?: number;
+  /**
+   * Object requests in flight across all files, the budget files share (default
+   * max(concurrency, segmentsPerFile)): one large file gets every connection, several small
+   * ones one each.
+   */
+  maxConnections?: number;
+  /** Check size and MD5 before renaming into place (default true). */
+  verify?: boolean;
+  /** Overwrite files in `dir` that this tool did not write (default false: refuse). */
+  force?: boolean;
+  /** Cancels everything at once; the manifest is flushed and a re-run resumes. */
+  signal?: AbortSignal;
+  /** Progress events (see events.ts); plain JSON objects. */
+  onEvent?: (event: DownloadEvent) => void;
+  /** A request that receives nothing for this long is aborted and retried from where it got (default 30000). */
+  stallTimeoutMs?: number;
+  /** Refresh links before a request when they expire within this many ms (default 60000). */
+  refreshMarginMs?: number;
+  /** Minimum interval between two `progress` events of a file (default 200). */
+  progressIntervalMs?: number;
+  /** Persist progress after this many new bytes of a file (default 8 MiB)... */
+  checkpointBytes?: number;
+  /** ...or this many ms (default 1000). A kill -9 re-fetches at most about this much per file. */
+  checkpointIntervalMs?: number;
+  /** Object GET transport: `auto` (default) = node:http(s) when the client uses the global fetch, else the client's fetch. */
+  transport?: 'auto' | 'node' | 'fetch';
+  /** Free-space probe (default `fs.statfs`); injectable for tests. */
+  statfs?: (dir: string) => Promise<StatFsLike>;
+  /** Clock for link-expiry decisions (default Date.now); injectable for tests. */
+  now?: () => number;
+}
+
+export interface DownloadResult {
+  instanceId: string;
+  backupId: string;
+  /** Absolute target directory. */
+  dir: string;
+  /** Path of the resume manifest. */
+  manifestPath: string;
+  /** One per file, in the API's order. */
+  files: FileResult[];
+  /** Bytes of all files. */
+  bytes: number;
+  /** Bytes received by this run. */
+  transferredBytes: number;
+  /** Which transport carried the object GETs (`node`: node:http(s) fast path; `fetch`: the client's fetch). */
+  transport: 'node' | 'fetch';
+}
+
+/**
+ * Downloads every file of a backup into `dir`: several files at once, large files in parallel
+ * ranges, into `NAME.part` renamed into place once complete and verified. Resumable across runs
+ * (manifest in `dir`), refreshes expiring links, retries per range.
+ *
+ * Throws: UnsafeFileNameError, FileExistsError, InsufficientSpaceError (before any transfer);
+ * ApiError / ObjectStorageError (auth, not found); VerificationError; IncompleteDownloadError
+ * (resumable: retries exhausted); AbortError (signal; resumable); WriteError; ConfigurationError.
+ */
+export async function downloadBackup(options: DownloadBackupOptions): Promise<DownloadResult> {
+  const started = Date.now();
+  const { client, instanceId, backupId } = options;
+  const concurrency = positiveInt('concurrency', options.concurrency, 4);
+  const segmentsPerFile = positiveInt('segmentsPerFile', options.segmentsPerFile, 4);
+  const minSegmentBytes = positiveInt('minSegmentBytes', options.minSegmentBytes, 16 * MiB);
+  const maxConnections = positiveInt('maxConnections', options.maxConnections, Math.max(concurrency, segmentsPerFile));
+  const stallTimeoutMs = positiveInt('stallTimeoutMs', options.stallTimeoutMs, 30_000);
+  const refreshMarginMs = nonNegative('refreshMarginMs', options.refreshMarginMs, 60_000);
+  if (typeof options.dir !== 'string' || options.dir === '')
+    throw new ConfigurationError('dir is required: pass the target directory.');
+  const emit = emitter(options.onEvent);
+  const dir = resolve(options.dir);
+
+  // One controller for the run: the caller's signal or the first fatal error stops everything.
+  const run = new AbortController();
+  let fatal: unknown;
+  const fail = (error: unknown) => {
+    fatal ??= error;
+    run.abort(error);
+  };
+  const user = options.signal;
+  if (user?.aborted) throw new AbortError();
+  const onUserAbort = () => run.abort(new AbortError());
+  user?.addEventListener('abort', onUserAbort, { once: true });
+  try {
+    return await runDownload();
+  } finally {
+    user?.removeEventListener('abort', onUserAbort);
+  }
+
+  async function runDownload(): Promise<DownloadResult> {
+    const links = await client.getDownloadLinks({ instanceId, backupId, signal: run.signal }).catch((error) => {
+      throw user?.aborted ? new AbortError() : error;
+    });
+    emit({
+      type: 'link',
+      instanceId,
+      backupId,
+      bucket: links.bucket,
+      files: links.files.map((f) => ({
+        name: f.name,
+        sizeKB: f.sizeKB,
+        expiresAt: f.expiresAt.toISOString(),
+        ...(f.groupId !== undefined ? { groupId: f.groupId } : {}),
+        ...(f.groupName !== undefined ? { groupName: f.groupName } : {}),
+      })),
+    });
+    assertSafeNames(links.files.map((f) => f.name));
+    for (const f of links.files) {
+      // Belt and braces: the name must resolve to a direct child of dir.
+      if (dirname(resolve(dir, f.name)) !== dir)
+        throw new UnsafeFileNameError(f.name, 'it resolves outside the target directory');
+    }
+
+    await mkdir(dir, { recursive: true });
+    const manifest = await Manifest.load(dir);
+    const { plans, skipped, foreign } = await planFiles(
+      dir,
+      manifest,
+      links.files,
+      instanceId,
+      backupId,
+      options.force === true,
+    );
+    if (foreign.length > 0) throw new FileExistsError(foreign);
+    await checkFreeSpace(dir, plans, options.statfs ?? ((d) => fsStatfs(d)));
+
+    const results = new Map<string, FileResult>();
+    for (const s of skipped) {
+      results.set(s.name, s);
+      emit({
+        type: 'file-done',
+        file: s.name,
+        path: s.path,
+        bytes: s.bytes,
+        md5: s.md5,
+        md5Verified: s.md5Verified,
+        skipped: true,
+        transferredBytes: 0,
+      });
+    }
+
+    const transport = selectTransport(options.transport ?? 'auto', client, links.files[0]?.url, maxConnections);
+    const checkpointer = new Checkpointer(
+      manifest,
+      {
+        bytes: positiveInt('checkpointBytes', options.checkpointBytes, 8 * MiB),
+        intervalMs: positiveInt('checkpointIntervalMs', options.checkpointIntervalMs, 1000),
+      },
+      fail,
+    );
+    const ctx: FileContext = {
+      transport,
+      links: new LinksCache({
+        client,
+        instanceId,
+        backupId,
+        initial: links,
+        refreshMarginMs,
+        now: options.now ?? Date.now,
+        signal: run.signal,
+        onRefresh: (reason, file, expiresAt) =>
+          emit({ type: 'refresh', reason, file, expiresAt: expiresAt.toISOString() }),
+      }),
+      budget: new Budget(maxConnections),
+      retry: client.retry,
+      signal: run.signal,
+      stallTimeoutMs,
+      emit,
+      manifest,
+      checkpointer,
+      segmentsPerFile,
+      minSegmentBytes,
+      verify: options.verify !== false,
+      progressIntervalMs: nonNegative('progressIntervalMs', options.progressIntervalMs, 200),
+    };
+
+    try {
+      await manifest.save();
+      await forEachLimit(plans, concurrency, async (plan) => {
+        try {
+          results.set(plan.link.name, await new FileDownload(ctx, plan).run());
+        } catch (error) {
+          fail(error);
+          throw error;
+        }
+      });
+      await checkpointer.flush();
+    } catch (error) {
+      await manifest.save().catch(() => {});
+      if (user?.aborted) {
+        throw new AbortError(
+          `Download cancelled. Progress is saved in ${manifest.path}; run the same download again to resume.`,
+        );
+      }
+      throw fatal ?? error;
+    } finally {
+      transport.close();
+    }
+
+    const files = links.files.map((f) => results.get(f.name)!);
+    const bytes = files.reduce((n, f) => n + f.bytes, 0);
+    const transferredBytes = files.reduce((n, f) => n + f.transferredBytes, 0);
+    emit({
+      type: 'done',
+      files: files.length,
+      skippedFiles: skipped.length,
+      bytes,
+      transferredBytes,
+      durationMs: Date.now() - started,
+    });
+    return { instanceId, backupId, dir, manifestPath: manifest.path, files, bytes, transferredBytes, transport: transport.kind };
+  }
+}
+
+/**
+ * Decides, per file, before anything is written: skip (complete and unchanged since we wrote
+ * it), resume (trusted ranges of NAME.part), start over, or refuse (a file we did not write is in
+ * the way and `force` is off).
+ */
+async function planFiles(
+  dir: string,
+  manifest: Manifest,
+  files: readonly DownloadLink[],
+  instanceId: string,
+  backupId: string,
+  force: boolean,
+): Promise<{ plans: FilePlan[]; skipped: FileResult[]; foreign: string[] }> {
+  const plans: FilePlan[] = [];
+  const skipped: FileResult[] = [];
+  const foreign: string[] = [];
+  for (const link of files) {
+    const finalPath = join(dir, link.name);
+    const partPath = finalPath + PART_SUFFIX;
+    const known = manifest.get(instanceId, backupId, link.name, link.sizeKB);
+    const final = await lstatOrUndefined(finalPath);
+    if (final) {
+      const ours =
+        known?.state === 'complete' && final.isFile() && final.size === known.size && final.mtimeMs === known.mtimeMs;
+      if (ours) {
+        skipped.push({
+          name: link.name,
+          path: finalPath,
+          bytes: final.size,
+          md5: known.md5 ?? null,
+          md5Verified: known.md5 !== undefined,
+          skipped: true,
+          resumedBytes: final.size,
+          transferredBytes: 0,
+        });
+        continue;
+      }
+      if (!force) {
+        foreign.push(finalPath);
+        continue;
+      }
+    }
+    const part = await lstatOrUndefined(partPath);
+    if (part && !part.isFile()) {
+      // A symlink or directory under our temporary name is never written through.
+      if (!force) {
+        foreign.push(partPath);
+        continue;
+      }
+      await rm(partPath, { recursive: true, force: true });
+    }
+    const resumable =
+      known?.state === 'partial' &&
+      part?.isFile() === true &&
+      (known.ranges ?? []).every(([, end]) => end <= part.size) &&
+      (known.size === undefined || (known.ranges ?? []).every(([, end]) => end <= (known.size as number)));
+    const entry: ManifestEntry = resumable
+      ? known
+      : { instanceId, backupId, name: link.name, sizeKB: link.sizeKB, state: 'partial', ranges: [] };
+    manifest.set(entry);
+    plans.push({ link, finalPath, partPath, entry, truncate: !resumable });
+  }
+  return { plans, skipped, foreign };
+}
+
+/** Refuses to start when the file system cannot hold what is left to fetch. */
+async function checkFreeSpace(
+  dir: string,
+  plans: readonly FilePlan[],
+  statfs: (dir: string) => Promise<StatFsLike>,
+): Promise<void> {
+  let needed = 0;
+  for (const p of plans) {
+    const size = p.truncate ? p.link.sizeKB * 1024 : (p.entry.size ?? p.link.sizeKB * 1024);
+    const have = p.truncate ? 0 : (p.entry.ranges ?? []).reduce((n, [s, e]) => n + (e - s), 0);
+    needed += Math.max(0, size - have);
+  }
+  if (needed === 0) return;
+  const fs = await statfs(dir);
+  const available = Number(BigInt(fs.bavail) * BigInt(fs.bsize));
+  if (needed > available) throw new InsufficientSpaceError(dir, needed, available);
+}
+
+async function lstatOrUndefined(path: string) {
+  try {
+    return await lstat(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+function positiveInt(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < 1)
+    throw new ConfigurationError(`${name} must be a positive integer, got ${value}.`);
+  return value;
+}
+
+function nonNegative(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value < 0)
+    throw new ConfigurationError(`${name} must be a number >= 0, got ${value}.`);
+  return value;
+}

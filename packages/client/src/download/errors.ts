@@ -1,0 +1,191 @@
+import { ApiError, DdsBackupError } from '../errors.js';
+
+// Errors of the download engine. Each says what happened and what the user can do; none carries
+// a link's Signature/AccessKeyId (DdsBackupError redacts every message). The CLI maps them to exit
+// codes: ObjectStorageError via isAuthError/isNotFound like ApiError, IncompleteDownloadError
+// (resumable), VerificationError; the rest are usage errors.
+
+/**
+ * Object storage (OBS) answered a download request with an error. Extends ApiError so callers
+ * can treat both alike: `isAuthError` for 403 (an expired link that refreshing did not cure,
+ * `SignatureDoesNotMatch`), `isNotFound` for 404 `NoSuchKey`; 5xx/429 are retryable.
+ * `errorCode` is the `<Code>` of OBS's XML error body.
+ */
+export class ObjectStorageError extends ApiError {
+  override name = 'ObjectStorageError';
+  /** The file whose link failed. */
+  readonly file: string;
+
+  constructor(init: {
+    file: string;
+    status: number;
+    errorCode?: string | undefined;
+    errorMessage?: string | undefined;
+    requestId?: string | undefined;
+    retryAfterSeconds?: number | undefined;
+  }) {
+    super({ ...init, operation: `Download of ${init.file}` });
+    this.file = init.file;
+  }
+
+  /** 403 AccessDenied: S3/OBS's answer to an expired temporary link (refresh and retry). */
+  get isExpiredLink(): boolean {
+    return this.status === 403 && this.errorCode === 'AccessDenied';
+  }
+}
+
+/** A downloaded file does not match what the server declared; it was not renamed into place. */
+export class VerificationError extends DdsBackupError {
+  override name = 'VerificationError';
+  override readonly kind = 'VERIFICATION';
+  readonly file: string;
+  /** Which check failed. */
+  readonly check: 'md5' | 'size-kb' | 'length';
+  readonly expected: string;
+  readonly actual: string;
+
+  constructor(init: {
+    file: string;
+    check: VerificationError['check'];
+    expected: string;
+    actual: string;
+    detail?: string;
+  }) {
+    super(
+      `${init.file} failed verification (${init.check}): expected ${init.expected}, got ${init.actual}.` +
+        (init.detail ? ` ${init.detail}` : '') +
+        ' The bad copy was left as .part and will be downloaded again from the start on the next run.',
+      { retryable: false },
+    );
+    this.file = init.file;
+    this.check = init.check;
+    this.expected = init.expected;
+    this.actual = init.actual;
+  }
+}
+
+/** A file name from the server would escape the target directory (or is not a plain name). */
+export class UnsafeFileNameError extends DdsBackupError {
+  override name = 'UnsafeFileNameError';
+  override readonly kind = 'UNSAFE_FILE_NAME';
+  /** The name as the server sent it (JSON-quoted in the message so control characters show). */
+  readonly file: string;
+  readonly reason: string;
+
+  constructor(file: string, reason: string) {
+    super(`Refusing to download file ${JSON.stringify(file)}: ${reason}. Nothing was written.`, { retryable: false });
+    this.file = file;
+    this.reason = reason;
+  }
+}
+
+/** Files not written by this tool (or changed since) are in the way. Nothing was overwritten. */
+export class FileExistsError extends DdsBackupError {
+  override name = 'FileExistsError';
+  override readonly kind = 'FILE_EXISTS';
+  readonly paths: string[];
+
+  constructor(paths: string[], detail = 'not downloaded by dds-backup for this backup, or changed since') {
+    super(
+      `${paths.length === 1 ? 'A file already exists' : `${paths.length} files already exist`} (${detail}): ` +
+        `${paths.slice(0, 5).join(', ')}${paths.length > 5 ? ', …' : ''}. ` +
+        'Pass --force (force: true) to overwrite, or choose another directory.',
+      { retryable: false },
+    );
+    this.paths = paths;
+  }
+}
+
+/** The target file system has less free space than the download needs. */
+export class InsufficientSpaceError extends DdsBackupError {
+  override name = 'InsufficientSpaceError';
+  override readonly kind = 'DISK_SPACE';
+  readonly dir: string;
+  readonly neededBytes: number;
+  readonly availableBytes: number;
+
+  constructor(dir: string, neededBytes: number, availableBytes: number) {
+    super(
+      `Not enough free disk space in ${dir}: the download needs ${formatBytes(neededBytes)} (${neededBytes} bytes), ` +
+        `${formatBytes(availableBytes)} (${availableBytes} bytes) are available. Free up space or choose another directory.`,
+      { retryable: false },
+    );
+    this.dir = dir;
+    this.neededBytes = neededBytes;
+    this.availableBytes = availableBytes;
+  }
+}
+
+/**
+ * A transfer failed after its retries (network, stall, 5xx). Progress up to the failure is in
+ * the manifest: running the same download again resumes it.
+ */
+export class IncompleteDownloadError extends DdsBackupError {
+  override name = 'IncompleteDownloadError';
+  override readonly kind = 'INCOMPLETE';
+  readonly file: string;
+  readonly resumable = true;
+
+  constructor(file: string, cause: DdsBackupError) {
+    super(`Download of ${file} stopped: ${cause.message} Progress is saved; run the same download again to resume.`, {
+      retryable: true,
+      cause,
+    });
+    this.file = file;
+  }
+}
+
+/** The server's answer does not fit the request (wrong Content-Range, size changed mid-download). */
+export class ObjectResponseError extends DdsBackupError {
+  override name = 'ObjectResponseError';
+  override readonly kind = 'OBJECT_RESPONSE';
+  readonly file: string;
+
+  constructor(file: string, message: string, options: { retryable?: boolean } = {}) {
+    super(`${file}: ${message}`, { retryable: options.retryable ?? true });
+    this.file = file;
+  }
+}
+
+/** 1536 -> "1.5 KiB". */
+export function formatBytes(n: number): string {
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return u === 0 ? `${n} bytes` : `${v.toFixed(1)} ${units[u]}`;
+}
+
+/** Writing to the target directory failed (disk full, permissions...). Not retried. */
+export class WriteError extends DdsBackupError {
+  override name = 'WriteError';
+  override readonly kind = 'WRITE';
+  readonly path: string;
+
+  constructor(path: string, cause: unknown) {
+    const code = (cause as NodeJS.ErrnoException)?.code;
+    super(`Cannot write ${path}: ${code ?? (cause as Error)?.message ?? String(cause)}.`, { retryable: false, cause });
+    this.path = path;
+  }
+}
+
+/**
+ * The object's size or ETag changed since its first bytes were fetched (in this run or an
+ * earlier one): the bytes on disk belong to another version. The file restarts on the next run.
+ */
+export class ObjectChangedError extends ObjectResponseError {
+  override name = 'ObjectChangedError';
+
+  constructor(file: string, detail: string) {
+    super(
+      file,
+      `the object changed since its download started (${detail}); it will be downloaded from the start on the next run.`,
+      {
+        retryable: false,
+      },
+    );
+  }
+}

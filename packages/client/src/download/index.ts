@@ -1,0 +1,34 @@
+/**
+ * @dds-backup/client/download: the node-only, resumable, verifying download engine.
+ *
+ * `downloadBackup({ client, instanceId, backupId, dir })` fetches every file of a backup into
+ * `dir`. See download-backup.ts for options, events.ts for the events (NDJSON-ready), and
+ * README.md in this directory for the on-disk contract (NAME.part, the manifest, decisions).
+ */
+export { downloadBackup, type DownloadBackupOptions, type DownloadResult, type StatFsLike } from './download-backup.js';
+export type {
+  DoneEvent,
+  DownloadEvent,
+  FileDoneEvent,
+  FileStartEvent,
+  LinkEvent,
+  ProgressEvent,
+  RefreshEvent,
+  RetryEvent as DownloadRetryEvent,
+} from './events.js';
+export type { FileResult } from './file-download.js';
+export {
+  FileExistsError,
+  formatBytes,
+  IncompleteDownloadError,
+  InsufficientSpaceError,
+  ObjectChangedError,
+  ObjectResponseError,
+  ObjectStorageError,
+  UnsafeFileNameError,
+  VerificationError,
+  WriteError,
+} from './errors.js';
+export { MANIFEST_NAME } from './manifest.js';
+export { PART_SUFFIX, unsafeNameReason } from './safe-name.js';
+export { md5FromEtag } from './verify.js';

@@ -1,0 +1,98 @@
+import type { FileHandle } from 'node:fs/promises';
+
+/** Bytes gathered before one positional write: big writes, few syscalls. */
+const BATCH_BYTES = 1024 * 1024;
+/** writev takes at most IOV_MAX (1024 on Linux) buffers. */
+const MAX_IOVECS = 512;
+
+/**
+ * Writes one stream of a range into a file at its offsets. Chunks are not copied: they are
+ * gathered (up to 1 MiB) and written with one `writev` at their position while the next batch
+ * fills, so at most two batches per range are in memory. `push` resolves when the caller may
+ * read more (backpressure). `onWritten` runs after each write reached the file, in order.
+ */
+export class PositionalWriter {
+  private batch: Uint8Array[] = [];
+  private batchBytes = 0;
+  private inFlight: Promise<void> | undefined;
+  private failure: unknown;
+  /** Next offset to be queued. */
+  private position: number;
+
+  constructor(
+    private readonly fh: FileHandle,
+    start: number,
+    private readonly onWritten: (start: number, end: number, chunks: readonly Uint8Array[]) => void,
+  ) {
+    this.position = start;
+  }
+
+  /** Queues a chunk; resolves at once unless a full batch must wait for the previous write. */
+  push(chunk: Uint8Array): Promise<void> | undefined {
+    this.batch.push(chunk);
+    this.batchBytes += chunk.byteLength;
+    if (this.batchBytes < BATCH_BYTES && this.batch.length < MAX_IOVECS) return undefined;
+    return this.flushBatch();
+  }
+
+  /** Writes what is queued and waits for every write. Throws the first write error. */
+  async finish(): Promise<void> {
+    await this.flushBatch();
+    await this.inFlight;
+    if (this.failure) throw this.failure;
+  }
+
+  /**
+   * Waits for the write in flight and drops what is still queued (after a failed response:
+   * only bytes that reached the file are reported). Never throws.
+   */
+  async abandon(): Promise<void> {
+    this.batch = [];
+    this.batchBytes = 0;
+    await this.inFlight?.catch(() => {});
+  }
+
+  private async flushBatch(): Promise<void> {
+    if (this.inFlight) await this.inFlight;
+    if (this.failure) throw this.failure;
+    if (this.batchBytes === 0) return;
+    const chunks = this.batch;
+    const start = this.position;
+    const end = start + this.batchBytes;
+    this.batch = [];
+    this.batchBytes = 0;
+    this.position = end;
+    this.inFlight = writeAll(this.fh, chunks, start).then(
+      () => {
+        this.inFlight = undefined;
+        this.onWritten(start, end, chunks);
+      },
+      (error: unknown) => {
+        this.inFlight = undefined;
+        this.failure = error;
+      },
+    );
+  }
+}
+
+/** writev may write less than asked; write the rest. */
+async function writeAll(fh: FileHandle, chunks: Uint8Array[], position: number): Promise<void> {
+  let pending: Uint8Array[] = chunks;
+  let pos = position;
+  for (;;) {
+    const { bytesWritten } = await fh.writev(pending, pos);
+    pos += bytesWritten;
+    let skip = bytesWritten;
+    const rest: Uint8Array[] = [];
+    for (const c of pending) {
+      if (skip >= c.byteLength) skip -= c.byteLength;
+      else {
+        rest.push(skip > 0 ? c.subarray(skip) : c);
+        skip = 0;
+      }
+    }
+    if (rest.length === 0) return;
+    if (bytesWritten === 0) throw new Error('writev wrote nothing');
+    pending = rest;
+  }
+}

@@ -1,0 +1,249 @@
+import type { FileHandle } from 'node:fs/promises';
+import { AbortError, type DdsBackupError, NetworkError, TimeoutError } from '../errors.js';
+import { type RetryOptions, toDdsError, withRetries } from '../retry.js';
+import type { Budget } from './budget.js';
+import { parseContentRange, rangeHeader } from './content-range.js';
+import { ObjectResponseError, type ObjectStorageError, WriteError } from './errors.js';
+import { describeError, type DownloadEvent } from './events.js';
+import type { CurrentLink, LinksCache } from './links-cache.js';
+import { toObjectStorageError } from './obs-error.js';
+import type { ObjectTransport } from './object-transport.js';
+import { PositionalWriter } from './positional-writer.js';
+
+/** Refreshes in a row for one range without a byte of progress before AccessDenied is final. */
+const MAX_REFRESHES_WITHOUT_PROGRESS = 2;
+
+/** What every range request of a run shares. */
+export interface RangeContext {
+  transport: ObjectTransport;
+  links: LinksCache;
+  budget: Budget;
+  retry: RetryOptions;
+  signal: AbortSignal;
+  /** Abort a request that received no byte (nor headers) for this long, and retry it. */
+  stallTimeoutMs: number;
+  emit: (event: DownloadEvent) => void;
+}
+
+/** The file a range is written into. */
+export interface RangeTarget {
+  readonly name: string;
+  /** The .part file's path (for error messages). */
+  readonly path: string;
+  readonly fh: FileHandle;
+  /** Exact size, once known. */
+  readonly total: number | undefined;
+  /** Records the size and ETag a response declared; throws when they contradict earlier ones. */
+  learn(total: number, etag: string | undefined): void;
+  /** Bytes [start, end) reached the file (in order for one range). */
+  written(start: number, end: number, chunks: readonly Uint8Array[]): void;
+}
+
+/** A range to fetch; `end` undefined = to the end of the object (set once the size is known). */
+export interface RangeTask {
+  start: number;
+  end: number | undefined;
+  /** Called with the first response's status; may change `end` (e.g. the server ignores Range). */
+  onFirstResponse?: (status: number, total: number) => void;
+}
+
+type Outcome =
+  | { kind: 'done'; position: number }
+  | { kind: 'interrupted'; position: number; error: DdsBackupError }
+  | { kind: 'expired'; link: CurrentLink; error: ObjectStorageError };
+
+/**
+ * Fetches one range into its file: retries with backoff (the client's RetryOptions, honouring
+ * Retry-After) when an attempt made no progress, resumes at once from the last written byte when
+ * it did, and refreshes the link on 403 AccessDenied.
+ */
+export async function fetchRange(ctx: RangeContext, target: RangeTarget, task: RangeTask): Promise<void> {
+  let position = task.start;
+  let refreshes = 0;
+  let first = true;
+  while (task.end === undefined || position < task.end) {
+    const outcome = await withRetries(
+      async () => {
+        const link = await ctx.links.forRequest(target.name);
+        return ctx.budget.run(() => attempt(ctx, target, task, link, position, first));
+      },
+      {
+        ...ctx.retry,
+        signal: ctx.signal,
+        onRetry: (e) =>
+          ctx.emit({
+            type: 'retry',
+            file: target.name,
+            attempt: e.attempt,
+            delayMs: e.delayMs,
+            offset: position,
+            error: describeError(e.error),
+          }),
+      },
+    );
+    first = false;
+    if (outcome.kind === 'expired') {
+      if (++refreshes > MAX_REFRESHES_WITHOUT_PROGRESS) throw outcome.error;
+      await ctx.links.expired(outcome.link);
+      continue;
+    }
+    if (outcome.position > position) refreshes = 0;
+    position = outcome.position;
+    if (outcome.kind === 'interrupted') {
+      ctx.emit({
+        type: 'retry',
+        file: target.name,
+        attempt: 1,
+        delayMs: 0,
+        offset: position,
+        error: describeError(outcome.error),
+      });
+    }
+  }
+}
+
+/** One GET: validates the answer against the request, streams the body to the file. */
+async function attempt(
+  ctx: RangeContext,
+  target: RangeTarget,
+  task: RangeTask,
+  link: CurrentLink,
+  position: number,
+  first: boolean,
+): Promise<Outcome> {
+  if (ctx.signal.aborted) throw new AbortError();
+  const stall = new AbortController();
+  const signal = AbortSignal.any([ctx.signal, stall.signal]);
+  let lastActivity = Date.now();
+  const timer = setInterval(
+    () => {
+      if (Date.now() - lastActivity >= ctx.stallTimeoutMs) {
+        stall.abort(new TimeoutError(`${target.name}: no data for ${ctx.stallTimeoutMs} ms at offset ${position}`));
+      }
+    },
+    Math.max(10, Math.min(1000, ctx.stallTimeoutMs / 4)),
+  );
+  timer.unref();
+  const fail = (raw: unknown): DdsBackupError => {
+    if (ctx.signal.aborted) return new AbortError();
+    if (stall.signal.aborted) return stall.signal.reason as TimeoutError;
+    return toDdsError(raw);
+  };
+
+  let writer: PositionalWriter | undefined;
+  let writtenEnd = position;
+  try {
+    const headers: Record<string, string> = { 'accept-encoding': 'identity' };
+    // A whole-object GET (no Range) for a small file read from 0: a zero-byte object would
+    // answer `bytes=0-` with 416.
+    if (!(position === 0 && task.end === undefined)) headers.range = rangeHeader(position, task.end);
+    const response = await ctx.transport.get(link.url, headers, signal).catch((e) => {
+      throw fail(e);
+    });
+    lastActivity = Date.now();
+
+    if (response.status === 416 && target.total !== undefined && position >= target.total) {
+      response.destroy();
+      return { kind: 'done', position };
+    }
+    if (response.status !== 200 && response.status !== 206) {
+      const error = await toObjectStorageError(target.name, response);
+      if (error.isExpiredLink) return { kind: 'expired', link, error };
+      throw error;
+    }
+
+    // Where this body starts, how long it is, and the object's size.
+    let length: number;
+    let total: number;
+    if (response.status === 206) {
+      const cr = parseContentRange(response.header('content-range'));
+      if (!cr || cr.start !== position) {
+        response.destroy();
+        throw new ObjectResponseError(
+          target.name,
+          `asked for ${rangeHeader(position, task.end)}, got Content-Range ${JSON.stringify(response.header('content-range') ?? null)}`,
+          {
+            retryable: false,
+          },
+        );
+      }
+      length = cr.end - cr.start;
+      total = cr.total;
+    } else {
+      if (position !== 0) {
+        response.destroy();
+        throw new ObjectResponseError(
+          target.name,
+          `the server ignored Range ${rangeHeader(position, task.end)} (HTTP 200)`,
+          { retryable: false },
+        );
+      }
+      const cl = Number(response.header('content-length'));
+      if (!Number.isSafeInteger(cl) || cl < 0) {
+        response.destroy();
+        throw new ObjectResponseError(target.name, 'HTTP 200 without a Content-Length: the size cannot be verified', {
+          retryable: false,
+        });
+      }
+      length = total = cl;
+    }
+    const declared = response.header('content-length');
+    if (declared !== undefined && Number(declared) !== length) {
+      response.destroy();
+      throw new ObjectResponseError(
+        target.name,
+        `Content-Length ${declared} does not match the range length ${length}`,
+      );
+    }
+    try {
+      target.learn(total, response.header('etag'));
+    } catch (error) {
+      response.destroy();
+      throw error;
+    }
+    if (first) task.onFirstResponse?.(response.status, total);
+    if (task.end === undefined || task.end > total) task.end = total;
+    // Read no further than the task's end (a whole-object 200 may run past it).
+    const want = Math.min(length, task.end - position);
+
+    writer = new PositionalWriter(target.fh, position, (start, end, chunks) => {
+      writtenEnd = end;
+      target.written(start, end, chunks);
+    });
+    let received = 0;
+    if (want > 0) {
+      for await (const raw of response.body) {
+        lastActivity = Date.now();
+        let chunk = raw;
+        if (received + chunk.byteLength > want) chunk = chunk.subarray(0, want - received);
+        received += chunk.byteLength;
+        const wait = writer.push(chunk);
+        if (wait) {
+          await wait.catch((e) => {
+            throw new WriteError(target.path, e);
+          });
+          lastActivity = Date.now();
+        }
+        if (received >= want) break;
+      }
+    }
+    if (received >= want && want < length) response.destroy();
+    await writer.finish().catch((e) => {
+      throw new WriteError(target.path, e);
+    });
+    if (received < want) {
+      throw new NetworkError(`${target.name}: the body ended after ${received} of ${want} bytes (offset ${position})`);
+    }
+    return { kind: 'done', position: position + want };
+  } catch (raw) {
+    const error = fail(raw);
+    // The bytes that did arrive are a correct prefix of the range: keep them (a write error
+    // aside), so a retry or a later run does not fetch them again.
+    if (error instanceof WriteError) await writer?.abandon();
+    else await writer?.finish().catch(() => writer?.abandon());
+    if (error instanceof AbortError || !error.retryable || writtenEnd === position) throw error;
+    return { kind: 'interrupted', position: writtenEnd, error };
+  } finally {
+    clearInterval(timer);
+  }
+}
