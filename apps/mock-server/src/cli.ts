@@ -84,19 +84,26 @@ export function parseCliArgs(argv: string[]): CliOptions {
   };
 }
 
-/** Runs the mock until SIGINT/SIGTERM. */
-export async function main(argv: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream } = process): Promise<void> {
+export interface CliIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  /** Stop on SIGINT/SIGTERM and exit (default true; tests close the returned server instead). */
+  handleSignals?: boolean;
+}
+
+/** Runs the mock until SIGINT/SIGTERM. Resolves to the running server (undefined on a usage error or `--help`). */
+export async function main(argv: string[], io: CliIo = process): Promise<{ close(): Promise<void> } | undefined> {
   let options: CliOptions;
   try {
     options = parseCliArgs(argv);
   } catch (e) {
     io.stderr.write(`dds-backup-mock: ${(e as Error).message}\n\n${USAGE}`);
     process.exitCode = 2;
-    return;
+    return undefined;
   }
   if (options.help) {
     io.stdout.write(USAGE);
-    return;
+    return undefined;
   }
   try {
     const [{ createMockServer }, fixtures] = await Promise.all([
@@ -120,10 +127,14 @@ export async function main(argv: string[], io: { stdout: NodeJS.WritableStream; 
         () => process.exit(1),
       );
     };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    if (io.handleSignals !== false) {
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    }
+    return server;
   } catch (e) {
     io.stderr.write(`dds-backup-mock: ${(e as Error).message}\n`);
     process.exitCode = 1;
+    return undefined;
   }
 }

@@ -49,7 +49,7 @@ export function ttyRenderer(out: Output, options: { color: boolean; now?: () => 
       state.apply(event);
       if (event.type === 'file-done') log.push(`${green('done')} ${event.file} (${formatBytes(Number(event.totalBytes ?? event.bytes ?? 0))})`);
       if (event.type === 'refresh') log.push(dim('links expired or about to: fetched fresh ones'));
-      if (event.type === 'retry') log.push(dim(`retrying ${event.file ?? ''}: ${String(event.reason ?? event.error ?? '')}`));
+      if (event.type === 'retry') log.push(dim(`retrying ${event.file ?? ''}: ${describeRetry(event)}`));
     },
     finish() {
       clearInterval(timer);
@@ -75,7 +75,7 @@ export function plainRenderer(out: Output, options: { intervalMs?: number; now?:
       state.apply(event);
       if (event.type === 'file-done') out.write(`done: ${event.file} (${formatBytes(Number(event.totalBytes ?? event.bytes ?? 0))})\n`);
       if (event.type === 'refresh') out.write('links expired or about to: fetched fresh ones\n');
-      if (event.type === 'retry') out.write(`retry: ${event.file ?? ''} ${String(event.reason ?? event.error ?? '')}\n`);
+      if (event.type === 'retry') out.write(`retry: ${event.file ?? ''} ${describeRetry(event)}\n`);
     },
     finish() {
       clearInterval(timer);
@@ -91,4 +91,9 @@ export function ndjsonRenderer(out: Output): ProgressRenderer {
     },
     finish() {},
   };
+}
+
+function describeRetry(event: EngineEvent): string {
+  const error = event.error as { message?: string } | undefined;
+  return `${error?.message ?? 'failed'}${typeof event.delayMs === 'number' && event.delayMs > 0 ? ` (again in ${event.delayMs} ms)` : ''}`;
 }

@@ -1,4 +1,4 @@
-import { formatHuaweiTime, validateRequest } from '@dds-backup/contract';
+import { formatHuaweiTime, getOperation, validateRequest } from '@dds-backup/contract';
 import type { MockContext, RequestContext } from '../context.js';
 import { hexId, sizeInKb, type BackupDef, type FileDef } from '../dataset.js';
 import { jsonResult } from '../errors.js';
@@ -18,6 +18,11 @@ function adminError(status: number, code: string, message: string, requestId: st
 
 const noContent = (requestId: string): CoreResult => ({ status: 204, headers: { 'x-request-id': requestId } });
 
+/** The fields of a fault rule, from the admin spec. */
+const FAULT_FIELDS = Object.keys(
+  ((getOperation('AddMockFaults').document.components?.schemas as Record<string, any>).FaultRuleFields.properties as object) ?? {},
+);
+
 /** Parses and validates a JSON body against the admin spec's request schema. */
 async function readBody(rc: RequestContext, operationId: string): Promise<{ body: any } | { error: CoreResult }> {
   const raw = (await rc.req.body()).toString('utf8');
@@ -29,7 +34,15 @@ async function readBody(rc: RequestContext, operationId: string): Promise<{ body
   }
   const check = validateRequest(operationId, { body, query: rc.query(), headers: rc.req.headers() });
   if (!check.valid) {
-    return { error: adminError(400, 'MOCK.0400', `Invalid request: ${check.issues.map((i) => i.message).join('; ')}.`, rc.requestId) };
+    const messages = check.issues.map((i) => i.message);
+    // `unevaluatedProperties` issues do not name the field: name the unknown fields ourselves.
+    if (check.issues.some((i) => i.keyword === 'unevaluatedProperties')) {
+      const unknown = [...new Set((Array.isArray(body) ? body : [body]).flatMap((r) => (r && typeof r === 'object' ? Object.keys(r) : [])))].filter(
+        (k) => !FAULT_FIELDS.includes(k),
+      );
+      if (unknown.length > 0) messages.unshift(`unknown field(s) ${unknown.map((k) => `\`${k}\``).join(', ')} (known: ${FAULT_FIELDS.join(', ')})`);
+    }
+    return { error: adminError(400, 'MOCK.0400', `Invalid request: ${[...new Set(messages)].join('; ')}.`, rc.requestId) };
   }
   return { body };
 }

@@ -220,6 +220,8 @@ export async function downloadBackup(options: DownloadBackupOptions): Promise<Do
         }
       });
       await checkpointer.flush();
+      // Cancelled after the last transfer: still a cancellation for the caller.
+      if (user?.aborted) throw new AbortError();
     } catch (error) {
       await manifest.save().catch(() => {});
       if (user?.aborted) {

@@ -30,5 +30,6 @@ export {
   WriteError,
 } from './errors.js';
 export { MANIFEST_NAME } from './manifest.js';
+export { type VerifiedFile, type VerifyResult, verifyDownload } from './verify-download.js';
 export { PART_SUFFIX, unsafeNameReason } from './safe-name.js';
 export { md5FromEtag } from './verify.js';

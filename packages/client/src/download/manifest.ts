@@ -84,6 +84,11 @@ export class Manifest {
     return entry;
   }
 
+  /** Every well-formed entry (for `dds-backup verify`). */
+  entries(): ManifestEntry[] {
+    return Object.values(this.data.files).filter(isEntry);
+  }
+
   set(entry: ManifestEntry): void {
     this.data.files[entryKey(entry.instanceId, entry.backupId, entry.name)] = entry;
   }

@@ -1,0 +1,177 @@
+import { createHash } from 'node:crypto';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createMockServer, type MockServer } from '@dds-backup/mock-server';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runCli, tempDir } from '../helpers.js';
+
+let mock: MockServer;
+beforeEach(() => {
+  mock = createMockServer();
+});
+afterEach(() => mock.close());
+
+const ORIGIN = 'http://mock.test';
+const TOKEN = 'cli-download-token-secret';
+
+const admin = (path: string, body?: unknown, method = 'POST') =>
+  mock.fetch(new Request(`${ORIGIN}/__mock/${path}`, { method, headers: { 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) }));
+
+async function mockState() {
+  return (await (await admin('state', undefined, 'GET')).json()) as {
+    projects: Array<{ instances: Array<{ backups: Array<{ id: string; files: Array<{ name: string; size_bytes: number; sha256: string | null }> }> }> }>;
+  };
+}
+
+async function publishedFiles(backupId: string) {
+  const state = await mockState();
+  for (const p of state.projects) for (const i of p.instances) for (const b of i.backups) if (b.id === backupId) return b.files;
+  throw new Error(`backup ${backupId} not in mock state`);
+}
+
+const download = (dir: string, extra: string[] = [], options: { signal?: AbortSignal; tty?: boolean } = {}) =>
+  runCli(
+    ['--endpoint', ORIGIN, '--project-id', mock.defaults.projectId, 'download', '--instance-id', mock.defaults.sharded.instanceId, '--backup-id', mock.defaults.sharded.backupId, '--dir', dir, ...extra],
+    { env: { DDS_BACKUP_TOKEN: TOKEN }, fetch: (r) => mock.fetch(r), ...options },
+  );
+
+const sha256 = async (path: string) => createHash('sha256').update(await readFile(path)).digest('hex');
+
+describe('dds-backup download', () => {
+  it('downloads every file, each equal to what the mock published; off a TTY progress has no carriage returns', async () => {
+    const dir = await tempDir();
+    const r = await download(dir);
+    expect(r.code, r.stderr).toBe(0);
+    const files = await publishedFiles(mock.defaults.sharded.backupId);
+    for (const f of files) expect(await sha256(join(dir, f.name))).toBe(f.sha256);
+    expect(r.stderr).toContain(`Downloaded ${files.length} file(s)`);
+    expect(r.stderr).not.toContain('\r');
+    expect(r.stderr).toMatch(/^done: /m);
+    expect(r.stdout).toBe('');
+    expect((await readdir(dir)).filter((n) => n.endsWith('.part'))).toEqual([]);
+  });
+
+  it('--json writes NDJSON events to stdout, one parseable object per line, without secrets', async () => {
+    const dir = await tempDir();
+    const r = await download(dir, ['--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    const events = lines.map((l) => JSON.parse(l));
+    const types = new Set(events.map((e) => e.type));
+    for (const t of ['link', 'file-start', 'file-done', 'done']) expect(types).toContain(t);
+    expect(events.at(-1).type).toBe('done');
+    expect(r.stdout).not.toMatch(/Signature=|AccessKeyId=|cli-download-token-secret/);
+  });
+
+  it('re-running resumes: finished files are skipped, not fetched again', async () => {
+    const dir = await tempDir();
+    expect((await download(dir)).code).toBe(0);
+    await admin('requests', undefined, 'DELETE');
+    const again = await download(dir, ['--json']);
+    expect(again.code).toBe(0);
+    const done = again.stdout.trimEnd().split('\n').map((l) => JSON.parse(l)).filter((e) => e.type === 'file-done');
+    expect(done.every((e) => e.skipped)).toBe(true);
+    const journal = (await (await admin('requests', undefined, 'GET')).json()) as Array<{ path: string }>;
+    expect(journal.filter((e) => e.path.startsWith('/obs/'))).toEqual([]);
+  });
+
+  it('does not overwrite a file it did not write (exit 1, says --force), and --force does', async () => {
+    const dir = await tempDir();
+    const [first] = await publishedFiles(mock.defaults.sharded.backupId);
+    await writeFile(join(dir, first!.name), 'precious data');
+    const r = await download(dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('--force');
+    expect(await readFile(join(dir, first!.name), 'utf8')).toBe('precious data');
+    expect((await download(dir, ['--force'])).code).toBe(0);
+    expect(await sha256(join(dir, first!.name))).toBe(first!.sha256);
+  });
+
+  it('exit 5 when the network keeps failing, then the same command resumes and completes', async () => {
+    const dir = await tempDir();
+    await admin('faults', { target: 'download', kind: 'status', status: 503, times: 1000 });
+    const failed = await download(dir, ['--retries', '0']);
+    expect(failed.code, failed.stderr).toBe(5);
+    expect(failed.stderr).toContain('run the same command again');
+    await admin('faults', undefined, 'DELETE');
+    const resumed = await download(dir);
+    expect(resumed.code, resumed.stderr).toBe(0);
+  });
+
+  it('exit 130 when interrupted (the signal fires), then a resume completes', async () => {
+    const dir = await tempDir();
+    await admin('faults', { target: 'download', kind: 'throttle', bytes_per_second: 256 * 1024 });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 300);
+    const interrupted = await download(dir, [], { signal: controller.signal });
+    expect(interrupted.code, interrupted.stderr).toBe(130);
+    expect(interrupted.stderr).toContain('resume');
+    await admin('faults', undefined, 'DELETE');
+    const resumed = await download(dir, ['--json']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    for (const f of await publishedFiles(mock.defaults.sharded.backupId)) expect(await sha256(join(dir, f.name))).toBe(f.sha256);
+  });
+
+  it('exit 6 when a file does not match its ETag MD5; nothing lands under the final name', async () => {
+    const dir = await tempDir();
+    // A proxy in front of the mock that lies about the object's MD5, as a corrupting cache would.
+    const lying = async (r: Request) => {
+      const res = await mock.fetch(r);
+      if (!new URL(r.url).pathname.startsWith('/obs/')) return res;
+      const headers = new Headers(res.headers);
+      if (/^"[0-9a-f]{32}"$/.test(headers.get('etag') ?? '')) headers.set('etag', '"00000000000000000000000000000000"');
+      return new Response(res.body, { status: res.status, headers });
+    };
+    const r = await runCli(
+      ['--endpoint', ORIGIN, '--project-id', mock.defaults.projectId, 'download', '--instance-id', mock.defaults.replicaSet.instanceId, '--backup-id', mock.defaults.replicaSet.backupId, '--dir', dir],
+      { env: { DDS_BACKUP_TOKEN: TOKEN }, fetch: lying },
+    );
+    expect(r.code, r.stderr).toBe(6);
+    expect(r.stderr).toContain('failed verification (md5)');
+    const [file] = await publishedFiles(mock.defaults.replicaSet.backupId);
+    expect((await readdir(dir)).includes(file!.name)).toBe(false);
+  });
+
+  it('exit 4 for an unknown backup', async () => {
+    const r = await runCli(['--endpoint', ORIGIN, '--project-id', mock.defaults.projectId, 'download', '--instance-id', mock.defaults.sharded.instanceId, '--backup-id', 'nope', '--dir', await tempDir()], {
+      env: { DDS_BACKUP_TOKEN: TOKEN },
+      fetch: (r) => mock.fetch(r),
+    });
+    expect(r.code).toBe(4);
+  });
+
+  it('a TTY gets progress bars on stderr', async () => {
+    await admin('faults', { target: 'download', kind: 'throttle', bytes_per_second: 8 * 1024 * 1024 });
+    const r = await download(await tempDir(), [], { tty: true });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/total\s+\[[#-]{20}\]/);
+  });
+});
+
+describe('dds-backup verify', () => {
+  it('passes on a fresh download and exits 6 once a file is altered or removed', async () => {
+    const dir = await tempDir();
+    expect((await download(dir)).code).toBe(0);
+    const ok = await runCli(['verify', '--dir', dir]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain('All');
+    const [first, second] = await publishedFiles(mock.defaults.sharded.backupId);
+    const path = join(dir, first!.name);
+    const bytes = await readFile(path);
+    bytes[100] = bytes[100]! ^ 0xff;
+    await writeFile(path, bytes);
+    const { rm } = await import('node:fs/promises');
+    await rm(join(dir, second!.name));
+    const bad = await runCli(['verify', '--dir', dir]);
+    expect(bad.code).toBe(6);
+    expect(bad.stdout).toContain(`BAD  ${second!.name}: MISSING`);
+    expect(bad.stdout).toMatch(new RegExp(`BAD  ${first!.name.replace(/[.]/g, '\\.')} .*MD5 DIFFERS`));
+    expect(bad.stderr).toContain('failed verification');
+  });
+
+  it('a directory without a manifest is a usage error naming the problem', async () => {
+    const r = await runCli(['verify', '--dir', await tempDir()]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('not a dds-backup download directory');
+  });
+});
