@@ -15,7 +15,7 @@ const d = mock.defaults;
 const admin = (path, body) =>
   fetch(`${url}/__mock/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 await admin('faults', [
-  { target: 'download', kind: 'throttle', bytes_per_second: 3 * 1024 * 1024 },
+  { target: 'download', kind: 'throttle', bytes_per_second: 1.5 * 1024 * 1024 },
   { target: 'download', kind: 'reset', after_bytes: 1024 * 1024, times: 1 },
 ]);
 

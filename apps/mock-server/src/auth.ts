@@ -10,9 +10,7 @@ export const DEFAULT_AKSK = { ak: 'DDSBACKUPMOCKAK00001', sk: 'DdsBackupMockSecr
 export const TOKEN_TTL_SECONDS = 24 * 3600;
 
 /** Why a request was refused, as the gateway reports it. */
-export type AuthFailure =
-  | { code: 'APIGW.0301'; detail: string }
-  | { code: 'APIGW.0307'; detail?: undefined };
+export type AuthFailure = { code: 'APIGW.0301'; detail: string } | { code: 'APIGW.0307'; detail?: undefined };
 
 export type AuthResult = { ok: true; via: 'token' | 'aksk' } | ({ ok: false } & AuthFailure);
 
@@ -82,7 +80,9 @@ export class Authenticator {
         (ak) => this.keys.get(ak),
         new Date(now),
       );
-      return result.ok ? { ok: true, via: 'aksk' } : { ok: false, code: 'APIGW.0301', detail: AKSK_FAILURE_DETAIL[result.reason] };
+      return result.ok
+        ? { ok: true, via: 'aksk' }
+        : { ok: false, code: 'APIGW.0301', detail: AKSK_FAILURE_DETAIL[result.reason] };
     }
     const token = req.header(TOKEN_HEADER.toLowerCase());
     if (!token) return { ok: false, code: 'APIGW.0301', detail: `${TOKEN_HEADER.toLowerCase()} not found` };

@@ -41,26 +41,29 @@ const integer = (flag: string, value: string | undefined, min: number, max: numb
   return Number(value);
 };
 
+const parseWithOptions = (argv: string[]) =>
+  parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      fixtures: { type: 'string' },
+      'link-ttl': { type: 'string' },
+      token: { type: 'string', multiple: true },
+      aksk: { type: 'string', multiple: true },
+      seed: { type: 'string' },
+      quiet: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+
 /** argv -> options; throws UsageError with a message naming the flag. */
 export function parseCliArgs(argv: string[]): CliOptions {
-  let values;
+  let values: ReturnType<typeof parseWithOptions>['values'];
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        port: { type: 'string' },
-        host: { type: 'string' },
-        fixtures: { type: 'string' },
-        'link-ttl': { type: 'string' },
-        token: { type: 'string', multiple: true },
-        aksk: { type: 'string', multiple: true },
-        seed: { type: 'string' },
-        quiet: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
+    ({ values } = parseWithOptions(argv));
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
@@ -110,7 +113,8 @@ export async function main(argv: string[], io: CliIo = process): Promise<{ close
       import('./server.js'),
       options.fixtures ? import('./fixtures.js') : undefined,
     ]);
-    const dataset = fixtures && options.fixtures ? await fixtures.loadFixtures(options.fixtures, options.seed ?? 1) : undefined;
+    const dataset =
+      fixtures && options.fixtures ? await fixtures.loadFixtures(options.fixtures, options.seed ?? 1) : undefined;
     const server = createMockServer({
       seed: options.seed,
       linkTtlSeconds: options.linkTtlSeconds,

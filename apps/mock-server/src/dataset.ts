@@ -138,9 +138,13 @@ export function defaultDataset(seed: number): Dataset {
             name: 'dds-large-demo',
             mode: 'ReplicaSet',
             backups: [
-              backup(ids.large.backupId, 'large-demo-manual', 2, [
-                { name: `${ids.large.backupId}.tar.gz`, sizeBytes: DEFAULT_SIZES.large },
-              ], 'manual'),
+              backup(
+                ids.large.backupId,
+                'large-demo-manual',
+                2,
+                [{ name: `${ids.large.backupId}.tar.gz`, sizeBytes: DEFAULT_SIZES.large }],
+                'manual',
+              ),
             ],
           },
           { id: ids.empty.instanceId, name: 'dds-empty-demo', mode: 'Single', backups: [] },

@@ -2,7 +2,8 @@ import { getErrorCode, type Language } from '@dds-backup/contract';
 import type { CoreResult } from './http/core.js';
 
 /** `X-Language` value to a supported language (anything else: English, as DDS does). */
-export const languageOf = (header: string | undefined): Language => (header?.toLowerCase() === 'zh-cn' ? 'zh-cn' : 'en-us');
+export const languageOf = (header: string | undefined): Language =>
+  header?.toLowerCase() === 'zh-cn' ? 'zh-cn' : 'en-us';
 
 export const JSON_TYPE = 'application/json;charset=UTF-8';
 
@@ -13,13 +14,22 @@ export const JSON_TYPE = 'application/json;charset=UTF-8';
  */
 export function huaweiError(
   code: string,
-  options: { language: Language; requestId: string; detail?: string; status?: number; headers?: Record<string, string> },
+  options: {
+    language: Language;
+    requestId: string;
+    detail?: string;
+    status?: number;
+    headers?: Record<string, string>;
+  },
 ): CoreResult {
   const info = getErrorCode(code);
   const base = info?.messages[options.language] ?? code;
   let message = base;
   if (options.detail) {
-    message = options.language === 'zh-cn' ? `${base.replace(/。$/, '')}：${options.detail}` : `${base.replace(/\.$/, '')}: ${options.detail}`;
+    message =
+      options.language === 'zh-cn'
+        ? `${base.replace(/。$/, '')}：${options.detail}`
+        : `${base.replace(/\.$/, '')}: ${options.detail}`;
   }
   const body: Record<string, string> = { error_code: code, error_msg: message };
   if (code.startsWith('APIGW.')) body.request_id = options.requestId;
@@ -31,7 +41,12 @@ export function huaweiError(
 }
 
 /** JSON answer with the request id header. */
-export function jsonResult(status: number, body: unknown, requestId: string, headers: Record<string, string> = {}): CoreResult {
+export function jsonResult(
+  status: number,
+  body: unknown,
+  requestId: string,
+  headers: Record<string, string> = {},
+): CoreResult {
   return {
     status,
     headers: { 'content-type': JSON_TYPE, 'x-request-id': requestId, ...headers },

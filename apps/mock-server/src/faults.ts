@@ -109,7 +109,10 @@ export class FaultSet {
           effect.stream.truncateAfter = Math.min(effect.stream.truncateAfter ?? Infinity, rule.after_bytes ?? 0);
           break;
         case 'throttle':
-          effect.stream.bytesPerSecond = Math.min(effect.stream.bytesPerSecond ?? Infinity, rule.bytes_per_second ?? Infinity);
+          effect.stream.bytesPerSecond = Math.min(
+            effect.stream.bytesPerSecond ?? Infinity,
+            rule.bytes_per_second ?? Infinity,
+          );
           break;
       }
     }

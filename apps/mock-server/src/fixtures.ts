@@ -36,7 +36,8 @@ function parseTime(value: string | undefined, fallback: number, where: string, p
   if (value === undefined) return fallback;
   const iso = /[+-]\d{4}$/.test(value) ? `${value.slice(0, -2)}:${value.slice(-2)}` : value;
   const ms = Date.parse(iso);
-  if (Number.isNaN(ms)) problems.push(`${where}: "${value}" is not a time (use 2025-11-28T02:00:00Z or 2025-11-28T10:00:00+0800)`);
+  if (Number.isNaN(ms))
+    problems.push(`${where}: "${value}" is not a time (use 2025-11-28T02:00:00Z or 2025-11-28T10:00:00+0800)`);
   return Number.isNaN(ms) ? fallback : ms;
 }
 
@@ -48,7 +49,9 @@ function parseTime(value: string | undefined, fallback: number, where: string, p
 export function datasetFromFixtures(value: unknown, seed: number, source = 'fixtures'): Dataset {
   const check = validateSchema('Fixtures', value, 'mock-admin');
   if (!check.valid) {
-    throw new FixturesError(`Invalid ${source}:\n${check.issues.map((i) => `  - ${i.path || '/'}: ${i.message}`).join('\n')}`);
+    throw new FixturesError(
+      `Invalid ${source}:\n${check.issues.map((i) => `  - ${i.path || '/'}: ${i.message}`).join('\n')}`,
+    );
   }
   const doc = value as FixturesDocument;
   const problems: string[] = [];
@@ -77,7 +80,8 @@ export function datasetFromFixtures(value: unknown, seed: number, source = 'fixt
               backupIds.add(b.id);
               const names = new Set<string>();
               for (const [fi, f] of b.files.entries()) {
-                if (names.has(f.name)) problems.push(`${bat}/files/${fi}/name: file name "${f.name}" appears twice in the backup`);
+                if (names.has(f.name))
+                  problems.push(`${bat}/files/${fi}/name: file name "${f.name}" appears twice in the backup`);
                 names.add(f.name);
               }
               const beginTime = parseTime(b.begin_time, FIXED_TIME, `${bat}/begin_time`, problems);

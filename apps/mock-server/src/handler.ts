@@ -1,8 +1,14 @@
-import { DEFAULT_NAMESPACE, type MockContext, NAMESPACE_HEADER, NAMESPACE_PATTERN, type RequestContext } from './context.js';
+import {
+  DEFAULT_NAMESPACE,
+  type MockContext,
+  NAMESPACE_HEADER,
+  NAMESPACE_PATTERN,
+  type RequestContext,
+} from './context.js';
 import { huaweiError, languageOf, obsError } from './errors.js';
 import type { Completion, CoreRequest, CoreResult, RequestTarget } from './http/core.js';
 import { NAMESPACE_PARAM } from './links.js';
-import { toLogEntry, type RequestLogger } from './log.js';
+import { type RequestLogger, toLogEntry } from './log.js';
 import { createRequestIds } from './request-id.js';
 import { ADMIN_PREFIX, handleAdmin } from './routes/admin.js';
 import { matchDownloadFilePath, showBackupDownloadLink } from './routes/dds.js';
@@ -25,7 +31,13 @@ export interface Handler {
 }
 
 const targetOf = (path: string): RequestTarget =>
-  path.startsWith(OBS_PREFIX) ? 'download' : path.startsWith(ADMIN_PREFIX) ? 'admin' : path.startsWith('/v3/auth/') || path === '/v3/projects' ? 'iam' : 'api';
+  path.startsWith(OBS_PREFIX)
+    ? 'download'
+    : path.startsWith(ADMIN_PREFIX)
+      ? 'admin'
+      : path.startsWith('/v3/auth/') || path === '/v3/projects'
+        ? 'iam'
+        : 'api';
 
 export function createHandler(ctx: MockContext, logger: RequestLogger | undefined): Handler {
   const nextId = createRequestIds();
@@ -55,7 +67,8 @@ export function createHandler(ctx: MockContext, logger: RequestLogger | undefine
       let query: URLSearchParams | undefined;
       const getQuery = () => (query ??= new URLSearchParams(req.rawQuery));
       // Downloads take their namespace from the (signed) link: they cannot send headers.
-      const nsName = (target === 'download' ? getQuery().get(NAMESPACE_PARAM) : req.header(NAMESPACE_HEADER)) ?? DEFAULT_NAMESPACE;
+      const nsName =
+        (target === 'download' ? getQuery().get(NAMESPACE_PARAM) : req.header(NAMESPACE_HEADER)) ?? DEFAULT_NAMESPACE;
       const info = { requestId, namespace: nsName, target, method: req.method, path: req.path, started };
       if (!NAMESPACE_PATTERN.test(nsName)) {
         const detail = `${NAMESPACE_HEADER} must be 1 to 64 characters of A-Z a-z 0-9 . _ -`;
@@ -97,14 +110,29 @@ export function createHandler(ctx: MockContext, logger: RequestLogger | undefine
     internalError(req, error) {
       const requestId = nextId();
       const target = targetOf(req.path);
-      process.emitWarning(`dds-backup-mock: ${req.method} ${req.path} failed: ${(error as Error)?.stack ?? String(error)}`);
+      process.emitWarning(
+        `dds-backup-mock: ${req.method} ${req.path} failed: ${(error as Error)?.stack ?? String(error)}`,
+      );
       const result =
         target === 'download'
-          ? obsError(500, 'InternalError', 'We encountered an internal error. Please try again.', requestId, req.method === 'HEAD')
+          ? obsError(
+              500,
+              'InternalError',
+              'We encountered an internal error. Please try again.',
+              requestId,
+              req.method === 'HEAD',
+            )
           : huaweiError('DBS.280005', { language: languageOf(req.header('x-language')), requestId });
       return {
         result,
-        info: { requestId, namespace: DEFAULT_NAMESPACE, target, method: req.method, path: req.path, started: performance.now() },
+        info: {
+          requestId,
+          namespace: DEFAULT_NAMESPACE,
+          target,
+          method: req.method,
+          path: req.path,
+          started: performance.now(),
+        },
       };
     },
   };

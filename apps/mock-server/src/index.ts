@@ -3,9 +3,9 @@
  * the OBS temporary links it hands out, the two IAM calls around it, and an admin API
  * (`/__mock/`) to drive state, clock and faults.
  */
-export { createMockServer, type MockDefaults, type MockServer, type MockServerOptions } from './server.js';
-export { createClock, type ClockOptions, type MockClock } from './clock.js';
+
 export { DEFAULT_AKSK, TOKEN_TTL_SECONDS } from './auth.js';
+export { type ClockOptions, createClock, type MockClock } from './clock.js';
 export {
   BLOCK_SIZE,
   type ContentHashes,
@@ -15,6 +15,7 @@ export {
   objectBytes,
   SINGLE_PART_ETAG_MAX_BYTES,
 } from './content.js';
+export { NAMESPACE_HEADER } from './context.js';
 export {
   type BackupDef,
   type Dataset,
@@ -29,6 +30,6 @@ export {
 } from './dataset.js';
 export type { FaultKind, FaultRule, FaultRuleInput, FaultTarget } from './faults.js';
 export type { JournalEntry } from './journal.js';
-export type { RequestLogEntry, RequestLogger } from './log.js';
-export { NAMESPACE_HEADER } from './context.js';
 export { LINK_ACCESS_KEY_ID } from './links.js';
+export type { RequestLogEntry, RequestLogger } from './log.js';
+export { createMockServer, type MockDefaults, type MockServer, type MockServerOptions } from './server.js';

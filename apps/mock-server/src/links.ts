@@ -35,11 +35,20 @@ export class LinkSigner {
   constructor(private readonly secret: string) {}
 
   private signature(expires: string, bucket: string, key: string, extras: Record<string, string>): string {
-    return createHmac('sha1', this.secret).update(stringToSign(expires, bucket, key, extras)).digest('base64');
+    return createHmac('sha1', this.secret)
+      .update(stringToSign(expires, bucket, key, extras))
+      .digest('base64');
   }
 
   /** A signed link to an object, valid until `expires` (unix seconds). */
-  sign(link: { origin: string; bucket: string; backupId: string; fileName: string; expires: number; extras?: Record<string, string> }): string {
+  sign(link: {
+    origin: string;
+    bucket: string;
+    backupId: string;
+    fileName: string;
+    expires: number;
+    extras?: Record<string, string>;
+  }): string {
     const extras = link.extras ?? {};
     const expires = String(link.expires);
     const sig = this.signature(expires, link.bucket, objectKey(link.backupId, link.fileName), extras);
@@ -57,7 +66,9 @@ export class LinkSigner {
     bucket: string,
     key: string,
     query: URLSearchParams,
-  ): { ok: true; expires: number; extras: Record<string, string>; signature: string } | { ok: false; reason: 'missing' | 'access-key' | 'signature' } {
+  ):
+    | { ok: true; expires: number; extras: Record<string, string>; signature: string }
+    | { ok: false; reason: 'missing' | 'access-key' | 'signature' } {
     const ak = query.get('AccessKeyId');
     const expires = query.get('Expires');
     const given = query.get('Signature');

@@ -33,7 +33,10 @@ export function parsePrefer(header: string | undefined): Preferences {
     else if (key === 'example') prefs.example = value;
     else if (key.startsWith('download-')) {
       const k = key.slice('download-'.length) as ScenarioKey;
-      if (!SCENARIO_KEYS.includes(k)) throw new Error(`Prefer \`${key}\` is unknown (known: ${SCENARIO_KEYS.map((s) => `download-${s}`).join(', ')})`);
+      if (!SCENARIO_KEYS.includes(k))
+        throw new Error(
+          `Prefer \`${key}\` is unknown (known: ${SCENARIO_KEYS.map((s) => `download-${s}`).join(', ')})`,
+        );
       if (!/^[0-9]{1,15}$/.test(value)) throw new Error(`Prefer \`${key}\` must be a non-negative integer`);
       scenario[k] = Number(value);
     }

@@ -111,7 +111,12 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
             }
           }
         }
-        ns = new Namespace(name, initial, name === DEFAULT_NAMESPACE ? baseClock : createClock({ source: followBase }), seed);
+        ns = new Namespace(
+          name,
+          initial,
+          name === DEFAULT_NAMESPACE ? baseClock : createClock({ source: followBase }),
+          seed,
+        );
         namespaces.set(name, ns);
       }
       return ns;

@@ -75,7 +75,14 @@ export class Namespace {
   }
 
   /** Adds (or replaces) a backup of an instance; creates the project and instance when new. */
-  addBackup(input: { projectId: string; region: string; instanceId: string; instanceName?: string; mode?: string; backup: BackupDef }): void {
+  addBackup(input: {
+    projectId: string;
+    region: string;
+    instanceId: string;
+    instanceName?: string;
+    mode?: string;
+    backup: BackupDef;
+  }): void {
     let project = this.projects.get(input.projectId);
     if (!project) {
       project = indexProject({ id: input.projectId, name: input.region, instances: [] });
@@ -84,7 +91,12 @@ export class Namespace {
     }
     let instance = project.instances.get(input.instanceId);
     if (!instance) {
-      instance = { id: input.instanceId, name: input.instanceName ?? `instance-${input.instanceId.slice(0, 8)}`, mode: input.mode ?? 'ReplicaSet', backups: [] };
+      instance = {
+        id: input.instanceId,
+        name: input.instanceName ?? `instance-${input.instanceId.slice(0, 8)}`,
+        mode: input.mode ?? 'ReplicaSet',
+        backups: [],
+      };
       project.def.instances.push(instance);
       project.instances.set(instance.id, instance);
     }
@@ -95,7 +107,11 @@ export class Namespace {
   }
 
   /** A file by bucket, backup id and name (the object route's lookup). */
-  findFile(bucket: string, backupId: string, name: string): { project: ProjectState; backup: BackupDef; file: FileDef } | undefined {
+  findFile(
+    bucket: string,
+    backupId: string,
+    name: string,
+  ): { project: ProjectState; backup: BackupDef; file: FileDef } | undefined {
     const project = this.buckets.get(bucket);
     const entry = project?.backups.get(backupId);
     const file = entry?.backup.files.find((f) => f.name === name);

@@ -55,14 +55,20 @@ describe('token auth', () => {
   });
 
   it('a token from POST /v3/auth/tokens works until 24 h of mock clock pass, then 401 APIGW.0307', async () => {
-    const m = createMockServer({ tokens: ['only-this'], clock: createClock({ start: '2030-01-01T00:00:00Z', frozen: true }) });
+    const m = createMockServer({
+      tokens: ['only-this'],
+      clock: createClock({ start: '2030-01-01T00:00:00Z', frozen: true }),
+    });
     const issued = await m.fetch(
       new Request(`${ORIGIN}/v3/auth/tokens`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({
           auth: {
-            identity: { methods: ['password'], password: { user: { name: 'u', password: 'p', domain: { name: 'acct' } } } },
+            identity: {
+              methods: ['password'],
+              password: { user: { name: 'u', password: 'p', domain: { name: 'acct' } } },
+            },
             scope: { project: { name: 'cn-north-4' } },
           },
         }),
@@ -108,8 +114,16 @@ describe('AK/SK auth (SDK-HMAC-SHA256)', () => {
   it('configured pairs replace the default one; an unknown AK is refused', async () => {
     const m = createMockServer({ aksk: [{ ak: 'AK1', sk: 'SK1' }] });
     const u = downloadFileUrl(m, m.defaults.sharded);
-    expect((await m.fetch(new Request(u, { headers: signRequest({ method: 'GET', url: u }, { ak: 'AK1', sk: 'SK1' }).headers }))).status).toBe(200);
-    const res = await m.fetch(new Request(u, { headers: signRequest({ method: 'GET', url: u }, DEFAULT_AKSK).headers }));
+    expect(
+      (
+        await m.fetch(
+          new Request(u, { headers: signRequest({ method: 'GET', url: u }, { ak: 'AK1', sk: 'SK1' }).headers }),
+        )
+      ).status,
+    ).toBe(200);
+    const res = await m.fetch(
+      new Request(u, { headers: signRequest({ method: 'GET', url: u }, DEFAULT_AKSK).headers }),
+    );
     expect(res.status).toBe(401);
     expect((await specJson('ShowBackupDownloadLink', res)).error_msg).toContain('verify aksk signature fail');
   });
@@ -124,7 +138,8 @@ describe('AK/SK auth (SDK-HMAC-SHA256)', () => {
     const now = Date.UTC(2030, 5, 1, 12, 0, 0);
     const m = createMockServer({ clock: createClock({ start: now, frozen: true }) });
     const u = downloadFileUrl(m, m.defaults.sharded);
-    const at = (offsetS: number) => signRequest({ method: 'GET', url: u }, DEFAULT_AKSK, { date: new Date(now + offsetS * 1000) }).headers;
+    const at = (offsetS: number) =>
+      signRequest({ method: 'GET', url: u }, DEFAULT_AKSK, { date: new Date(now + offsetS * 1000) }).headers;
     expect((await m.fetch(new Request(u, { headers: at(-signing.maxClockSkewSeconds) }))).status).toBe(200);
     expect((await m.fetch(new Request(u, { headers: at(signing.maxClockSkewSeconds) }))).status).toBe(200);
     for (const off of [-signing.maxClockSkewSeconds - 1, signing.maxClockSkewSeconds + 1]) {
@@ -164,7 +179,10 @@ describe('AK/SK auth (SDK-HMAC-SHA256)', () => {
     /** Signs the way the SDK's clients do: BasicCredentials.processAuthRequest (adds X-Project-Id, then AKSKSigner.sign). */
     async function sdkSigned(sk: string): Promise<Record<string, string>> {
       const { BasicCredentials } = require('@huaweicloud/huaweicloud-sdk-core');
-      const credentials = new BasicCredentials().withAk(DEFAULT_AKSK.ak).withSk(sk).withProjectId(sock.defaults.projectId);
+      const credentials = new BasicCredentials()
+        .withAk(DEFAULT_AKSK.ak)
+        .withSk(sk)
+        .withProjectId(sock.defaults.projectId);
       const request = {
         endpoint: base,
         url: '/v3/{project_id}/backups/download-file',

@@ -7,13 +7,31 @@ describe('parseCliArgs', () => {
     [[], { port: 4010, host: '127.0.0.1', tokens: [], aksk: [], quiet: false }],
     [['--port', '0', '--host', '0.0.0.0'], { port: 0, host: '0.0.0.0' }],
     [['--token', 'a', '--token', 'b'], { tokens: ['a', 'b'] }],
-    [['--aksk', 'AK:S:K', '--aksk', 'X:Y'], { aksk: [{ ak: 'AK', sk: 'S:K' }, { ak: 'X', sk: 'Y' }] }],
-    [['--link-ttl', '60', '--seed', '9', '--quiet', '--fixtures', 'f.yaml'], { linkTtlSeconds: 60, seed: 9, quiet: true, fixtures: 'f.yaml' }],
+    [
+      ['--aksk', 'AK:S:K', '--aksk', 'X:Y'],
+      {
+        aksk: [
+          { ak: 'AK', sk: 'S:K' },
+          { ak: 'X', sk: 'Y' },
+        ],
+      },
+    ],
+    [
+      ['--link-ttl', '60', '--seed', '9', '--quiet', '--fixtures', 'f.yaml'],
+      { linkTtlSeconds: 60, seed: 9, quiet: true, fixtures: 'f.yaml' },
+    ],
   ])('%j', (argv, expected) => {
     expect(parseCliArgs(argv)).toMatchObject(expected);
   });
 
-  it.each([[['--port', 'x']], [['--port', '70000']], [['--aksk', 'nocolon']], [['--bogus']], [['--link-ttl', '0']], [['--token', '']]])('%j is a UsageError', (argv) => {
+  it.each([
+    [['--port', 'x']],
+    [['--port', '70000']],
+    [['--aksk', 'nocolon']],
+    [['--bogus']],
+    [['--link-ttl', '0']],
+    [['--token', '']],
+  ])('%j is a UsageError', (argv) => {
     expect(() => parseCliArgs(argv)).toThrow(UsageError);
   });
 });
@@ -40,7 +58,9 @@ describe('main', () => {
     stdout.on('data', (c) => (out += c));
     stderr.on('data', (c) => (err += c));
     const before = process.exitCode;
-    expect(await main(['--port', '0', '--fixtures', '/nonexistent/f.yaml'], { stdout, stderr, handleSignals: false })).toBeUndefined();
+    expect(
+      await main(['--port', '0', '--fixtures', '/nonexistent/f.yaml'], { stdout, stderr, handleSignals: false }),
+    ).toBeUndefined();
     expect(process.exitCode).toBe(1);
     process.exitCode = before;
     expect(out).toBe('');

@@ -8,14 +8,25 @@ describe('deterministic content', () => {
   it('the same key gives the same bytes; another seed, backup or name gives others', () => {
     const a = objectBytes(key);
     expect(a.equals(objectBytes(key))).toBe(true);
-    for (const other of [{ ...key, seed: 2 }, { ...key, backupId: 'c' }, { ...key, fileName: 'g' }]) {
+    for (const other of [
+      { ...key, seed: 2 },
+      { ...key, backupId: 'c' },
+      { ...key, fileName: 'g' },
+    ]) {
       expect(objectBytes(other).equals(a)).toBe(false);
     }
   });
 
   it('any range equals the same slice of the whole', () => {
     const all = objectBytes(key);
-    for (const [s, e] of [[0, 1], [3, 9], [4095, 4097], [65530, 65550], [123_457, 299_999], [0, 300_000]]) {
+    for (const [s, e] of [
+      [0, 1],
+      [3, 9],
+      [4095, 4097],
+      [65530, 65550],
+      [123_457, 299_999],
+      [0, 300_000],
+    ]) {
       expect(objectBytes(key, s, e).equals(all.subarray(s, e))).toBe(true);
     }
   });
@@ -31,7 +42,10 @@ describe('deterministic content', () => {
   it('expectedHashes() equals hashing the bytes; the ETag is the quoted MD5', async () => {
     const all = objectBytes(key);
     const h = await expectedHashes(key);
-    expect(h).toEqual({ md5: createHash('md5').update(all).digest('hex'), sha256: createHash('sha256').update(all).digest('hex') });
+    expect(h).toEqual({
+      md5: createHash('md5').update(all).digest('hex'),
+      sha256: createHash('sha256').update(all).digest('hex'),
+    });
     expect(await new ObjectContent(key).etag()).toBe(`"${h.md5}"`);
   });
 

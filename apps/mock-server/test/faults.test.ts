@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { admin, downloadFileUrl, getLinks, newMock, obsErrorOf, ORIGIN, specJson } from './helpers.js';
+import { admin, downloadFileUrl, getLinks, newMock, ORIGIN, obsErrorOf, specJson } from './helpers.js';
 
 const mock = newMock();
 const d = mock.defaults;
@@ -23,7 +23,13 @@ async function drain(res: Response): Promise<[number, unknown]> {
 describe('api faults (in-process)', () => {
   it('status with a Huawei code, its spec status, Retry-After, limited by times', async () => {
     await mock.fetch(new Request(`${ORIGIN}/__mock/faults`, { method: 'DELETE' }));
-    const added = await addFaults({ target: 'api', kind: 'status', error_code: 'APIGW.0308', retry_after: 2, times: 2 });
+    const added = await addFaults({
+      target: 'api',
+      kind: 'status',
+      error_code: 'APIGW.0308',
+      retry_after: 2,
+      times: 2,
+    });
     expect(added.status).toBe(201);
     expect(added.body.faults[0]).toMatchObject({ id: expect.any(String), hits: 0, times: 2 });
     for (let i = 0; i < 2; i++) {
@@ -58,7 +64,11 @@ describe('api faults (in-process)', () => {
       const m = newMock({ seed: 7 });
       await admin(m, 'AddMockFaults', 'POST', '/__mock/faults', { target: 'api', kind: 'status', probability: 0.5 });
       const out: number[] = [];
-      for (let i = 0; i < 20; i++) out.push((await m.fetch(new Request(downloadFileUrl(m, m.defaults.replicaSet), { headers: { 'X-Auth-Token': 't' } }))).status);
+      for (let i = 0; i < 20; i++)
+        out.push(
+          (await m.fetch(new Request(downloadFileUrl(m, m.defaults.replicaSet), { headers: { 'X-Auth-Token': 't' } })))
+            .status,
+        );
       return out;
     };
     const a = await pattern();
@@ -178,8 +188,10 @@ describe('faults on a real socket', () => {
   afterAll(() => sock.close());
 
   async function link(): Promise<string> {
-    const res = await fetch(downloadFileUrl(sock, sock.defaults.replicaSet, base), { headers: { 'X-Auth-Token': 't' } });
-    return (await res.json()).files[0].download_link;
+    const res = await fetch(downloadFileUrl(sock, sock.defaults.replicaSet, base), {
+      headers: { 'X-Auth-Token': 't' },
+    });
+    return ((await res.json()) as any).files[0].download_link;
   }
   const fault = (rule: unknown) => fetch(`${base}/__mock/faults`, { method: 'POST', body: JSON.stringify(rule) });
 
@@ -189,7 +201,9 @@ describe('faults on a real socket', () => {
     return new Promise((resolve) => {
       const socket = connect(Number(u.port), u.hostname);
       let buf = Buffer.alloc(0);
-      socket.on('connect', () => socket.write(`GET ${u.pathname}${u.search} HTTP/1.1\r\nHost: ${u.host}\r\nConnection: close\r\n\r\n`));
+      socket.on('connect', () =>
+        socket.write(`GET ${u.pathname}${u.search} HTTP/1.1\r\nHost: ${u.host}\r\nConnection: close\r\n\r\n`),
+      );
       socket.on('data', (c) => (buf = Buffer.concat([buf, c])));
       const done = (ended: 'end' | 'error', code?: string) => {
         const sep = buf.indexOf('\r\n\r\n');
@@ -208,7 +222,7 @@ describe('faults on a real socket', () => {
     expect(r.ended).toBe('error');
     expect(r.code).toBe('ECONNRESET');
     expect(r.bodyBytes).toBeLessThanOrEqual(100_000);
-    const journal = await (await fetch(`${base}/__mock/requests`)).json();
+    const journal: any = await (await fetch(`${base}/__mock/requests`)).json();
     expect(journal.at(-1)).toMatchObject({ method: 'GET', status: 200, bytes_sent: 100_000, aborted: true });
   });
 
@@ -232,14 +246,22 @@ describe('faults on a real socket', () => {
     expect(r.ended).toBe('end');
     expect(r.bodyBytes).toBe(Number(/content-length: (\d+)/i.exec(r.head)![1]));
     await fault({ target: 'api', kind: 'status', error_code: 'DBS.280443', times: 1 });
-    const res = await fetch(downloadFileUrl(sock, sock.defaults.replicaSet, base), { headers: { 'X-Auth-Token': 't' } });
+    const res = await fetch(downloadFileUrl(sock, sock.defaults.replicaSet, base), {
+      headers: { 'X-Auth-Token': 't' },
+    });
     expect(res.status).toBe(429);
     expect((await specJson('ShowBackupDownloadLink', res)).error_code).toBe('DBS.280443');
   });
 
   it('an api reset fault drops the connection mid-answer', async () => {
     await fault({ target: 'api', kind: 'reset', after_bytes: 10, times: 1 });
-    await expect(fetch(downloadFileUrl(sock, sock.defaults.replicaSet, base), { headers: { 'X-Auth-Token': 't' } }).then((r) => r.text())).rejects.toThrow();
-    expect((await fetch(downloadFileUrl(sock, sock.defaults.replicaSet, base), { headers: { 'X-Auth-Token': 't' } })).status).toBe(200);
+    await expect(
+      fetch(downloadFileUrl(sock, sock.defaults.replicaSet, base), { headers: { 'X-Auth-Token': 't' } }).then((r) =>
+        r.text(),
+      ),
+    ).rejects.toThrow();
+    expect(
+      (await fetch(downloadFileUrl(sock, sock.defaults.replicaSet, base), { headers: { 'X-Auth-Token': 't' } })).status,
+    ).toBe(200);
   });
 });

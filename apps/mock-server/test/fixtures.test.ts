@@ -33,7 +33,10 @@ describe('fixtures files', () => {
     const dataset = await loadFixtures(path, 3);
     const mock = createMockServer({ seed: 3, dataset });
     expect(mock.defaults.region).toBe('eu-west-101');
-    const body = await getLinks(mock, { instanceId: '11111111111111111111111111111111in02', backupId: '22222222222222222222222222222222br02' });
+    const body = await getLinks(mock, {
+      instanceId: '11111111111111111111111111111111in02',
+      backupId: '22222222222222222222222222222222br02',
+    });
     expect(body.files.map((f: any) => [f.name, f.size])).toEqual([
       ['shard_1.tar.gz', 2],
       ['config.tar.gz', 1],
@@ -51,9 +54,17 @@ describe('fixtures files', () => {
     ['not YAML', 'projects: [', /not valid YAML or JSON/],
     ['no projects', 'foo: 1', /projects/],
     ['a file without size', 'projects: [{instances: [{id: i, backups: [{id: b, files: [{name: f}]}]}]}]', /size_bytes/],
-    ['a negative size', 'projects: [{instances: [{id: i, backups: [{id: b, files: [{name: f, size_bytes: -1}]}]}]}]', /size_bytes/],
+    [
+      'a negative size',
+      'projects: [{instances: [{id: i, backups: [{id: b, files: [{name: f, size_bytes: -1}]}]}]}]',
+      /size_bytes/,
+    ],
     ['a duplicate instance', 'projects: [{instances: [{id: i}, {id: i}]}]', /instance id i appears twice/],
-    ['a bad time', 'projects: [{instances: [{id: i, backups: [{id: b, end_time: 2025-13-45T99, files: []}]}]}]', /end_time/],
+    [
+      'a bad time',
+      'projects: [{instances: [{id: i, backups: [{id: b, end_time: 2025-13-45T99, files: []}]}]}]',
+      /end_time/,
+    ],
   ])('%s -> FixturesError naming the file and the problem', async (_, text, pattern) => {
     const path = await file(`bad-${Math.random()}.yaml`, text);
     const error = await loadFixtures(path).catch((e) => e);

@@ -9,7 +9,12 @@ export function newMock(options: MockServerOptions = {}): MockServer {
   return createMockServer(options);
 }
 
-export function downloadFileUrl(mock: MockServer, ids: { instanceId: string; backupId: string }, origin = ORIGIN, projectId = mock.defaults.projectId): string {
+export function downloadFileUrl(
+  mock: MockServer,
+  ids: { instanceId: string; backupId: string },
+  origin = ORIGIN,
+  projectId = mock.defaults.projectId,
+): string {
   return `${origin}/v3/${projectId}/backups/download-file?instance_id=${ids.instanceId}&backup_id=${ids.backupId}`;
 }
 
@@ -18,7 +23,8 @@ export async function specJson(operationId: string, res: Response): Promise<any>
   const text = await res.text();
   const body = text === '' ? undefined : JSON.parse(text);
   const check = validateResponse(operationId, res.status, body, { headers: res.headers });
-  if (!check.valid) throw new Error(`${operationId} ${res.status} breaks the spec:\n${formatIssues(check.issues)}\n${text}`);
+  if (!check.valid)
+    throw new Error(`${operationId} ${res.status} breaks the spec:\n${formatIssues(check.issues)}\n${text}`);
   expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f]{32}$/);
   return body;
 }
@@ -33,7 +39,14 @@ export async function huaweiErrorJson(res: Response): Promise<any> {
 }
 
 /** Calls an admin route in-process and validates the answer against the admin spec. */
-export async function admin(mock: MockServer, operationId: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
+export async function admin(
+  mock: MockServer,
+  operationId: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: any }> {
   const res = await mock.fetch(
     new Request(`${ORIGIN}${path}`, {
       method,
@@ -45,8 +58,14 @@ export async function admin(mock: MockServer, operationId: string, method: strin
 }
 
 /** Gets the links of a backup (token auth) through the fetch handler. */
-export async function getLinks(mock: MockServer, ids: { instanceId: string; backupId: string }, headers: Record<string, string> = {}): Promise<any> {
-  const res = await mock.fetch(new Request(downloadFileUrl(mock, ids), { headers: { 'X-Auth-Token': 'test-token', ...headers } }));
+export async function getLinks(
+  mock: MockServer,
+  ids: { instanceId: string; backupId: string },
+  headers: Record<string, string> = {},
+): Promise<any> {
+  const res = await mock.fetch(
+    new Request(downloadFileUrl(mock, ids), { headers: { 'X-Auth-Token': 'test-token', ...headers } }),
+  );
   return specJson('ShowBackupDownloadLink', res);
 }
 

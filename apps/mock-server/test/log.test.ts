@@ -1,7 +1,7 @@
-import { DEFAULT_AKSK } from '../src/index.js';
 import { signRequest } from '@dds-backup/signer';
 import { describe, expect, it } from 'vitest';
 import type { RequestLogEntry } from '../src/index.js';
+import { DEFAULT_AKSK } from '../src/index.js';
 import { downloadFileUrl, getLinks, newMock } from './helpers.js';
 
 describe('structured request log', () => {
@@ -23,7 +23,8 @@ describe('structured request log', () => {
     expect(entries[3]!.request_id).toBe(res.headers.get('x-request-id'));
     const text = JSON.stringify(entries);
     const sig = new URL(link).searchParams.get('Signature')!;
-    for (const secret of ['super-secret-token', DEFAULT_AKSK.sk, sig, 'Signature', 'AccessKeyId', 'SDK-HMAC']) expect(text).not.toContain(secret);
+    for (const secret of ['super-secret-token', DEFAULT_AKSK.sk, sig, 'Signature', 'AccessKeyId', 'SDK-HMAC'])
+      expect(text).not.toContain(secret);
   });
 
   it('log: true writes JSON lines to stderr, never stdout', async () => {
@@ -32,8 +33,14 @@ describe('structured request log', () => {
     const stdoutWrites: string[] = [];
     const err = process.stderr.write;
     const out = process.stdout.write;
-    process.stderr.write = ((c: string) => (writes.push(c), true)) as typeof process.stderr.write;
-    process.stdout.write = ((c: string) => (stdoutWrites.push(c), true)) as typeof process.stdout.write;
+    process.stderr.write = ((c: string) => {
+      writes.push(c);
+      return true;
+    }) as typeof process.stderr.write;
+    process.stdout.write = ((c: string) => {
+      stdoutWrites.push(c);
+      return true;
+    }) as typeof process.stdout.write;
     try {
       await mock.fetch(new Request('http://mock.test/nope'));
     } finally {

@@ -8,15 +8,30 @@ describe('isolation per client (X-Mock-Namespace)', () => {
   const B = { 'X-Mock-Namespace': 'ci-run-b' };
 
   it('backups, faults, clock and journal of one namespace are invisible to the others', async () => {
-    const added = await admin(mock, 'AddMockBackup', 'POST', '/__mock/backups', { instance_id: d.empty.instanceId, files: [{ name: 'a-only', size_bytes: 1 }] }, A);
+    const added = await admin(
+      mock,
+      'AddMockBackup',
+      'POST',
+      '/__mock/backups',
+      { instance_id: d.empty.instanceId, files: [{ name: 'a-only', size_bytes: 1 }] },
+      A,
+    );
     const ids = { instanceId: d.empty.instanceId, backupId: added.body.backup.id };
     expect((await getLinks(mock, ids, A)).files[0].name).toBe('a-only');
     for (const h of [B, {}]) {
-      expect((await mock.fetch(new Request(downloadFileUrl(mock, ids), { headers: { 'X-Auth-Token': 't', ...h } }))).status).toBe(400);
+      expect(
+        (await mock.fetch(new Request(downloadFileUrl(mock, ids), { headers: { 'X-Auth-Token': 't', ...h } }))).status,
+      ).toBe(400);
     }
     await admin(mock, 'AddMockFaults', 'POST', '/__mock/faults', { target: 'api', kind: 'status' }, B);
-    expect((await mock.fetch(new Request(downloadFileUrl(mock, d.replicaSet), { headers: { 'X-Auth-Token': 't', ...B } }))).status).toBe(500);
-    expect((await mock.fetch(new Request(downloadFileUrl(mock, d.replicaSet), { headers: { 'X-Auth-Token': 't', ...A } }))).status).toBe(200);
+    expect(
+      (await mock.fetch(new Request(downloadFileUrl(mock, d.replicaSet), { headers: { 'X-Auth-Token': 't', ...B } })))
+        .status,
+    ).toBe(500);
+    expect(
+      (await mock.fetch(new Request(downloadFileUrl(mock, d.replicaSet), { headers: { 'X-Auth-Token': 't', ...A } })))
+        .status,
+    ).toBe(200);
     await admin(mock, 'SetMockClock', 'POST', '/__mock/clock', { advance_seconds: 86400 }, B);
     const clockA = (await admin(mock, 'GetMockClock', 'GET', '/__mock/clock', undefined, A)).body.now_unix;
     const clockB = (await admin(mock, 'GetMockClock', 'GET', '/__mock/clock', undefined, B)).body.now_unix;
@@ -27,8 +42,16 @@ describe('isolation per client (X-Mock-Namespace)', () => {
   });
 
   it('links carry their namespace (signed), so downloads land in it', async () => {
-    const added = await admin(mock, 'AddMockBackup', 'POST', '/__mock/backups', { instance_id: d.empty.instanceId, files: [{ name: 'ns-file', size_bytes: 10 }] }, A);
-    const link = (await getLinks(mock, { instanceId: d.empty.instanceId, backupId: added.body.backup.id }, A)).files[0].download_link;
+    const added = await admin(
+      mock,
+      'AddMockBackup',
+      'POST',
+      '/__mock/backups',
+      { instance_id: d.empty.instanceId, files: [{ name: 'ns-file', size_bytes: 10 }] },
+      A,
+    );
+    const link = (await getLinks(mock, { instanceId: d.empty.instanceId, backupId: added.body.backup.id }, A)).files[0]
+      .download_link;
     expect(new URL(link).searchParams.get('x-mock-namespace')).toBe('ci-run-a');
     const res = await mock.fetch(new Request(link));
     expect(res.status).toBe(200);
@@ -43,8 +66,15 @@ describe('isolation per client (X-Mock-Namespace)', () => {
   });
 
   it('a malformed namespace is a parameter error', async () => {
-    const res = await mock.fetch(new Request(downloadFileUrl(mock, d.replicaSet), { headers: { 'X-Auth-Token': 't', 'X-Mock-Namespace': 'bad name!' } }));
+    const res = await mock.fetch(
+      new Request(downloadFileUrl(mock, d.replicaSet), {
+        headers: { 'X-Auth-Token': 't', 'X-Mock-Namespace': 'bad name!' },
+      }),
+    );
     expect(res.status).toBe(400);
-    expect((await mock.fetch(new Request(`${ORIGIN}/__mock/state`, { headers: { 'X-Mock-Namespace': 'x'.repeat(65) } }))).status).toBe(400);
+    expect(
+      (await mock.fetch(new Request(`${ORIGIN}/__mock/state`, { headers: { 'X-Mock-Namespace': 'x'.repeat(65) } })))
+        .status,
+    ).toBe(400);
   });
 });

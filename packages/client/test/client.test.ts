@@ -108,8 +108,8 @@ describe('getDownloadLinks', () => {
     const client = clientFor({
       fetch: async (r) => {
         const res = await mock.fetch(r);
-        const body = await res.json();
-        body.files[0].link_expired_time = '2018-08-016T10:15:14+0000';
+        const body = (await res.json()) as { files: Array<{ link_expired_time: string }> };
+        body.files[0]!.link_expired_time = '2018-08-016T10:15:14+0000';
         return new Response(JSON.stringify(body), { status: res.status, headers: res.headers });
       },
     });

@@ -42,7 +42,8 @@ function streamOf(result: CoreResult, handler: Handler, handled: Handled): Reada
       })();
   const cut = Math.min(faults.resetAfter ?? Infinity, faults.truncateAfter ?? Infinity);
   const limit = Math.min(total, cut);
-  const reset = cut < total && faults.resetAfter !== undefined && faults.resetAfter <= (faults.truncateAfter ?? Infinity);
+  const reset =
+    cut < total && faults.resetAfter !== undefined && faults.resetAfter <= (faults.truncateAfter ?? Infinity);
   const bps = faults.bytesPerSecond;
   const chunkSize = bps ? Math.max(1, Math.min(CHUNK, Math.floor(bps / 10))) : CHUNK;
   let started: number | undefined;

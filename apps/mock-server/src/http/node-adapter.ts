@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { bodyLength, type CoreRequest, type CoreResult, isObjectBody, type StreamFaults } from './core.js';
-import type { Handled, Handler } from '../handler.js';
 import { sleep } from '../context.js';
+import type { Handled, Handler } from '../handler.js';
+import { bodyLength, type CoreRequest, type CoreResult, isObjectBody, type StreamFaults } from './core.js';
 
 /** Bytes per write when streaming an object: large writes keep syscalls and callbacks few. */
 const CHUNK = 1024 * 1024;
@@ -70,7 +70,11 @@ const writeFlushed = (res: ServerResponse, chunk: Uint8Array) =>
   });
 
 /** Streams a body in large chunks, honouring backpressure and the stream faults. */
-async function streamBody(res: ServerResponse, result: CoreResult, faults: StreamFaults): Promise<{ sent: number; aborted: boolean }> {
+async function streamBody(
+  res: ServerResponse,
+  result: CoreResult,
+  faults: StreamFaults,
+): Promise<{ sent: number; aborted: boolean }> {
   const body = result.body!;
   const total = bodyLength(body);
   const read: (pos: number, n: number) => Uint8Array = isObjectBody(body)
@@ -125,7 +129,8 @@ export function createNodeListener(handler: Handler): (req: IncomingMessage, res
     const headers = result.headers;
     if (!result.faults && !isObjectBody(body)) {
       // Fast path: one writeHead + end, no stream machinery.
-      if (body !== undefined && headers['content-length'] === undefined) headers['content-length'] = String(bodyLength(body));
+      if (body !== undefined && headers['content-length'] === undefined)
+        headers['content-length'] = String(bodyLength(body));
       res.writeHead(result.status, headers);
       res.end(head ? undefined : body);
       handler.complete(handled, head ? 0 : bodyLength(body), false);

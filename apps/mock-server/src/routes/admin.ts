@@ -1,11 +1,11 @@
 import { formatHuaweiTime, getOperation, validateRequest } from '@dds-backup/contract';
+import { SINGLE_PART_ETAG_MAX_BYTES } from '../content.js';
 import type { MockContext, RequestContext } from '../context.js';
-import { hexId, sizeInKb, type BackupDef, type FileDef } from '../dataset.js';
+import { type BackupDef, type FileDef, hexId, sizeInKb } from '../dataset.js';
 import { jsonResult } from '../errors.js';
 import type { FaultRuleInput } from '../faults.js';
-import type { CoreResult } from '../http/core.js';
-import { SINGLE_PART_ETAG_MAX_BYTES } from '../content.js';
 import { datasetFromFixtures } from '../fixtures.js';
+import type { CoreResult } from '../http/core.js';
 import { objectKey } from '../links.js';
 
 /** The admin API under `/__mock/`, described by openapi/mock-admin.openapi.yaml. */
@@ -19,9 +19,10 @@ function adminError(status: number, code: string, message: string, requestId: st
 const noContent = (requestId: string): CoreResult => ({ status: 204, headers: { 'x-request-id': requestId } });
 
 /** The fields of a fault rule, from the admin spec. */
-const FAULT_FIELDS = Object.keys(
-  ((getOperation('AddMockFaults').document.components?.schemas as Record<string, any>).FaultRuleFields.properties as object) ?? {},
-);
+const adminSchemas = getOperation('AddMockFaults').document.components?.schemas as
+  | Record<string, { properties?: object }>
+  | undefined;
+const FAULT_FIELDS = Object.keys(adminSchemas?.FaultRuleFields?.properties ?? {});
 
 /** Parses and validates a JSON body against the admin spec's request schema. */
 async function readBody(rc: RequestContext, operationId: string): Promise<{ body: any } | { error: CoreResult }> {
@@ -37,12 +38,19 @@ async function readBody(rc: RequestContext, operationId: string): Promise<{ body
     const messages = check.issues.map((i) => i.message);
     // `unevaluatedProperties` issues do not name the field: name the unknown fields ourselves.
     if (check.issues.some((i) => i.keyword === 'unevaluatedProperties')) {
-      const unknown = [...new Set((Array.isArray(body) ? body : [body]).flatMap((r) => (r && typeof r === 'object' ? Object.keys(r) : [])))].filter(
-        (k) => !FAULT_FIELDS.includes(k),
-      );
-      if (unknown.length > 0) messages.unshift(`unknown field(s) ${unknown.map((k) => `\`${k}\``).join(', ')} (known: ${FAULT_FIELDS.join(', ')})`);
+      const unknown = [
+        ...new Set(
+          (Array.isArray(body) ? body : [body]).flatMap((r) => (r && typeof r === 'object' ? Object.keys(r) : [])),
+        ),
+      ].filter((k) => !FAULT_FIELDS.includes(k));
+      if (unknown.length > 0)
+        messages.unshift(
+          `unknown field(s) ${unknown.map((k) => `\`${k}\``).join(', ')} (known: ${FAULT_FIELDS.join(', ')})`,
+        );
     }
-    return { error: adminError(400, 'MOCK.0400', `Invalid request: ${[...new Set(messages)].join('; ')}.`, rc.requestId) };
+    return {
+      error: adminError(400, 'MOCK.0400', `Invalid request: ${[...new Set(messages)].join('; ')}.`, rc.requestId),
+    };
   }
   return { body };
 }
@@ -102,7 +110,12 @@ function defaultsState(ctx: MockContext) {
 async function getState(ctx: MockContext, rc: RequestContext): Promise<CoreResult> {
   const mode = rc.query().get('hashes') ?? 'small';
   if (mode !== 'small' && mode !== 'all' && mode !== 'none') {
-    return adminError(400, 'MOCK.0400', 'Query parameter `hashes` must be one of "small", "all", "none".', rc.requestId);
+    return adminError(
+      400,
+      'MOCK.0400',
+      'Query parameter `hashes` must be one of "small", "all", "none".',
+      rc.requestId,
+    );
   }
   const projects = [];
   for (const p of rc.ns.projects.values()) {
@@ -147,7 +160,13 @@ async function postClock(rc: RequestContext): Promise<CoreResult> {
   const clock = rc.ns.clock;
   if (b.set !== undefined) {
     const ms = parseTime(b.set);
-    if (ms === undefined) return adminError(400, 'MOCK.0400', '`set` must be an ISO 8601 time, a Huawei time or unix seconds.', rc.requestId);
+    if (ms === undefined)
+      return adminError(
+        400,
+        'MOCK.0400',
+        '`set` must be an ISO 8601 time, a Huawei time or unix seconds.',
+        rc.requestId,
+      );
     clock.set(ms);
   }
   if (typeof b.advance_seconds === 'number') clock.advance(b.advance_seconds);
@@ -162,7 +181,12 @@ async function postFaults(rc: RequestContext): Promise<CoreResult> {
   const inputs = (Array.isArray(read.body) ? read.body : [read.body]) as FaultRuleInput[];
   for (const f of inputs) {
     if (f === null || typeof f !== 'object' || (f.target !== 'api' && f.target !== 'download')) {
-      return adminError(400, 'MOCK.0400', 'A fault rule needs `target` ("api" or "download") and `kind`.', rc.requestId);
+      return adminError(
+        400,
+        'MOCK.0400',
+        'A fault rule needs `target` ("api" or "download") and `kind`.',
+        rc.requestId,
+      );
     }
   }
   const added = inputs.map((f) => rc.ns.faults.add(f));
@@ -186,13 +210,24 @@ async function postBackup(ctx: MockContext, rc: RequestContext): Promise<CoreRes
     status?: string;
     files?: Array<{ name: string; size_bytes: number; group_id?: string; group_name?: string }>;
   };
-  if (!Array.isArray(b.files)) return adminError(400, 'MOCK.0400', 'The body needs `files`: [{"name", "size_bytes"}].', rc.requestId);
+  if (!Array.isArray(b.files))
+    return adminError(400, 'MOCK.0400', 'The body needs `files`: [{"name", "size_bytes"}].', rc.requestId);
   for (const f of b.files) {
     if (typeof f?.name !== 'string' || f.name === '' || f.name === '.' || f.name === '..') {
-      return adminError(400, 'MOCK.0400', 'Each file needs a `name` other than "", "." and ".." (URLs cannot carry those).', rc.requestId);
+      return adminError(
+        400,
+        'MOCK.0400',
+        'Each file needs a `name` other than "", "." and ".." (URLs cannot carry those).',
+        rc.requestId,
+      );
     }
     if (!Number.isSafeInteger(f.size_bytes) || f.size_bytes < 0) {
-      return adminError(400, 'MOCK.0400', `File "${f.name}": \`size_bytes\` must be a non-negative integer.`, rc.requestId);
+      return adminError(
+        400,
+        'MOCK.0400',
+        `File "${f.name}": \`size_bytes\` must be a non-negative integer.`,
+        rc.requestId,
+      );
     }
   }
   if (new Set(b.files.map((f) => f.name)).size !== b.files.length) {
@@ -221,7 +256,15 @@ async function postBackup(ctx: MockContext, rc: RequestContext): Promise<CoreRes
   };
   rc.ns.addBackup({ projectId, region, instanceId, instanceName: b.instance_name, mode: b.instance_mode, backup });
   const project = rc.ns.projects.get(projectId)!;
-  return jsonResult(201, { project_id: projectId, bucket: project.bucket, backup: await backupState(ctx, project.bucket, instanceId, backup, 'small') }, rc.requestId);
+  return jsonResult(
+    201,
+    {
+      project_id: projectId,
+      bucket: project.bucket,
+      backup: await backupState(ctx, project.bucket, instanceId, backup, 'small'),
+    },
+    rc.requestId,
+  );
 }
 
 async function postFixtures(ctx: MockContext, rc: RequestContext): Promise<CoreResult> {
@@ -268,4 +311,3 @@ export async function handleAdmin(ctx: MockContext, rc: RequestContext): Promise
       return undefined;
   }
 }
-

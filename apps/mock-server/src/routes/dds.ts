@@ -6,12 +6,12 @@ import {
   validateRequest,
 } from '@dds-backup/contract';
 import type { MockContext, RequestContext } from '../context.js';
+import { DEFAULT_NAMESPACE } from '../context.js';
 import { sizeInKb } from '../dataset.js';
 import { huaweiError, jsonResult, languageOf } from '../errors.js';
 import type { CoreResult } from '../http/core.js';
 import { NAMESPACE_PARAM, SCENARIO_PARAM } from '../links.js';
 import { parsePrefer } from '../prefer.js';
-import { DEFAULT_NAMESPACE } from '../context.js';
 import { applyApiFaults } from './faults.js';
 
 const OPERATION = 'ShowBackupDownloadLink';
@@ -20,7 +20,8 @@ const SUFFIX = '/backups/download-file';
 
 /** The project id segment when the path is the operation's, else undefined. */
 export function matchDownloadFilePath(path: string): string | undefined {
-  if (!path.startsWith(PREFIX) || !path.endsWith(SUFFIX) || path.length <= PREFIX.length + SUFFIX.length) return undefined;
+  if (!path.startsWith(PREFIX) || !path.endsWith(SUFFIX) || path.length <= PREFIX.length + SUFFIX.length)
+    return undefined;
   const segment = path.slice(PREFIX.length, path.length - SUFFIX.length);
   return segment.includes('/') ? undefined : segment;
 }
@@ -34,13 +35,20 @@ const safeDecode = (s: string) => {
 };
 
 /** A spec example for `Prefer: code=` / `example=`, Prism's way: by name, else the first of the status. */
-function preferredExample(code: string | undefined, example: string | undefined): { status: number; value: unknown } | 'none' | undefined {
+function preferredExample(
+  code: string | undefined,
+  example: string | undefined,
+): { status: number; value: unknown } | 'none' | undefined {
   if (code === undefined && example === undefined) return undefined;
   const op = getOperation(OPERATION);
   const responses = (op.document.paths[op.path] as any).get.responses as Record<string, any>;
   const resolve = (node: any): any => {
     let n = node;
-    while (n?.$ref) n = n.$ref.slice(2).split('/').reduce((o: any, k: string) => o?.[k], op.document);
+    while (n?.$ref)
+      n = n.$ref
+        .slice(2)
+        .split('/')
+        .reduce((o: any, k: string) => o?.[k], op.document);
     return n;
   };
   for (const [status, r] of Object.entries(responses)) {
@@ -51,13 +59,18 @@ function preferredExample(code: string | undefined, example: string | undefined)
     const hit = example !== undefined ? entries.find(([name]) => name === example) : undefined;
     if (hit) return { status: Number(status), value: resolve(hit[1]).value };
     // `code=200` without an example name: the mock's real answer, with live links.
-    if (example === undefined && status !== '200') return { status: Number(status), value: resolve(entries[0]![1]).value };
+    if (example === undefined && status !== '200')
+      return { status: Number(status), value: resolve(entries[0]![1]).value };
   }
   return code === '200' && example === undefined ? undefined : 'none';
 }
 
 /** `GET /v3/{project_id}/backups/download-file`: the backup's files with signed links. */
-export async function showBackupDownloadLink(ctx: MockContext, rc: RequestContext, projectSegment: string): Promise<CoreResult> {
+export async function showBackupDownloadLink(
+  ctx: MockContext,
+  rc: RequestContext,
+  projectSegment: string,
+): Promise<CoreResult> {
   const { req, ns, requestId } = rc;
   const language = languageOf(req.header('x-language'));
   const fail = (code: string, detail?: string) => huaweiError(code, { language, requestId, detail });
@@ -79,7 +92,10 @@ export async function showBackupDownloadLink(ctx: MockContext, rc: RequestContex
   const preferred = preferredExample(prefs.code, prefs.example);
   if (preferred === 'none') {
     return withFaults(
-      fail('DBS.200001', `Prefer asks for ${[prefs.code && `code=${prefs.code}`, prefs.example && `example=${prefs.example}`].filter(Boolean).join(', ')}, which the spec does not have`),
+      fail(
+        'DBS.200001',
+        `Prefer asks for ${[prefs.code && `code=${prefs.code}`, prefs.example && `example=${prefs.example}`].filter(Boolean).join(', ')}, which the spec does not have`,
+      ),
     );
   }
   if (preferred) return withFaults(jsonResult(preferred.status, preferred.value, requestId));
@@ -105,7 +121,14 @@ export async function showBackupDownloadLink(ctx: MockContext, rc: RequestContex
     const file: BackupFile = {
       name: f.name,
       size: sizeInKb(f.sizeBytes),
-      download_link: ctx.links.sign({ origin: req.origin, bucket: project.bucket, backupId: entry.backup.id, fileName: f.name, expires, extras }),
+      download_link: ctx.links.sign({
+        origin: req.origin,
+        bucket: project.bucket,
+        backupId: entry.backup.id,
+        fileName: f.name,
+        expires,
+        extras,
+      }),
       link_expired_time: linkExpiredTime,
     };
     if (f.groupId !== undefined) file.group_id = f.groupId;

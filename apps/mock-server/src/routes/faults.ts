@@ -3,26 +3,39 @@ import { type RequestContext, sleep } from '../context.js';
 import { huaweiError, obsCodeForStatus, obsError } from '../errors.js';
 import type { CoreResult, StreamFaults } from '../http/core.js';
 
-const hasStream = (s: StreamFaults) => s.resetAfter !== undefined || s.truncateAfter !== undefined || s.bytesPerSecond !== undefined;
+const hasStream = (s: StreamFaults) =>
+  s.resetAfter !== undefined || s.truncateAfter !== undefined || s.bytesPerSecond !== undefined;
 
 /**
  * Applies the namespace's `api` fault rules to a request: waits out latency, and answers a
  * `status` fault with a Huawei error (the code's status from the spec, unless the rule sets one).
  */
-export async function applyApiFaults(rc: RequestContext, language: Language): Promise<{ result?: CoreResult; stream?: StreamFaults } | undefined> {
+export async function applyApiFaults(
+  rc: RequestContext,
+  language: Language,
+): Promise<{ result?: CoreResult; stream?: StreamFaults } | undefined> {
   const effect = rc.ns.faults.evaluate('api', rc.req.path);
   if (!effect) return undefined;
   if (effect.latencyMs > 0) await sleep(effect.latencyMs);
   const stream = hasStream(effect.stream) ? effect.stream : undefined;
   const rule = effect.status;
   if (!rule) return { stream };
-  const headers: Record<string, string> = rule.retry_after !== undefined ? { 'retry-after': String(rule.retry_after) } : {};
-  const result = huaweiError(rule.error_code ?? 'DBS.280005', { language, requestId: rc.requestId, status: rule.status, headers });
+  const headers: Record<string, string> =
+    rule.retry_after !== undefined ? { 'retry-after': String(rule.retry_after) } : {};
+  const result = huaweiError(rule.error_code ?? 'DBS.280005', {
+    language,
+    requestId: rc.requestId,
+    status: rule.status,
+    headers,
+  });
   return { result: stream ? { ...result, faults: stream } : result };
 }
 
 /** The same for `download` rules: an OBS XML error for `status`, stream faults otherwise. */
-export async function applyDownloadFaults(rc: RequestContext, head: boolean): Promise<{ result?: CoreResult; stream?: StreamFaults } | undefined> {
+export async function applyDownloadFaults(
+  rc: RequestContext,
+  head: boolean,
+): Promise<{ result?: CoreResult; stream?: StreamFaults } | undefined> {
   const effect = rc.ns.faults.evaluate('download', rc.req.path);
   if (!effect) return undefined;
   if (effect.latencyMs > 0) await sleep(effect.latencyMs);
@@ -30,7 +43,13 @@ export async function applyDownloadFaults(rc: RequestContext, head: boolean): Pr
   const rule = effect.status;
   if (!rule) return { stream };
   const status = rule.status ?? 503;
-  const result = obsError(status, rule.error_code ?? obsCodeForStatus(status), 'Injected by a dds-backup-mock fault rule.', rc.requestId, head);
+  const result = obsError(
+    status,
+    rule.error_code ?? obsCodeForStatus(status),
+    'Injected by a dds-backup-mock fault rule.',
+    rc.requestId,
+    head,
+  );
   if (rule.retry_after !== undefined) result.headers['retry-after'] = String(rule.retry_after);
   return { result };
 }

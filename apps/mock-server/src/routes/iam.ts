@@ -27,7 +27,15 @@ export async function createToken(ctx: MockContext, rc: RequestContext): Promise
   const check = validateRequest('KeystoneCreateUserTokenByPassword', { body });
   if (!check.valid) return iamError(400, 'Bad Request', `Invalid request: ${check.issues[0]!.message}.`, requestId);
   const user = body.auth.identity.password.user as { name: string; password: string; domain: { name: string } };
-  if (ctx.users && !ctx.users.some((u) => u.name === user.name && u.password === user.password && (u.domain === undefined || u.domain === user.domain.name))) {
+  if (
+    ctx.users &&
+    !ctx.users.some(
+      (u) =>
+        u.name === user.name &&
+        u.password === user.password &&
+        (u.domain === undefined || u.domain === user.domain.name),
+    )
+  ) {
     return iamError(401, 'Unauthorized', 'The username or password is wrong.', requestId);
   }
   const scope = body.auth.scope.project as { name?: string; id?: string };
@@ -51,7 +59,11 @@ export async function createToken(ctx: MockContext, rc: RequestContext): Promise
 }
 
 /** The project of a region: by name, else by id, else (any other region name) the first project. */
-function findProject(rc: RequestContext, name: string | undefined, id?: string): { id: string; name: string } | undefined {
+function findProject(
+  rc: RequestContext,
+  name: string | undefined,
+  id?: string,
+): { id: string; name: string } | undefined {
   const projects = [...rc.ns.projects.values()].map((p) => p.def);
   const hit = projects.find((p) => p.name === name) ?? projects.find((p) => p.id === id);
   if (hit) return { id: hit.id, name: hit.name };
@@ -68,11 +80,20 @@ export function listProjects(ctx: MockContext, rc: RequestContext): CoreResult {
   const { requestId, req } = rc;
   const auth = ctx.auth.authenticate(req, rc.url, rc.ns.clock.now());
   if (!auth.ok) {
-    return iamError(401, 'Unauthorized', auth.code === 'APIGW.0301' ? `Authentication failed: ${auth.detail}.` : 'The token must be updated.', requestId);
+    return iamError(
+      401,
+      'Unauthorized',
+      auth.code === 'APIGW.0301' ? `Authentication failed: ${auth.detail}.` : 'The token must be updated.',
+      requestId,
+    );
   }
   const name = rc.query().get('name') ?? undefined;
   if (name === undefined) {
-    return jsonResult(200, { projects: [...rc.ns.projects.values()].map((p) => ({ id: p.def.id, name: p.def.name, enabled: true })) }, requestId);
+    return jsonResult(
+      200,
+      { projects: [...rc.ns.projects.values()].map((p) => ({ id: p.def.id, name: p.def.name, enabled: true })) },
+      requestId,
+    );
   }
   const project = findProject(rc, name);
   return jsonResult(200, { projects: project ? [{ ...project, enabled: true }] : [] }, requestId);

@@ -31,7 +31,10 @@ function parseObjectPath(path: string): { bucket: string; backupId: string; name
  * A `Range` header against an object size. `undefined`: no usable range, send the whole object
  * (absent, malformed, or several ranges, as OBS/S3 do); `'unsatisfiable'`: start past the end.
  */
-export function parseRange(header: string | undefined, size: number): { start: number; end: number } | 'unsatisfiable' | undefined {
+export function parseRange(
+  header: string | undefined,
+  size: number,
+): { start: number; end: number } | 'unsatisfiable' | undefined {
   if (!header) return undefined;
   const m = /^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$/i.exec(header);
   if (!m) return undefined;
@@ -54,7 +57,12 @@ export async function getObject(ctx: MockContext, rc: RequestContext): Promise<C
   const { req, ns, requestId } = rc;
   const head = req.method === 'HEAD';
   if (req.method !== 'GET' && !head) {
-    const r = obsError(405, 'MethodNotAllowed', 'The specified method is not allowed against this resource.', requestId);
+    const r = obsError(
+      405,
+      'MethodNotAllowed',
+      'The specified method is not allowed against this resource.',
+      requestId,
+    );
     r.headers.allow = 'GET, HEAD';
     return r;
   }
@@ -65,7 +73,13 @@ export async function getObject(ctx: MockContext, rc: RequestContext): Promise<C
   if (!verified.ok) {
     if (verified.reason === 'missing') return obsError(403, 'AccessDenied', 'Access Denied', requestId, head);
     if (verified.reason === 'access-key') {
-      return obsError(403, 'InvalidAccessKeyId', 'The AccessKeyId you provided does not exist in our records.', requestId, head);
+      return obsError(
+        403,
+        'InvalidAccessKeyId',
+        'The AccessKeyId you provided does not exist in our records.',
+        requestId,
+        head,
+      );
     }
     return obsError(
       403,
@@ -76,7 +90,8 @@ export async function getObject(ctx: MockContext, rc: RequestContext): Promise<C
     );
   }
   // Expiry is checked once, when the request starts: a transfer that began in time finishes.
-  if (ns.clock.now() > verified.expires * 1000) return obsError(403, 'AccessDenied', 'Request has expired', requestId, head);
+  if (ns.clock.now() > verified.expires * 1000)
+    return obsError(403, 'AccessDenied', 'Request has expired', requestId, head);
 
   // A scenario the API call asked for (`Prefer: download-…`), carried in the signed link.
   let stream: StreamFaults | undefined;
@@ -88,7 +103,13 @@ export async function getObject(ctx: MockContext, rc: RequestContext): Promise<C
     if (s.times === undefined || uses <= s.times) {
       if (s.latency) await sleep(s.latency);
       if (s.status !== undefined) {
-        return obsError(s.status, obsCodeForStatus(s.status), 'Injected by the scenario of this link.', requestId, head);
+        return obsError(
+          s.status,
+          obsCodeForStatus(s.status),
+          'Injected by the scenario of this link.',
+          requestId,
+          head,
+        );
       }
       stream = {};
       if (s.reset !== undefined) stream.resetAfter = s.reset;
@@ -100,7 +121,8 @@ export async function getObject(ctx: MockContext, rc: RequestContext): Promise<C
   if (faulted?.result) return faulted.result;
   if (faulted?.stream) stream = { ...stream, ...faulted.stream };
 
-  if (!ns.buckets.has(parts.bucket)) return obsError(404, 'NoSuchBucket', 'The specified bucket does not exist.', requestId, head);
+  if (!ns.buckets.has(parts.bucket))
+    return obsError(404, 'NoSuchBucket', 'The specified bucket does not exist.', requestId, head);
   const found = ns.findFile(parts.bucket, parts.backupId, parts.name);
   if (!found) return obsError(404, 'NoSuchKey', 'The specified key does not exist.', requestId, head);
 
@@ -117,7 +139,8 @@ export async function getObject(ctx: MockContext, rc: RequestContext): Promise<C
   };
   // If-Range: the range only holds for the same version of the object.
   const ifRange = req.header('if-range');
-  const rangeHeader = ifRange && ifRange !== etag && ifRange !== headers['last-modified'] ? undefined : req.header('range');
+  const rangeHeader =
+    ifRange && ifRange !== etag && ifRange !== headers['last-modified'] ? undefined : req.header('range');
   const range = parseRange(rangeHeader, size);
   if (range === 'unsatisfiable') {
     const r = obsError(416, 'InvalidRange', 'The requested range cannot be satisfied.', requestId, head);

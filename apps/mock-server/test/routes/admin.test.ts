@@ -6,7 +6,18 @@ import { admin, getLinks, newMock, ORIGIN } from '../helpers.js';
 describe('the admin API is described by openapi/mock-admin.openapi.yaml', () => {
   it('the contract registers it', () => {
     expect(getOperation('GetMockState').documentId).toBe('mock-admin');
-    for (const id of ['ResetMock', 'LoadMockFixtures', 'AddMockBackup', 'GetMockClock', 'SetMockClock', 'ListMockFaults', 'AddMockFaults', 'ClearMockFaults', 'ListMockRequests', 'ClearMockRequests']) {
+    for (const id of [
+      'ResetMock',
+      'LoadMockFixtures',
+      'AddMockBackup',
+      'GetMockClock',
+      'SetMockClock',
+      'ListMockFaults',
+      'AddMockFaults',
+      'ClearMockFaults',
+      'ListMockRequests',
+      'ClearMockRequests',
+    ]) {
       expect(getOperation(id).path.startsWith('/__mock/')).toBe(true);
     }
   });
@@ -49,7 +60,10 @@ describe('GET /__mock/state', () => {
     const { body } = await admin(mock, 'GetMockState', 'GET', '/__mock/state');
     const b = body.projects[0].instances.find((i: any) => i.id === d.replicaSet.instanceId).backups[0];
     const f = b.files[0];
-    expect(await expectedHashes({ seed: d.seed, backupId: b.id, fileName: f.name, size: f.size_bytes })).toEqual({ md5: f.md5, sha256: f.sha256 });
+    expect(await expectedHashes({ seed: d.seed, backupId: b.id, fileName: f.name, size: f.size_bytes })).toEqual({
+      md5: f.md5,
+      sha256: f.sha256,
+    });
     expect(f.etag).toBe(`"${f.md5}"`);
     const none = (await admin(mock, 'GetMockState', 'GET', '/__mock/state?hashes=none')).body;
     expect(none.projects[0].instances[0].backups[0].files[0].md5).toBe(f.md5); // cached
@@ -71,11 +85,21 @@ describe('POST /__mock/backups, /__mock/reset, /__mock/fixtures', () => {
       files: [{ name: 'x.tar.gz', size_bytes: 5000, group_id: 'g1', group_name: 'shard_9' }],
     });
     expect(added.status).toBe(201);
-    expect(added.body.backup.files[0]).toMatchObject({ name: 'x.tar.gz', size_bytes: 5000, size: 5, group_name: 'shard_9' });
+    expect(added.body.backup.files[0]).toMatchObject({
+      name: 'x.tar.gz',
+      size_bytes: 5000,
+      size: 5,
+      group_name: 'shard_9',
+    });
     const links = await getLinks(mock, { instanceId: `${'a'.repeat(32)}in02`, backupId: `${'b'.repeat(32)}br02` });
     expect(links.files[0].group_id).toBe('g1');
     expect((await admin(mock, 'ResetMock', 'POST', '/__mock/reset')).status).toBe(204);
-    const res = await mock.fetch(new Request(`${ORIGIN}/v3/${mock.defaults.projectId}/backups/download-file?instance_id=${'a'.repeat(32)}in02&backup_id=${'b'.repeat(32)}br02`, { headers: { 'X-Auth-Token': 't' } }));
+    const res = await mock.fetch(
+      new Request(
+        `${ORIGIN}/v3/${mock.defaults.projectId}/backups/download-file?instance_id=${'a'.repeat(32)}in02&backup_id=${'b'.repeat(32)}br02`,
+        { headers: { 'X-Auth-Token': 't' } },
+      ),
+    );
     expect(res.status).toBe(404);
   });
 
@@ -85,7 +109,15 @@ describe('POST /__mock/backups, /__mock/reset, /__mock/fixtures', () => {
       [{}, 'files'],
       [{ files: [{ name: '..', size_bytes: 1 }] }, 'name'],
       [{ files: [{ name: 'a', size_bytes: -1 }] }, 'size_bytes'],
-      [{ files: [{ name: 'a', size_bytes: 1 }, { name: 'a', size_bytes: 2 }] }, 'unique'],
+      [
+        {
+          files: [
+            { name: 'a', size_bytes: 1 },
+            { name: 'a', size_bytes: 2 },
+          ],
+        },
+        'unique',
+      ],
       [{ files: [], extra: 1 }, 'extra'],
     ] as const) {
       const res = await admin(mock, 'AddMockBackup', 'POST', '/__mock/backups', body);
@@ -98,12 +130,34 @@ describe('POST /__mock/backups, /__mock/reset, /__mock/fixtures', () => {
 
   it('POST /__mock/fixtures replaces the dataset; reset returns to it', async () => {
     const mock = newMock();
-    const fixtures = { projects: [{ id: 'p'.repeat(32).replace(/p/g, 'c'), name: 'ap-southeast-1', instances: [{ id: 'i1', backups: [{ id: 'b1', files: [{ name: 'f', size_bytes: 3 }] }] }] }] };
+    const fixtures = {
+      projects: [
+        {
+          id: 'p'.repeat(32).replace(/p/g, 'c'),
+          name: 'ap-southeast-1',
+          instances: [{ id: 'i1', backups: [{ id: 'b1', files: [{ name: 'f', size_bytes: 3 }] }] }],
+        },
+      ],
+    };
     expect((await admin(mock, 'LoadMockFixtures', 'POST', '/__mock/fixtures', fixtures)).status).toBe(204);
     await admin(mock, 'ResetMock', 'POST', '/__mock/reset');
     const state = (await admin(mock, 'GetMockState', 'GET', '/__mock/state')).body;
     expect(state.projects.map((p: any) => p.name)).toEqual(['ap-southeast-1']);
-    const bad = await admin(mock, 'LoadMockFixtures', 'POST', '/__mock/fixtures', { projects: [{ instances: [{ id: 'i', backups: [{ id: 'b', files: [] }, { id: 'b', files: [] }] }] }] });
+    const bad = await admin(mock, 'LoadMockFixtures', 'POST', '/__mock/fixtures', {
+      projects: [
+        {
+          instances: [
+            {
+              id: 'i',
+              backups: [
+                { id: 'b', files: [] },
+                { id: 'b', files: [] },
+              ],
+            },
+          ],
+        },
+      ],
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.error_msg).toContain('appears twice');
   });
@@ -113,7 +167,11 @@ describe('/__mock/clock', () => {
   it('advance, set (ISO, Huawei time, unix seconds), freeze, unfreeze', async () => {
     const mock = newMock({ clock: createClock({ start: '2030-01-01T00:00:00Z', frozen: true }) });
     const c = (body: unknown) => admin(mock, 'SetMockClock', 'POST', '/__mock/clock', body);
-    expect((await c({ advance_seconds: 90 })).body).toEqual({ now: '2030-01-01T00:01:30.000Z', now_unix: 1893456090, frozen: true });
+    expect((await c({ advance_seconds: 90 })).body).toEqual({
+      now: '2030-01-01T00:01:30.000Z',
+      now_unix: 1893456090,
+      frozen: true,
+    });
     expect((await c({ set: '2030-06-01T08:00:00+0800' })).body.now).toBe('2030-06-01T00:00:00.000Z');
     expect((await c({ set: 1893456000 })).body.now).toBe('2030-01-01T00:00:00.000Z');
     expect((await c({ unfreeze: true })).body.frozen).toBe(false);
@@ -139,7 +197,12 @@ describe('/__mock/requests (journal)', () => {
     await (await mock.fetch(new Request(link, { headers: { Range: 'bytes=0-99' } }))).arrayBuffer();
     const { body } = await admin(mock, 'ListMockRequests', 'GET', '/__mock/requests');
     expect(body).toHaveLength(2);
-    expect(body[0]).toMatchObject({ target: 'api', method: 'GET', status: 200, path: `/v3/${mock.defaults.projectId}/backups/download-file` });
+    expect(body[0]).toMatchObject({
+      target: 'api',
+      method: 'GET',
+      status: 200,
+      path: `/v3/${mock.defaults.projectId}/backups/download-file`,
+    });
     expect(body[1]).toMatchObject({ target: 'download', method: 'GET', status: 206, bytes_sent: 100, aborted: false });
     for (const e of body) {
       expect(e.path).not.toContain('?');

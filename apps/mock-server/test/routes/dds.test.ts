@@ -1,4 +1,10 @@
-import { errorCodes, isHuaweiTime, LINK_TTL_SECONDS, parseHuaweiTime, showBackupDownloadLinkExamples } from '@dds-backup/contract';
+import {
+  errorCodes,
+  isHuaweiTime,
+  LINK_TTL_SECONDS,
+  parseHuaweiTime,
+  showBackupDownloadLinkExamples,
+} from '@dds-backup/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClock, sizeInKb } from '../../src/index.js';
 import { admin, downloadFileUrl, getLinks, huaweiErrorJson, newMock, ORIGIN, specJson } from '../helpers.js';
@@ -12,7 +18,9 @@ describe('GET /v3/{project_id}/backups/download-file (in-process)', () => {
   it('answers a sharded backup: every file with size in KB, group fields, a signed link and its expiry', async () => {
     const body = await getLinks(mock, d.sharded);
     const state = (await admin(mock, 'GetMockState', 'GET', '/__mock/state')).body;
-    const backup = state.projects[0].instances.flatMap((i: any) => i.backups).find((b: any) => b.id === d.sharded.backupId);
+    const backup = state.projects[0].instances
+      .flatMap((i: any) => i.backups)
+      .find((b: any) => b.id === d.sharded.backupId);
     expect(body.bucket).toBe(state.projects[0].bucket);
     expect(body.files.map((f: any) => f.name)).toEqual(backup.files.map((f: any) => f.name));
     for (const [i, f] of body.files.entries()) {
@@ -47,17 +55,36 @@ describe('GET /v3/{project_id}/backups/download-file (in-process)', () => {
   });
 
   it('an empty backup file list is still a valid answer', async () => {
-    const added = await admin(mock, 'AddMockBackup', 'POST', '/__mock/backups', { instance_id: d.empty.instanceId, files: [] });
+    const added = await admin(mock, 'AddMockBackup', 'POST', '/__mock/backups', {
+      instance_id: d.empty.instanceId,
+      files: [],
+    });
     const body = await getLinks(mock, { instanceId: d.empty.instanceId, backupId: added.body.backup.id });
     expect(body.files).toEqual([]);
   });
 
   describe('errors use the Huawei shape and the real codes', () => {
     it.each([
-      ['instance_id missing', `${ORIGIN}/v3/${d.projectId}/backups/download-file?backup_id=${d.sharded.backupId}`, 'instance_id'],
-      ['backup_id missing', `${ORIGIN}/v3/${d.projectId}/backups/download-file?instance_id=${d.sharded.instanceId}`, 'backup_id'],
-      ['backup_id empty', `${ORIGIN}/v3/${d.projectId}/backups/download-file?instance_id=${d.sharded.instanceId}&backup_id=`, 'backup_id'],
-      ['backup_id too long', `${ORIGIN}/v3/${d.projectId}/backups/download-file?instance_id=${d.sharded.instanceId}&backup_id=${'a'.repeat(65)}`, 'backup_id'],
+      [
+        'instance_id missing',
+        `${ORIGIN}/v3/${d.projectId}/backups/download-file?backup_id=${d.sharded.backupId}`,
+        'instance_id',
+      ],
+      [
+        'backup_id missing',
+        `${ORIGIN}/v3/${d.projectId}/backups/download-file?instance_id=${d.sharded.instanceId}`,
+        'backup_id',
+      ],
+      [
+        'backup_id empty',
+        `${ORIGIN}/v3/${d.projectId}/backups/download-file?instance_id=${d.sharded.instanceId}&backup_id=`,
+        'backup_id',
+      ],
+      [
+        'backup_id too long',
+        `${ORIGIN}/v3/${d.projectId}/backups/download-file?instance_id=${d.sharded.instanceId}&backup_id=${'a'.repeat(65)}`,
+        'backup_id',
+      ],
     ])('%s -> 400 DBS.200001 naming the parameter', async (_, url, param) => {
       const res = await call(url);
       expect(res.status).toBe(400);
@@ -75,7 +102,9 @@ describe('GET /v3/{project_id}/backups/download-file (in-process)', () => {
     });
 
     it('unknown instance -> 404 DBS.200002', async () => {
-      const res = await call(downloadFileUrl(mock, { instanceId: `${'0'.repeat(32)}in02`, backupId: d.sharded.backupId }));
+      const res = await call(
+        downloadFileUrl(mock, { instanceId: `${'0'.repeat(32)}in02`, backupId: d.sharded.backupId }),
+      );
       expect(res.status).toBe(404);
       expect((await specJson('ShowBackupDownloadLink', res)).error_code).toBe('DBS.200002');
     });
@@ -114,13 +143,22 @@ describe('GET /v3/{project_id}/backups/download-file (in-process)', () => {
 
     it('X-Language: zh-cn gives the Chinese messages of the spec; en-us (default) English', async () => {
       const url = downloadFileUrl(mock, { instanceId: `${'0'.repeat(32)}in02`, backupId: d.sharded.backupId });
-      const zh = await specJson('ShowBackupDownloadLink', await call(url, { 'X-Auth-Token': 't', 'X-Language': 'zh-cn' }));
-      const en = await specJson('ShowBackupDownloadLink', await call(url, { 'X-Auth-Token': 't', 'X-Language': 'en-us' }));
+      const zh = await specJson(
+        'ShowBackupDownloadLink',
+        await call(url, { 'X-Auth-Token': 't', 'X-Language': 'zh-cn' }),
+      );
+      const en = await specJson(
+        'ShowBackupDownloadLink',
+        await call(url, { 'X-Auth-Token': 't', 'X-Language': 'en-us' }),
+      );
       const dflt = await specJson('ShowBackupDownloadLink', await call(url));
       expect(zh.error_msg).toBe(errorCodes.get('DBS.200002')!.messages['zh-cn']);
       expect(en.error_msg).toBe(errorCodes.get('DBS.200002')!.messages['en-us']);
       expect(dflt.error_msg).toBe(en.error_msg);
-      const missing = await specJson('ShowBackupDownloadLink', await call(`${ORIGIN}/v3/${d.projectId}/backups/download-file`, { 'X-Language': 'zh-cn' }));
+      const missing = await specJson(
+        'ShowBackupDownloadLink',
+        await call(`${ORIGIN}/v3/${d.projectId}/backups/download-file`, { 'X-Language': 'zh-cn' }),
+      );
       expect(missing.error_msg.startsWith(errorCodes.get('APIGW.0301')!.messages['zh-cn'])).toBe(true);
     });
 
@@ -136,17 +174,26 @@ describe('GET /v3/{project_id}/backups/download-file (in-process)', () => {
     it('code=404 answers the first 404 example', async () => {
       const res = await call(url, { 'X-Auth-Token': 't', Prefer: 'code=404' });
       expect(res.status).toBe(404);
-      expect(await specJson('ShowBackupDownloadLink', res)).toEqual(showBackupDownloadLinkExamples['404']['instance-not-found']);
+      expect(await specJson('ShowBackupDownloadLink', res)).toEqual(
+        showBackupDownloadLinkExamples['404']['instance-not-found'],
+      );
     });
     it('example=NAME answers that example with its status', async () => {
       const res = await call(url, { 'X-Auth-Token': 't', Prefer: 'example=gateway-throttled' });
       expect(res.status).toBe(429);
-      expect(await specJson('ShowBackupDownloadLink', res)).toEqual(showBackupDownloadLinkExamples['429']['gateway-throttled']);
+      expect(await specJson('ShowBackupDownloadLink', res)).toEqual(
+        showBackupDownloadLinkExamples['429']['gateway-throttled'],
+      );
       const both = await call(url, { 'X-Auth-Token': 't', Prefer: 'code=200, example=replica-set' });
-      expect(await specJson('ShowBackupDownloadLink', both)).toEqual(showBackupDownloadLinkExamples['200']['replica-set']);
+      expect(await specJson('ShowBackupDownloadLink', both)).toEqual(
+        showBackupDownloadLinkExamples['200']['replica-set'],
+      );
     });
     it('code=200 alone gives the live answer', async () => {
-      const body = await specJson('ShowBackupDownloadLink', await call(url, { 'X-Auth-Token': 't', Prefer: 'code=200' }));
+      const body = await specJson(
+        'ShowBackupDownloadLink',
+        await call(url, { 'X-Auth-Token': 't', Prefer: 'code=200' }),
+      );
       expect(body.files[0].download_link.startsWith(ORIGIN)).toBe(true);
     });
     it('an example or code the spec does not have -> 400 DBS.200001 saying so', async () => {
@@ -178,13 +225,17 @@ describe('the same route over a real socket', () => {
     const res = await fetch(downloadFileUrl(mock, d.sharded, base), { headers: { 'X-Auth-Token': 't' } });
     const body = await specJson('ShowBackupDownloadLink', res);
     for (const f of body.files) expect(f.download_link.startsWith(`${base}/obs/`)).toBe(true);
-    const viaLocalhost = await fetch(downloadFileUrl(mock, d.sharded, base.replace('127.0.0.1', 'localhost')), { headers: { 'X-Auth-Token': 't' } });
+    const viaLocalhost = await fetch(downloadFileUrl(mock, d.sharded, base.replace('127.0.0.1', 'localhost')), {
+      headers: { 'X-Auth-Token': 't' },
+    });
     const b2 = await specJson('ShowBackupDownloadLink', viaLocalhost);
     expect(b2.files[0].download_link.startsWith(base.replace('127.0.0.1', 'localhost'))).toBe(true);
   });
 
   it('errors over the socket carry the same shape', async () => {
-    const res = await fetch(`${base}/v3/${d.projectId}/backups/download-file?instance_id=${d.sharded.instanceId}`, { headers: { 'X-Auth-Token': 't' } });
+    const res = await fetch(`${base}/v3/${d.projectId}/backups/download-file?instance_id=${d.sharded.instanceId}`, {
+      headers: { 'X-Auth-Token': 't' },
+    });
     expect(res.status).toBe(400);
     expect((await specJson('ShowBackupDownloadLink', res)).error_code).toBe('DBS.200001');
   });

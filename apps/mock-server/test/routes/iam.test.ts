@@ -3,10 +3,19 @@ import { createMockServer } from '../../src/index.js';
 import { newMock, ORIGIN, specJson } from '../helpers.js';
 
 const tokenBody = (user = 'u', password = 'p', project = 'cn-north-4') => ({
-  auth: { identity: { methods: ['password'], password: { user: { name: user, password, domain: { name: 'acct' } } } }, scope: { project: { name: project } } },
+  auth: {
+    identity: { methods: ['password'], password: { user: { name: user, password, domain: { name: 'acct' } } } },
+    scope: { project: { name: project } },
+  },
 });
 const post = (mock: ReturnType<typeof newMock>, body: unknown) =>
-  mock.fetch(new Request(`${ORIGIN}/v3/auth/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) }));
+  mock.fetch(
+    new Request(`${ORIGIN}/v3/auth/tokens`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    }),
+  );
 
 describe('IAM stand-ins', () => {
   it('POST /v3/auth/tokens answers 201 with X-Subject-Token and a 24 h expiry', async () => {
@@ -35,11 +44,16 @@ describe('IAM stand-ins', () => {
   it('GET /v3/projects?name=REGION answers the mock project id (any region name), with auth', async () => {
     const mock = newMock();
     for (const region of ['cn-north-4', 'ap-southeast-1']) {
-      const res = await mock.fetch(new Request(`${ORIGIN}/v3/projects?name=${region}`, { headers: { 'X-Auth-Token': 't' } }));
+      const res = await mock.fetch(
+        new Request(`${ORIGIN}/v3/projects?name=${region}`, { headers: { 'X-Auth-Token': 't' } }),
+      );
       const body = await specJson('KeystoneListProjects', res);
       expect(body.projects[0]).toMatchObject({ id: mock.defaults.projectId, name: region });
     }
-    const all = await specJson('KeystoneListProjects', await mock.fetch(new Request(`${ORIGIN}/v3/projects`, { headers: { 'X-Auth-Token': 't' } })));
+    const all = await specJson(
+      'KeystoneListProjects',
+      await mock.fetch(new Request(`${ORIGIN}/v3/projects`, { headers: { 'X-Auth-Token': 't' } })),
+    );
     expect(all.projects).toHaveLength(1);
     const anon = await mock.fetch(new Request(`${ORIGIN}/v3/projects?name=cn-north-4`));
     expect(anon.status).toBe(401);

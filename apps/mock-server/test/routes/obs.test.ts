@@ -12,7 +12,9 @@ const bytes = async (res: Response) => Buffer.from(await res.arrayBuffer());
 
 async function stateFile(name: string) {
   const state = (await admin(mock, 'GetMockState', 'GET', '/__mock/state')).body;
-  for (const p of state.projects) for (const i of p.instances) for (const b of i.backups) for (const f of b.files) if (f.name === name) return { ...f, backupId: b.id };
+  for (const p of state.projects)
+    for (const i of p.instances)
+      for (const b of i.backups) for (const f of b.files) if (f.name === name) return { ...f, backupId: b.id };
   throw new Error(`no file ${name}`);
 }
 
@@ -52,7 +54,9 @@ describe('the object route behind the links (in-process)', () => {
       expect(createHash('sha256').update(data).digest('hex')).toBe(st.sha256);
       expect(res.headers.get('etag')).toBe(`"${st.md5}"`);
       expect(new Date(res.headers.get('last-modified')!).toUTCString()).toBe(res.headers.get('last-modified'));
-      expect(data.equals(objectBytes({ seed: d.seed, backupId: st.backupId, fileName: f.name, size: st.size_bytes }))).toBe(true);
+      expect(
+        data.equals(objectBytes({ seed: d.seed, backupId: st.backupId, fileName: f.name, size: st.size_bytes })),
+      ).toBe(true);
     }
   });
 
@@ -155,7 +159,8 @@ describe('the object route behind the links (in-process)', () => {
       instance_id: d.empty.instanceId,
       files: [{ name: 'soon-gone.tar.gz', size_bytes: 10 }],
     });
-    const link = (await getLinks(mock, { instanceId: d.empty.instanceId, backupId: added.body.backup.id })).files[0].download_link;
+    const link = (await getLinks(mock, { instanceId: d.empty.instanceId, backupId: added.body.backup.id })).files[0]
+      .download_link;
     expect((await get(link)).status).toBe(200);
     expect((await mock.fetch(new Request('http://mock.test/__mock/reset', { method: 'POST' }))).status).toBe(204);
     const res = await get(link);
@@ -174,13 +179,21 @@ describe('the object route behind the links (in-process)', () => {
     for (const [i, f] of body.files.entries()) {
       const res = await get(f.download_link);
       expect(res.status).toBe(200);
-      expect((await bytes(res)).equals(objectBytes({ seed: d.seed, backupId: added.body.backup.id, fileName: names[i]!, size: 1000 + i }))).toBe(true);
+      expect(
+        (await bytes(res)).equals(
+          objectBytes({ seed: d.seed, backupId: added.body.backup.id, fileName: names[i]!, size: 1000 + i }),
+        ),
+      ).toBe(true);
     }
   });
 
   it('an empty object is served with Content-Length 0 and the MD5 of nothing', async () => {
-    const added = await admin(mock, 'AddMockBackup', 'POST', '/__mock/backups', { instance_id: d.empty.instanceId, files: [{ name: 'empty', size_bytes: 0 }] });
-    const link = (await getLinks(mock, { instanceId: d.empty.instanceId, backupId: added.body.backup.id })).files[0].download_link;
+    const added = await admin(mock, 'AddMockBackup', 'POST', '/__mock/backups', {
+      instance_id: d.empty.instanceId,
+      files: [{ name: 'empty', size_bytes: 0 }],
+    });
+    const link = (await getLinks(mock, { instanceId: d.empty.instanceId, backupId: added.body.backup.id })).files[0]
+      .download_link;
     const res = await get(link);
     expect(res.status).toBe(200);
     expect(res.headers.get('etag')).toBe('"d41d8cd98f00b204e9800998ecf8427e"');
@@ -195,11 +208,17 @@ describe('the object route behind the links (in-process)', () => {
     expect(st.md5).toBeNull(); // not hashed unless asked (hashes=all)
     const head = await get(f.download_link, { method: 'HEAD' });
     expect(head.headers.get('etag')).toBe(st.etag);
-    expect(head.headers.get('etag')).toMatch(new RegExp(`^"[0-9a-f]{32}-${Math.ceil(st.size_bytes / SINGLE_PART_ETAG_MAX_BYTES)}"$`));
+    expect(head.headers.get('etag')).toMatch(
+      new RegExp(`^"[0-9a-f]{32}-${Math.ceil(st.size_bytes / SINGLE_PART_ETAG_MAX_BYTES)}"$`),
+    );
     const start = st.size_bytes - 5 * 1024 * 1024 - 3;
     const res = await get(f.download_link, { headers: { Range: `bytes=${start}-` } });
     expect(res.status).toBe(206);
-    expect((await bytes(res)).equals(objectBytes({ seed: d.seed, backupId: st.backupId, fileName: f.name, size: st.size_bytes }, start))).toBe(true);
+    expect(
+      (await bytes(res)).equals(
+        objectBytes({ seed: d.seed, backupId: st.backupId, fileName: f.name, size: st.size_bytes }, start),
+      ),
+    ).toBe(true);
   });
 
   it('PUT on an object -> 405 MethodNotAllowed (OBS XML)', async () => {
@@ -219,15 +238,20 @@ describe('the object route on a real socket', () => {
   afterAll(() => sock.close());
 
   const links = async () => {
-    const res = await fetch(`${base}/v3/${sock.defaults.projectId}/backups/download-file?instance_id=${sock.defaults.sharded.instanceId}&backup_id=${sock.defaults.sharded.backupId}`, {
-      headers: { 'X-Auth-Token': 't' },
-    });
-    return (await res.json()).files as Array<{ name: string; download_link: string }>;
+    const res = await fetch(
+      `${base}/v3/${sock.defaults.projectId}/backups/download-file?instance_id=${sock.defaults.sharded.instanceId}&backup_id=${sock.defaults.sharded.backupId}`,
+      {
+        headers: { 'X-Auth-Token': 't' },
+      },
+    );
+    return ((await res.json()) as any).files as Array<{ name: string; download_link: string }>;
   };
 
   it('streams every file whole, matching the published hashes', async () => {
-    const state = await (await fetch(`${base}/__mock/state`)).json();
-    const files = state.projects[0].instances.flatMap((i: any) => i.backups).find((b: any) => b.id === sock.defaults.sharded.backupId).files;
+    const state: any = await (await fetch(`${base}/__mock/state`)).json();
+    const files = state.projects[0].instances
+      .flatMap((i: any) => i.backups)
+      .find((b: any) => b.id === sock.defaults.sharded.backupId).files;
     for (const f of await links()) {
       const res = await fetch(f.download_link);
       const data = Buffer.from(await res.arrayBuffer());
@@ -256,10 +280,13 @@ describe('the object route on a real socket', () => {
   });
 
   it('a client that goes away mid-download is journaled as aborted and the server keeps serving', async () => {
-    const large = await fetch(`${base}/v3/${sock.defaults.projectId}/backups/download-file?instance_id=${sock.defaults.large.instanceId}&backup_id=${sock.defaults.large.backupId}`, {
-      headers: { 'X-Auth-Token': 't' },
-    });
-    const link = (await large.json()).files[0].download_link;
+    const large = await fetch(
+      `${base}/v3/${sock.defaults.projectId}/backups/download-file?instance_id=${sock.defaults.large.instanceId}&backup_id=${sock.defaults.large.backupId}`,
+      {
+        headers: { 'X-Auth-Token': 't' },
+      },
+    );
+    const link = ((await large.json()) as any).files[0].download_link;
     const ac = new AbortController();
     const res = await fetch(link, { signal: ac.signal });
     const reader = res.body!.getReader();
@@ -269,8 +296,10 @@ describe('the object route on a real socket', () => {
     // The journal entry appears once the server notices.
     let entry: any;
     for (let i = 0; i < 200 && !entry; i++) {
-      const journal = await (await fetch(`${base}/__mock/requests`)).json();
-      entry = journal.find((e: any) => e.path.endsWith('.tar.gz') && e.aborted && e.path.includes(sock.defaults.large.backupId));
+      const journal: any = await (await fetch(`${base}/__mock/requests`)).json();
+      entry = journal.find(
+        (e: any) => e.path.endsWith('.tar.gz') && e.aborted && e.path.includes(sock.defaults.large.backupId),
+      );
       if (!entry) await new Promise((r) => setTimeout(r, 20));
     }
     expect(entry.bytes_sent).toBeLessThan(1024 ** 3);

@@ -12,6 +12,8 @@ export function akskCredentials(options: {
   sk: string;
   securityToken?: string;
   projectId?: string;
+  /** Clock for `X-Sdk-Date` (tests; default: now). */
+  now?: () => Date;
 }): CredentialsProvider {
   if (!options.ak || !options.sk) {
     throw new CredentialsError(

@@ -1,4 +1,4 @@
-import { lstat, mkdir, rm, statfs as fsStatfs } from 'node:fs/promises';
+import { statfs as fsStatfs, lstat, mkdir, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { DdsClient } from '../client.js';
 import { AbortError, ConfigurationError } from '../errors.js';
@@ -7,7 +7,7 @@ import { Budget, forEachLimit } from './budget.js';
 import { Checkpointer } from './checkpoint.js';
 import { FileExistsError, InsufficientSpaceError, UnsafeFileNameError } from './errors.js';
 import { type DownloadEvent, emitter } from './events.js';
-import { FileDownload, type FileContext, type FilePlan, type FileResult } from './file-download.js';
+import { type FileContext, FileDownload, type FilePlan, type FileResult } from './file-download.js';
 import { LinksCache } from './links-cache.js';
 import { Manifest, type ManifestEntry } from './manifest.js';
 import { selectTransport } from './object-transport.js';
@@ -245,7 +245,16 @@ export async function downloadBackup(options: DownloadBackupOptions): Promise<Do
       transferredBytes,
       durationMs: Date.now() - started,
     });
-    return { instanceId, backupId, dir, manifestPath: manifest.path, files, bytes, transferredBytes, transport: transport.kind };
+    return {
+      instanceId,
+      backupId,
+      dir,
+      manifestPath: manifest.path,
+      files,
+      bytes,
+      transferredBytes,
+      transport: transport.kind,
+    };
   }
 }
 

@@ -1,7 +1,7 @@
 import { constants, type FileHandle, open, rename, stat } from 'node:fs/promises';
+import { AbortError, DdsBackupError } from '../errors.js';
 import type { DownloadLink } from '../links.js';
 import type { Checkpointable, Checkpointer } from './checkpoint.js';
-import { AbortError, DdsBackupError } from '../errors.js';
 import { IncompleteDownloadError, ObjectChangedError, ObjectResponseError, WriteError } from './errors.js';
 import type { Manifest, ManifestEntry } from './manifest.js';
 import { fetchRange, type RangeContext, type RangeTarget, type RangeTask } from './range-request.js';

@@ -5,18 +5,7 @@
  * `dir`. See download-backup.ts for options, events.ts for the events (NDJSON-ready), and
  * README.md in this directory for the on-disk contract (NAME.part, the manifest, decisions).
  */
-export { downloadBackup, type DownloadBackupOptions, type DownloadResult, type StatFsLike } from './download-backup.js';
-export type {
-  DoneEvent,
-  DownloadEvent,
-  FileDoneEvent,
-  FileStartEvent,
-  LinkEvent,
-  ProgressEvent,
-  RefreshEvent,
-  RetryEvent as DownloadRetryEvent,
-} from './events.js';
-export type { FileResult } from './file-download.js';
+export { type DownloadBackupOptions, type DownloadResult, downloadBackup, type StatFsLike } from './download-backup.js';
 export {
   FileExistsError,
   formatBytes,
@@ -29,7 +18,18 @@ export {
   VerificationError,
   WriteError,
 } from './errors.js';
+export type {
+  DoneEvent,
+  DownloadEvent,
+  FileDoneEvent,
+  FileStartEvent,
+  LinkEvent,
+  ProgressEvent,
+  RefreshEvent,
+  RetryEvent as DownloadRetryEvent,
+} from './events.js';
+export type { FileResult } from './file-download.js';
 export { MANIFEST_NAME } from './manifest.js';
-export { type VerifiedFile, type VerifyResult, verifyDownload } from './verify-download.js';
 export { PART_SUFFIX, unsafeNameReason } from './safe-name.js';
 export { md5FromEtag } from './verify.js';
+export { type VerifiedFile, type VerifyResult, verifyDownload } from './verify-download.js';

@@ -82,7 +82,10 @@ export function fetchTransport(fetch: FetchLike): ObjectTransport {
  * The body's chunks, stopping at once when the signal fires: an in-process handler may not
  * watch the Request's signal the way a network fetch does, so the reader is cancelled here.
  */
-async function* readAll(reader: ReadableStreamDefaultReader<Uint8Array>, signal: AbortSignal): AsyncIterable<Uint8Array> {
+async function* readAll(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  signal: AbortSignal,
+): AsyncIterable<Uint8Array> {
   const onAbort = () => {
     reader.cancel(signal.reason).catch(() => {});
   };

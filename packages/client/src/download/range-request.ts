@@ -4,10 +4,10 @@ import { type RetryOptions, toDdsError, withRetries } from '../retry.js';
 import type { Budget } from './budget.js';
 import { parseContentRange, rangeHeader } from './content-range.js';
 import { ObjectResponseError, type ObjectStorageError, WriteError } from './errors.js';
-import { describeError, type DownloadEvent } from './events.js';
+import { type DownloadEvent, describeError } from './events.js';
 import type { CurrentLink, LinksCache } from './links-cache.js';
-import { toObjectStorageError } from './obs-error.js';
 import type { ObjectTransport } from './object-transport.js';
+import { toObjectStorageError } from './obs-error.js';
 import { PositionalWriter } from './positional-writer.js';
 
 /** Refreshes in a row for one range without a byte of progress before AccessDenied is final. */

@@ -1,7 +1,7 @@
 import { open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AbortError, ConfigurationError } from '../errors.js';
-import { Manifest, MANIFEST_NAME } from './manifest.js';
+import { MANIFEST_NAME, Manifest } from './manifest.js';
 import { md5OfFile } from './verify.js';
 
 /** What `verifyDownload` found for one file of the manifest. */
@@ -41,7 +41,14 @@ export async function verifyDownload(options: { dir: string; signal?: AbortSigna
   for (const entry of manifest.entries()) {
     if (options.signal?.aborted) throw new AbortError();
     const path = join(options.dir, entry.name);
-    const base = { name: entry.name, instanceId: entry.instanceId, backupId: entry.backupId, path, expectedBytes: entry.size, md5Checked: false };
+    const base = {
+      name: entry.name,
+      instanceId: entry.instanceId,
+      backupId: entry.backupId,
+      path,
+      expectedBytes: entry.size,
+      md5Checked: false,
+    };
     if (entry.state !== 'complete') {
       files.push({ ...base, status: entry.state === 'failed' ? 'failed' : 'incomplete', actualBytes: undefined });
       continue;
@@ -59,7 +66,12 @@ export async function verifyDownload(options: { dir: string; signal?: AbortSigna
       const fh = await open(path, 'r');
       try {
         const md5 = await md5OfFile(fh, st.size, options.signal);
-        files.push({ ...base, status: md5 === entry.md5 ? 'ok' : 'md5-mismatch', actualBytes: st.size, md5Checked: true });
+        files.push({
+          ...base,
+          status: md5 === entry.md5 ? 'ok' : 'md5-mismatch',
+          actualBytes: st.size,
+          md5Checked: true,
+        });
       } finally {
         await fh.close();
       }

@@ -15,7 +15,7 @@ const context = (projectId?: string) => ({
 });
 
 describe('akskCredentials', () => {
-  const cases = [
+  const cases: Array<{ name: string; url: string; headers: Record<string, string>; projectId?: string; securityToken?: string }> = [
     {
       name: 'ShowBackupDownloadLink with the headers this client sends',
       url: 'https://dds.cn-north-4.myhuaweicloud.com/v3/0549b4a43100d4f32f51c01c2fe4acdb/backups/download-file?instance_id=9136fd2a9fcd405ea4674276ce36dae8in02&backup_id=43e4feaab48f11e89039fa163ebaa7e4br02',

@@ -2,8 +2,8 @@ import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expectedHashes } from '@dds-backup/mock-server';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AbortError } from '../../src/index.js';
 import { downloadBackup, MANIFEST_NAME, PART_SUFFIX } from '../../src/download/index.js';
+import { AbortError } from '../../src/index.js';
 import { eventLog, type MockHandle, sha256File, startMock, tempDir } from './helpers.js';
 
 const MiB = 1024 * 1024;
@@ -18,7 +18,11 @@ async function setup(listen: boolean): Promise<{ m: MockHandle; dir: string }> {
   cleanups.push(() => m.close(), t.cleanup);
   return { m, dir: t.dir };
 }
-const exists = (p: string) => access(p).then(() => true, () => false);
+const exists = (p: string) =>
+  access(p).then(
+    () => true,
+    () => false,
+  );
 const claimedBytes = async (dir: string) => {
   const manifest = JSON.parse(await readFile(join(dir, MANIFEST_NAME), 'utf8'));
   const entry = Object.values(manifest.files)[0] as { state: string; ranges: [number, number][] };
@@ -34,7 +38,15 @@ describe.each([
     const size = 24 * MiB + 1234;
     const added = await m.admin('POST', 'backups', { files: [{ name: 'data.tar.gz', size_bytes: size }] });
     const ids = { instanceId: added.backup.instance_id, backupId: added.backup.id };
-    const options = { client: m.client, ...ids, dir, segmentsPerFile: 4, minSegmentBytes: 2 * MiB, checkpointBytes: MiB, progressIntervalMs: 0 };
+    const options = {
+      client: m.client,
+      ...ids,
+      dir,
+      segmentsPerFile: 4,
+      minSegmentBytes: 2 * MiB,
+      checkpointBytes: MiB,
+      progressIntervalMs: 0,
+    };
 
     const controller = new AbortController();
     const error = await downloadBackup({
@@ -60,8 +72,17 @@ describe.each([
     // Exactly the missing bytes travel again, nothing more.
     const sent = (await m.downloads()).reduce((n, g) => n + g.bytes_sent, 0);
     expect(sent).toBe(size - claimed.bytes);
-    expect(result.files[0]).toMatchObject({ bytes: size, resumedBytes: claimed.bytes, transferredBytes: size - claimed.bytes });
-    const expected = await expectedHashes({ seed: m.mock.defaults.seed, backupId: ids.backupId, fileName: 'data.tar.gz', size });
+    expect(result.files[0]).toMatchObject({
+      bytes: size,
+      resumedBytes: claimed.bytes,
+      transferredBytes: size - claimed.bytes,
+    });
+    const expected = await expectedHashes({
+      seed: m.mock.defaults.seed,
+      backupId: ids.backupId,
+      fileName: 'data.tar.gz',
+      size,
+    });
     expect(await sha256File(join(dir, 'data.tar.gz'))).toBe(expected.sha256);
     expect(result.files[0]!.md5).toBe(expected.md5);
   });
@@ -70,7 +91,12 @@ describe.each([
 describe('cancellation', () => {
   it('an already aborted signal fetches nothing', async () => {
     const { m, dir } = await setup(false);
-    const error = await downloadBackup({ client: m.client, ...m.mock.defaults.sharded, dir, signal: AbortSignal.abort() }).catch((e) => e);
+    const error = await downloadBackup({
+      client: m.client,
+      ...m.mock.defaults.sharded,
+      dir,
+      signal: AbortSignal.abort(),
+    }).catch((e) => e);
     expect(error).toBeInstanceOf(AbortError);
     expect(await m.downloads()).toEqual([]);
   });

@@ -35,7 +35,13 @@ describe.each([
     for (const f of published) {
       expect(await sha256File(join(dir, f.name))).toBe(f.sha256);
       const r = result.files.find((x) => x.name === f.name)!;
-      expect(r).toMatchObject({ bytes: f.size_bytes, md5: f.md5, md5Verified: true, skipped: false, path: join(dir, f.name) });
+      expect(r).toMatchObject({
+        bytes: f.size_bytes,
+        md5: f.md5,
+        md5Verified: true,
+        skipped: false,
+        path: join(dir, f.name),
+      });
     }
     expect(await listDir(dir)).toEqual([MANIFEST_NAME, ...published.map((f) => f.name)].sort());
     expect(result.bytes).toBe(published.reduce((n, f) => n + f.size_bytes, 0));
@@ -51,9 +57,24 @@ describe.each([
     }
 
     // Events: link first, done last, one file-start and file-done per file.
-    expect(log.events[0]).toMatchObject({ type: 'link', ...ids, files: published.map((f) => ({ name: f.name, sizeKB: f.size })) });
-    expect(log.events.at(-1)).toMatchObject({ type: 'done', files: 4, skippedFiles: 0, bytes: result.bytes, transferredBytes: result.bytes });
-    expect(log.of('file-start').map((e) => e.file).sort()).toEqual(published.map((f) => f.name).sort());
+    expect(log.events[0]).toMatchObject({
+      type: 'link',
+      ...ids,
+      files: published.map((f) => ({ name: f.name, sizeKB: f.size })),
+    });
+    expect(log.events.at(-1)).toMatchObject({
+      type: 'done',
+      files: 4,
+      skippedFiles: 0,
+      bytes: result.bytes,
+      transferredBytes: result.bytes,
+    });
+    expect(
+      log
+        .of('file-start')
+        .map((e) => e.file)
+        .sort(),
+    ).toEqual(published.map((f) => f.name).sort());
     expect(log.of('file-done').map((e) => [e.file, e.bytes, e.md5Verified])).toEqual(
       expect.arrayContaining(published.map((f) => [f.name, f.size_bytes, true])),
     );
@@ -105,9 +126,16 @@ describe('downloadBackup verification modes', () => {
       minSegmentBytes: 8 * MiB,
     });
     expect(result.files[0]).toMatchObject({ bytes: size, md5: null, md5Verified: false });
-    const expected = await expectedHashes({ seed: m.mock.defaults.seed, backupId: added.backup.id, fileName: 'big.tar.gz', size });
+    const expected = await expectedHashes({
+      seed: m.mock.defaults.seed,
+      backupId: added.backup.id,
+      fileName: 'big.tar.gz',
+      size,
+    });
     expect(await sha256File(join(dir, 'big.tar.gz'))).toBe(expected.sha256);
     const manifest = JSON.parse(await readFile(join(dir, MANIFEST_NAME), 'utf8'));
-    expect(Object.values(manifest.files)).toEqual([expect.objectContaining({ name: 'big.tar.gz', state: 'complete', size })]);
+    expect(Object.values(manifest.files)).toEqual([
+      expect.objectContaining({ name: 'big.tar.gz', state: 'complete', size }),
+    ]);
   });
 });

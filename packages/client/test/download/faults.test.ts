@@ -15,7 +15,11 @@ async function setup(listen: boolean): Promise<{ m: MockHandle; dir: string }> {
   cleanups.push(() => m.close(), t.cleanup);
   return { m, dir: t.dir };
 }
-const exists = (p: string) => access(p).then(() => true, () => false);
+const exists = (p: string) =>
+  access(p).then(
+    () => true,
+    () => false,
+  );
 
 describe.each([
   { label: 'in-process', listen: false },
@@ -67,7 +71,9 @@ describe('download faults', () => {
     const log = eventLog();
     const result = await downloadBackup({ client: m.client, ...ids, dir, onEvent: log.onEvent });
     // Backoff in the test client is at most 5 ms: 1000 can only come from Retry-After.
-    expect(log.of('retry')).toEqual([expect.objectContaining({ attempt: 1, delayMs: 1000, error: expect.objectContaining({ status: 503 }) })]);
+    expect(log.of('retry')).toEqual([
+      expect.objectContaining({ attempt: 1, delayMs: 1000, error: expect.objectContaining({ status: 503 }) }),
+    ]);
     expect(result.files[0]!.md5Verified).toBe(true);
   });
 
@@ -91,9 +97,19 @@ describe('download faults', () => {
     expect(error).toBeInstanceOf(IncompleteDownloadError);
     expect(error.file).toMatch(/_shard_3\.tar\.gz$/);
     const manifest = JSON.parse(await readFile(join(dir, MANIFEST_NAME), 'utf8'));
-    const states = Object.fromEntries(Object.values(manifest.files as Record<string, { name: string; state: string }>).map((e) => [e.name.split('_').slice(1).join('_'), e.state]));
+    const states = Object.fromEntries(
+      Object.values(manifest.files as Record<string, { name: string; state: string }>).map((e) => [
+        e.name.split('_').slice(1).join('_'),
+        e.state,
+      ]),
+    );
     // concurrency 1: files go in the API's order and the run stops at the first failure.
-    expect(states).toEqual({ 'shard_1.tar.gz': 'complete', 'shard_2.tar.gz': 'complete', 'shard_3.tar.gz': 'partial', 'config.tar.gz': 'partial' });
+    expect(states).toEqual({
+      'shard_1.tar.gz': 'complete',
+      'shard_2.tar.gz': 'complete',
+      'shard_3.tar.gz': 'partial',
+      'config.tar.gz': 'partial',
+    });
 
     await m.admin('DELETE', 'faults');
     await m.admin('DELETE', 'requests');

@@ -4,8 +4,8 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMockServer, type MockServer, type MockServerOptions } from '@dds-backup/mock-server';
-import { createClient, type DdsClient, type FetchLike, tokenCredentials } from '../../src/index.js';
 import type { DownloadEvent } from '../../src/download/index.js';
+import { createClient, type DdsClient, type FetchLike, tokenCredentials } from '../../src/index.js';
 
 /** Any origin works in-process: the mock's links point back at it. */
 export const ORIGIN = 'http://mock.test';
@@ -21,7 +21,11 @@ export interface MockHandle {
   /** Calls the admin API (`/__mock/...`); throws on an error status. */
   admin(method: string, path: string, body?: unknown): Promise<any>;
   /** Files of a backup as `/__mock/state` publishes them (name, size_bytes, md5, sha256, etag). */
-  files(backupId: string): Promise<{ name: string; size_bytes: number; size: number; md5: string | null; sha256: string | null; etag: string | null }[]>;
+  files(
+    backupId: string,
+  ): Promise<
+    { name: string; size_bytes: number; size: number; md5: string | null; sha256: string | null; etag: string | null }[]
+  >;
   /** Journal entries of object downloads. */
   downloads(): Promise<{ method: string; path: string; status: number; bytes_sent: number; aborted: boolean }[]>;
   close(): Promise<void>;
@@ -32,7 +36,9 @@ export interface MockHandle {
  * then uses the client's fetch), or on 127.0.0.1:0 with the client's default global fetch (the
  * engine's node:http fast path).
  */
-export async function startMock(options: MockServerOptions & { listen?: boolean; fetch?: (mock: MockServer) => FetchLike } = {}): Promise<MockHandle> {
+export async function startMock(
+  options: MockServerOptions & { listen?: boolean; fetch?: (mock: MockServer) => FetchLike } = {},
+): Promise<MockHandle> {
   const mock = createMockServer(options);
   const url = options.listen ? await mock.listen({ port: 0 }) : ORIGIN;
   const client = createClient({
@@ -61,11 +67,19 @@ export async function startMock(options: MockServerOptions & { listen?: boolean;
     admin,
     async files(backupId) {
       const state = await admin('GET', 'state');
-      for (const p of state.projects) for (const i of p.instances) for (const b of i.backups) if (b.id === backupId) return b.files;
+      for (const p of state.projects)
+        for (const i of p.instances) for (const b of i.backups) if (b.id === backupId) return b.files;
       throw new Error(`backup ${backupId} not in the mock's state`);
     },
     async downloads() {
-      const journal = (await admin('GET', 'requests')) as { target: string; method: string; path: string; status: number; bytes_sent: number; aborted: boolean }[];
+      const journal = (await admin('GET', 'requests')) as {
+        target: string;
+        method: string;
+        path: string;
+        status: number;
+        bytes_sent: number;
+        aborted: boolean;
+      }[];
       return journal.filter((e) => e.target === 'download');
     },
     close: () => mock.close(),
@@ -87,7 +101,11 @@ export async function sha256File(path: string): Promise<string> {
 export const listDir = async (dir: string) => (await readdir(dir)).sort();
 
 /** Collects events, and checks each is plain JSON with no link secret in it. */
-export function eventLog(): { events: DownloadEvent[]; onEvent: (e: DownloadEvent) => void; of<T extends DownloadEvent['type']>(type: T): Extract<DownloadEvent, { type: T }>[] } {
+export function eventLog(): {
+  events: DownloadEvent[];
+  onEvent: (e: DownloadEvent) => void;
+  of<T extends DownloadEvent['type']>(type: T): Extract<DownloadEvent, { type: T }>[];
+} {
   const events: DownloadEvent[] = [];
   return {
     events,

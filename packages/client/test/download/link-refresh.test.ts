@@ -14,7 +14,8 @@ async function setup(listen: boolean): Promise<{ m: MockHandle; dir: string }> {
   cleanups.push(() => m.close(), t.cleanup);
   return { m, dir: t.dir };
 }
-const apiCalls = async (m: MockHandle) => ((await m.admin('GET', 'requests')) as { target: string }[]).filter((e) => e.target === 'api').length;
+const apiCalls = async (m: MockHandle) =>
+  ((await m.admin('GET', 'requests')) as { target: string }[]).filter((e) => e.target === 'api').length;
 
 describe.each([
   { label: 'in-process', listen: false },
@@ -26,7 +27,13 @@ describe.each([
     const published = await m.files(ids.backupId);
     const shard1 = published.find((f) => f.name.endsWith('_shard_1.tar.gz'))!;
     // The connection drops after 2 MiB of shard 1; before its retry, the link's 15 minutes pass.
-    await m.admin('POST', 'faults', { target: 'download', kind: 'reset', after_bytes: 2 * 1024 * 1024, times: 1, path_contains: 'shard_1' });
+    await m.admin('POST', 'faults', {
+      target: 'download',
+      kind: 'reset',
+      after_bytes: 2 * 1024 * 1024,
+      times: 1,
+      path_contains: 'shard_1',
+    });
     const log = eventLog();
     let advanced = false;
     await downloadBackup({
@@ -44,12 +51,16 @@ describe.each([
     });
 
     for (const f of published) expect(await sha256File(join(dir, f.name))).toBe(f.sha256);
-    expect(log.of('refresh')).toEqual([expect.objectContaining({ type: 'refresh', reason: 'expired', file: shard1.name })]);
+    expect(log.of('refresh')).toEqual([
+      expect.objectContaining({ type: 'refresh', reason: 'expired', file: shard1.name }),
+    ]);
     const gets = await m.downloads();
     expect(gets.filter((g) => g.status === 403)).toHaveLength(1);
     // The refresh fetched the links once more; shard 1 resumed where the reset left it.
     expect(await apiCalls(m)).toBe(2);
-    expect(gets.filter((g) => g.path.includes('shard_1')).reduce((n, g) => n + g.bytes_sent, 0)).toBeLessThan(shard1.size_bytes + 2 * 1024 * 1024);
+    expect(gets.filter((g) => g.path.includes('shard_1')).reduce((n, g) => n + g.bytes_sent, 0)).toBeLessThan(
+      shard1.size_bytes + 2 * 1024 * 1024,
+    );
   });
 });
 
@@ -104,10 +115,26 @@ describe('link refresh', () => {
 
   it('403 SignatureDoesNotMatch is its own error: no refresh, no retry', async () => {
     const { m, dir } = await setup(false);
-    await m.admin('POST', 'faults', { target: 'download', kind: 'status', status: 403, error_code: 'SignatureDoesNotMatch' });
+    await m.admin('POST', 'faults', {
+      target: 'download',
+      kind: 'status',
+      status: 403,
+      error_code: 'SignatureDoesNotMatch',
+    });
     const log = eventLog();
-    const error = await downloadBackup({ client: m.client, ...m.mock.defaults.replicaSet, dir, onEvent: log.onEvent }).catch((e) => e);
-    expect(error).toMatchObject({ name: 'ObjectStorageError', status: 403, errorCode: 'SignatureDoesNotMatch', isAuthError: true, isExpiredLink: false });
+    const error = await downloadBackup({
+      client: m.client,
+      ...m.mock.defaults.replicaSet,
+      dir,
+      onEvent: log.onEvent,
+    }).catch((e) => e);
+    expect(error).toMatchObject({
+      name: 'ObjectStorageError',
+      status: 403,
+      errorCode: 'SignatureDoesNotMatch',
+      isAuthError: true,
+      isExpiredLink: false,
+    });
     expect(log.of('refresh')).toEqual([]);
     expect(log.of('retry')).toEqual([]);
     expect(JSON.stringify(error)).not.toMatch(/Signature=|AccessKeyId=/);
@@ -117,14 +144,25 @@ describe('link refresh', () => {
     const { m, dir } = await setup(false);
     await m.admin('POST', 'faults', { target: 'download', kind: 'status', status: 404, error_code: 'NoSuchKey' });
     const error = await downloadBackup({ client: m.client, ...m.mock.defaults.replicaSet, dir }).catch((e) => e);
-    expect(error).toMatchObject({ name: 'ObjectStorageError', status: 404, errorCode: 'NoSuchKey', isNotFound: true, retryable: false });
+    expect(error).toMatchObject({
+      name: 'ObjectStorageError',
+      status: 404,
+      errorCode: 'NoSuchKey',
+      isNotFound: true,
+      retryable: false,
+    });
   });
 
   it('AccessDenied that a refresh does not cure ends as an auth error after a bounded number of refreshes', async () => {
     const { m, dir } = await setup(false);
     await m.admin('POST', 'faults', { target: 'download', kind: 'status', status: 403, error_code: 'AccessDenied' });
     const log = eventLog();
-    const error = await downloadBackup({ client: m.client, ...m.mock.defaults.replicaSet, dir, onEvent: log.onEvent }).catch((e) => e);
+    const error = await downloadBackup({
+      client: m.client,
+      ...m.mock.defaults.replicaSet,
+      dir,
+      onEvent: log.onEvent,
+    }).catch((e) => e);
     expect(error).toMatchObject({ name: 'ObjectStorageError', errorCode: 'AccessDenied', isAuthError: true });
     expect(log.of('refresh')).toHaveLength(2);
   });

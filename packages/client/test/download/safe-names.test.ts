@@ -30,9 +30,12 @@ describe('unsafeNameReason', () => {
     expect(unsafeNameReason(name)).toMatch(reason);
   });
 
-  it.each(['backup.tar.gz', 'a..b', '..hidden', '.hidden', 'name with spaces', '数据库备份.tar.gz', 'x'.repeat(250)])('accepts %j', (name) => {
-    expect(unsafeNameReason(name)).toBeUndefined();
-  });
+  it.each(['backup.tar.gz', 'a..b', '..hidden', '.hidden', 'name with spaces', '数据库备份.tar.gz', 'x'.repeat(250)])(
+    'accepts %j',
+    (name) => {
+      expect(unsafeNameReason(name)).toBeUndefined();
+    },
+  );
 });
 
 describe('hostile file names from the server', () => {
@@ -41,28 +44,38 @@ describe('hostile file names from the server', () => {
     return { instanceId: added.backup.instance_id as string, backupId: added.backup.id as string };
   }
 
-  it.each(['../evil', '/etc/x', 'a\u0000b', 'sub\\..\\..\\evil', '\u001b[31mred'])('%j is refused before anything is written', async (name) => {
-    const m = await startMock();
-    const parent = await tempDir();
-    cleanups.push(() => m.close(), parent.cleanup);
-    const dir = join(parent.dir, 'target');
-    // A good file listed first must not be fetched either: names are checked before any transfer.
-    const ids = await addBackup(m, ['good.tar.gz', name]);
-    const error = await downloadBackup({ client: m.client, ...ids, dir }).catch((e) => e);
+  it.each(['../evil', '/etc/x', 'a\u0000b', 'sub\\..\\..\\evil', '\u001b[31mred'])(
+    '%j is refused before anything is written',
+    async (name) => {
+      const m = await startMock();
+      const parent = await tempDir();
+      cleanups.push(() => m.close(), parent.cleanup);
+      const dir = join(parent.dir, 'target');
+      // A good file listed first must not be fetched either: names are checked before any transfer.
+      const ids = await addBackup(m, ['good.tar.gz', name]);
+      const error = await downloadBackup({ client: m.client, ...ids, dir }).catch((e) => e);
 
-    expect(error).toBeInstanceOf(UnsafeFileNameError);
-    expect(error.file).toBe(name);
-    expect(error.message).toContain(JSON.stringify(name));
-    expect(await m.downloads()).toEqual([]);
-    expect(await readdir(parent.dir)).toEqual([]);
-    expect(await access(join(parent.dir, 'evil')).then(() => true, () => false)).toBe(false);
-  });
+      expect(error).toBeInstanceOf(UnsafeFileNameError);
+      expect(error.file).toBe(name);
+      expect(error.message).toContain(JSON.stringify(name));
+      expect(await m.downloads()).toEqual([]);
+      expect(await readdir(parent.dir)).toEqual([]);
+      expect(
+        await access(join(parent.dir, 'evil')).then(
+          () => true,
+          () => false,
+        ),
+      ).toBe(false);
+    },
+  );
 
-  it('a name colliding with another file\'s .part is refused', async () => {
+  it("a name colliding with another file's .part is refused", async () => {
     const m = await startMock();
     const t = await tempDir();
     cleanups.push(() => m.close(), t.cleanup);
     const ids = await addBackup(m, ['x.tar.gz', 'x.tar.gz.part']);
-    await expect(downloadBackup({ client: m.client, ...ids, dir: t.dir })).rejects.toThrow(/collides with the temporary file/);
+    await expect(downloadBackup({ client: m.client, ...ids, dir: t.dir })).rejects.toThrow(
+      /collides with the temporary file/,
+    );
   });
 });

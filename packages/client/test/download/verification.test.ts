@@ -3,8 +3,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createClient, tokenCredentials } from '../../src/index.js';
 import { downloadBackup, MANIFEST_NAME, PART_SUFFIX, VerificationError } from '../../src/download/index.js';
+import { createClient, tokenCredentials } from '../../src/index.js';
 import { FAST_RETRY, type MockHandle, sha256File, startMock, tempDir } from './helpers.js';
 
 const MiB = 1024 * 1024;
@@ -13,7 +13,11 @@ afterEach(async () => {
   for (const c of cleanups.reverse()) await c();
   cleanups = [];
 });
-const exists = (p: string) => access(p).then(() => true, () => false);
+const exists = (p: string) =>
+  access(p).then(
+    () => true,
+    () => false,
+  );
 
 interface Tamper {
   /** Flip the first byte of every object body (the ETag stays the real MD5). */
@@ -38,7 +42,8 @@ async function lyingProxy(m: MockHandle, tamper: Tamper): Promise<string> {
     answer.headers.forEach((v, k) => {
       out[k] = v;
     });
-    if (req.url!.startsWith('/obs/') && tamper.corrupt && body.length > 0 && answer.status < 300) body[0] = body[0]! ^ 0xff;
+    if (req.url!.startsWith('/obs/') && tamper.corrupt && body.length > 0 && answer.status < 300)
+      body[0] = body[0]! ^ 0xff;
     if (req.url!.includes('/backups/download-file') && answer.status === 200 && tamper.sizeKBDelta) {
       const json = JSON.parse(body.toString('utf8'));
       for (const f of json.files) f.size += tamper.sizeKBDelta;
@@ -64,7 +69,12 @@ async function setup(tamper: Tamper) {
   const t = await tempDir();
   cleanups.push(() => m.close(), t.cleanup);
   const url = await lyingProxy(m, tamper);
-  const client = createClient({ endpoint: url, projectId: m.mock.defaults.projectId, credentials: tokenCredentials(m.mock.defaults.token), retry: FAST_RETRY });
+  const client = createClient({
+    endpoint: url,
+    projectId: m.mock.defaults.projectId,
+    credentials: tokenCredentials(m.mock.defaults.token),
+    retry: FAST_RETRY,
+  });
   return { m, dir: t.dir, client, tamper };
 }
 
@@ -84,7 +94,12 @@ describe('verification', () => {
     const error = await downloadBackup({ client, ...ids, dir, minSegmentBytes }).catch((e) => e);
 
     expect(error).toBeInstanceOf(VerificationError);
-    expect(error).toMatchObject({ kind: 'VERIFICATION', check: 'md5', file: file!.name, expected: `MD5 ${file!.md5} (ETag)` });
+    expect(error).toMatchObject({
+      kind: 'VERIFICATION',
+      check: 'md5',
+      file: file!.name,
+      expected: `MD5 ${file!.md5} (ETag)`,
+    });
     expect(await exists(join(dir, file!.name))).toBe(false);
     // The bad copy stays as .part for inspection, and is marked never to be resumed.
     expect(await exists(join(dir, file!.name + PART_SUFFIX))).toBe(true);
