@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_AKSK } from '@dds-backup/mock-server';
 import { startServer } from './processes.mjs';
 
 export const repo = fileURLToPath(new URL('../../', import.meta.url));
@@ -19,8 +20,10 @@ export async function startMock(extraArgs = []) {
     if (!res.ok) throw new Error(`${method} /__mock/${path}: ${res.status} ${await res.text()}`);
     return res.status === 204 ? undefined : res.json();
   };
-  const state = await admin('GET', 'state?hashes=none');
-  const defaults = state.defaults;
+  const { defaults: d } = await admin('GET', 'state?hashes=none');
+  const ids = (x) => ({ instanceId: x.instance_id, backupId: x.backup_id });
+  // The mock started without --token/--aksk accepts any token and its documented AK/SK pair.
+  const defaults = { projectId: d.project_id, sharded: ids(d.sharded), large: ids(d.large), token: 'bench-token', aksk: DEFAULT_AKSK };
   return {
     ...server,
     admin,
@@ -28,10 +31,7 @@ export async function startMock(extraArgs = []) {
     /** Adds a backup with one file of `size` bytes; returns its ids and a fresh API URL. */
     async addFile(size, name = `bench-${size}.tar.gz`) {
       const created = await admin('POST', 'backups', { files: [{ name, size_bytes: size }] });
-      const backup = created.backup ?? created;
-      const instanceId = backup.instance_id ?? created.instance_id;
-      const backupId = backup.id ?? backup.backup_id ?? created.backup_id;
-      return { instanceId, backupId, name };
+      return { instanceId: created.backup.instance_id, backupId: created.backup.id, name };
     },
     apiUrl(instanceId, backupId) {
       return `${server.url}/v3/${defaults.projectId}/backups/download-file?instance_id=${instanceId}&backup_id=${backupId}`;

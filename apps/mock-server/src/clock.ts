@@ -55,6 +55,7 @@ export function createClock(options: ClockOptions = {}): MockClock {
       return frozenAt !== undefined;
     },
   };
-  if (options.frozen) clock.freeze();
+  // Frozen at an explicit start: exactly that instant (source() may tick between two reads).
+  if (options.frozen) frozenAt = options.start === undefined ? source() : toMs(options.start);
   return clock;
 }

@@ -146,22 +146,14 @@ export class FileDownload implements RangeTarget, Checkpointable {
       });
       return result;
     } catch (error) {
+      // Record what reached the disk (the checkpointer snapshots, fdatasyncs, then records, and
+      // runs after any checkpoint in flight, so an older snapshot never overwrites a newer one).
+      if (this.entry.state === 'partial') await ctx.checkpointer.flush().catch(() => {});
       ctx.checkpointer.untrack(this);
       if (error instanceof ObjectChangedError || isVerificationError(error)) {
         // Never resume these bytes: the next run starts this file over.
         Object.assign(this.entry, { state: 'failed', ranges: [] });
         await ctx.manifest.save().catch(() => {});
-      } else if (this.entry.state === 'partial') {
-        // Record what reached the disk (snapshot, fdatasync, then record), so a re-run resumes here.
-        const ranges = this.ranges.toJSON();
-        const synced = await this.fh.datasync().then(
-          () => true,
-          () => false,
-        );
-        if (synced) {
-          this.entry.ranges = ranges;
-          await ctx.manifest.save().catch(() => {});
-        }
       }
       throw toFileError(this.name, error);
     } finally {
