@@ -7,10 +7,18 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const quick = process.argv.includes('--quick');
-const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
-const sections = ['api-throughput', 'download-throughput', 'object-serving', 'cold-start', 'resume-cost', 'scaling'].filter(
-  (s) => !only || only.includes(s),
-);
+const only = process.argv
+  .find((a) => a.startsWith('--only='))
+  ?.slice(7)
+  .split(',');
+const sections = [
+  'api-throughput',
+  'download-throughput',
+  'object-serving',
+  'cold-start',
+  'resume-cost',
+  'scaling',
+].filter((s) => !only || only.includes(s));
 const workDir = await mkdtemp(join(tmpdir(), 'dds-bench-'));
 const started = Date.now();
 const out = [

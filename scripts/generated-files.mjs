@@ -19,7 +19,7 @@ export async function writeOrCheck(files, { check = process.argv.includes('--che
   if (stale.length > 0) {
     console.error(
       `Generated files are stale or missing: ${stale.join(', ')}.\n` +
-        `The OpenAPI spec changed without regenerating. Run \`${command}\` at the repo root and commit the result.`,
+        `Their source (the OpenAPI spec, or the CLI's command table) changed without regenerating. Run \`${command}\` at the repo root and commit the result.`,
     );
     process.exitCode = 1;
   }

@@ -5,7 +5,11 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const workspaces = ['openapi', 'bench', ...['packages', 'apps'].flatMap((d) => readdirSync(join(root, d)).map((n) => join(d, n)))];
+const workspaces = [
+  'openapi',
+  'bench',
+  ...['packages', 'apps'].flatMap((d) => readdirSync(join(root, d)).map((n) => join(d, n))),
+];
 let passed = 0;
 let failed = 0;
 let skipped = 0;
@@ -23,7 +27,9 @@ for (const ws of workspaces) {
   failed += r.numFailedTests ?? 0;
   skipped += (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
   // A suite that failed to load has no failed tests but is a failure all the same.
-  failed += (r.testResults ?? []).filter((t) => t.status === 'failed' && (t.assertionResults ?? []).length === 0).length;
+  failed += (r.testResults ?? []).filter(
+    (t) => t.status === 'failed' && (t.assertionResults ?? []).length === 0,
+  ).length;
 }
 if (missing.length > 0) {
   console.log(`No test report from: ${missing.join(', ')} (its tests did not run).`);

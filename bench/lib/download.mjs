@@ -8,7 +8,24 @@ export async function ourDownload(mock, ids, dir, { segments = 1, killWhen, extr
   const d = mock.defaults;
   const r = await runTimed(
     process.execPath,
-    [cliBin, '--endpoint', mock.url, '--project-id', d.projectId, '--quiet', 'download', '--instance-id', ids.instanceId, '--backup-id', ids.backupId, '--dir', dir, '--segments', String(segments), ...extra],
+    [
+      cliBin,
+      '--endpoint',
+      mock.url,
+      '--project-id',
+      d.projectId,
+      '--quiet',
+      'download',
+      '--instance-id',
+      ids.instanceId,
+      '--backup-id',
+      ids.backupId,
+      '--dir',
+      dir,
+      '--segments',
+      String(segments),
+      ...extra,
+    ],
     { env: { DDS_BACKUP_TOKEN: d.token, HUAWEICLOUD_SDK_AK: '', HUAWEICLOUD_SDK_SK: '' }, nodeRss: true, killWhen },
   );
   if (r.code !== 0 && !killWhen) throw new Error(`dds-backup download exited ${r.code}: ${r.stderr.slice(-1000)}`);

@@ -23,7 +23,13 @@ export async function startMock(extraArgs = []) {
   const { defaults: d } = await admin('GET', 'state?hashes=none');
   const ids = (x) => ({ instanceId: x.instance_id, backupId: x.backup_id });
   // The mock started without --token/--aksk accepts any token and its documented AK/SK pair.
-  const defaults = { projectId: d.project_id, sharded: ids(d.sharded), large: ids(d.large), token: 'bench-token', aksk: DEFAULT_AKSK };
+  const defaults = {
+    projectId: d.project_id,
+    sharded: ids(d.sharded),
+    large: ids(d.large),
+    token: 'bench-token',
+    aksk: DEFAULT_AKSK,
+  };
   return {
     ...server,
     admin,
@@ -45,7 +51,9 @@ export async function startMock(extraArgs = []) {
     /** Bytes the mock sent for object downloads since the journal was last cleared. */
     async objectBytesServed() {
       const journal = await admin('GET', 'requests');
-      return journal.filter((e) => e.target === 'download' || e.path.startsWith('/obs/')).reduce((s, e) => s + (e.bytes_sent ?? 0), 0);
+      return journal
+        .filter((e) => e.target === 'download' || e.path.startsWith('/obs/'))
+        .reduce((s, e) => s + (e.bytes_sent ?? 0), 0);
     },
   };
 }

@@ -27,7 +27,9 @@ export async function startServer(command, args, { ready, env = {}, cwd } = {}) 
     child.stderr.on('data', (c) => {
       out += c;
     });
-    child.once('exit', (code) => reject(new Error(`${command} exited with ${code} before it was ready:\n${out.slice(-2000)}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`${command} exited with ${code} before it was ready:\n${out.slice(-2000)}`)),
+    );
     setTimeout(() => reject(new Error(`${command} not ready after 60 s:\n${out.slice(-2000)}`)), 60_000).unref();
   });
   child.stdout.resume();
@@ -50,9 +52,15 @@ export async function startServer(command, args, { ready, env = {}, cwd } = {}) 
  */
 export async function runTimed(command, args, { env = {}, nodeRss = false, killWhen, cwd } = {}) {
   const rssFile = join(tmpdir(), `dds-bench-rss-${process.pid}-${Math.random().toString(36).slice(2)}`);
-  const extra = nodeRss ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${rssReporter}`.trim(), DDS_BENCH_RSS_FILE: rssFile } : {};
+  const extra = nodeRss
+    ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${rssReporter}`.trim(), DDS_BENCH_RSS_FILE: rssFile }
+    : {};
   const started = process.hrtime.bigint();
-  const child = spawn(command, args, { env: { ...process.env, ...env, ...extra }, cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(command, args, {
+    env: { ...process.env, ...env, ...extra },
+    cwd,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (c) => {
     stderr += c;

@@ -31,4 +31,6 @@ export async function alternate(sides, { rounds, warmup = 1 }) {
 export const pick = (samples, key) => samples.map((s) => (typeof s === 'number' ? s : s[key]));
 
 export const fmt = (n, digits = 0) =>
-  Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : 'n/a';
+  Number.isFinite(n)
+    ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
+    : 'n/a';

@@ -5,7 +5,7 @@ import { createServer } from 'node:http';
 
 const file = process.argv[2];
 const size = statSync(file).size;
-const server = createServer((req, res) => {
+const server = createServer((_req, res) => {
   res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': size });
   createReadStream(file, { highWaterMark: 1 << 20 }).pipe(res);
 });

@@ -1,10 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
 import { signRequest } from '@dds-backup/signer';
-import { startMock, repo } from '../lib/mock.mjs';
+import autocannon from 'autocannon';
+import { repo, startMock } from '../lib/mock.mjs';
 import { startServer } from '../lib/processes.mjs';
-import { alternate, fmt, pick, summary } from '../lib/stats.mjs';
+import { alternate, fmt, summary } from '../lib/stats.mjs';
 
 const load = (url, headers, duration) =>
   new Promise((resolve, reject) => {
@@ -20,11 +20,24 @@ export async function run({ quick, workDir }) {
   const body = await (await fetch(url, { headers: { 'X-Auth-Token': d.token } })).text();
   const bodyFile = join(workDir, 'api-body.json');
   await writeFile(bodyFile, body);
-  const bare = await startServer(process.execPath, [join(repo, 'bench/peers/bare-server.mjs'), bodyFile], { ready: /listening on (\S+)/ });
-  const prismBin = join(repo, 'node_modules/.bin/prism');
-  const prism = await startServer(prismBin, ['mock', '-h', '127.0.0.1', '-p', String(20000 + (process.pid % 20000)), join(repo, 'openapi/dds-backup.openapi.yaml')], {
-    ready: /Prism is listening on (http:\/\/\S+)/,
+  const bare = await startServer(process.execPath, [join(repo, 'bench/peers/bare-server.mjs'), bodyFile], {
+    ready: /listening on (\S+)/,
   });
+  const prismBin = join(repo, 'node_modules/.bin/prism');
+  const prism = await startServer(
+    prismBin,
+    [
+      'mock',
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(20000 + (process.pid % 20000)),
+      join(repo, 'openapi/dds-backup.openapi.yaml'),
+    ],
+    {
+      ready: /Prism is listening on (http:\/\/\S+)/,
+    },
+  );
   // A signature stays valid for the allowed clock skew, so one signed header set serves a run.
   const signedHeaders = () => {
     const { headers } = signRequest({ method: 'GET', url }, d.aksk, { projectId: d.projectId });
@@ -61,7 +74,8 @@ export async function run({ quick, workDir }) {
     const vsPrism = ours / rows['Prism 5.12 mock'].rps.median;
     const vsBare = ours / rows['bare node:http'].rps.median;
     return {
-      title: 'Mock API throughput (autocannon, 50 connections, `ShowBackupDownloadLink` with auth, validation and link signing)',
+      title:
+        'Mock API throughput (autocannon, 50 connections, `ShowBackupDownloadLink` with auth, validation and link signing)',
       table,
       checks: [
         [`ours / Prism = ${fmt(vsPrism, 1)}x`, vsPrism >= 10, 'target >= 10x'],

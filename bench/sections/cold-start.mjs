@@ -18,8 +18,11 @@ export async function run({ quick }) {
   const checks = [];
   for (const [name, s] of Object.entries(samples)) {
     const m = summary(s);
-    table.push(`| \`${name}\` | ${fmt(m.median, 1)} (${fmt(m.min, 1)}-${fmt(m.max, 1)}) | ${fmt(m.median / base, 2)} |`);
-    if (name !== "node -e ''") checks.push([`${name}: ${fmt(m.median / base, 2)}x node`, m.median / base <= 1.3, 'target <= 1.3x']);
+    table.push(
+      `| \`${name}\` | ${fmt(m.median, 1)} (${fmt(m.min, 1)}-${fmt(m.max, 1)}) | ${fmt(m.median / base, 2)} |`,
+    );
+    if (name !== "node -e ''")
+      checks.push([`${name}: ${fmt(m.median / base, 2)}x node`, m.median / base <= 1.3, 'target <= 1.3x']);
   }
   return { title: 'CLI cold start', table, checks, ran: base > 0 };
 }

@@ -41,13 +41,25 @@ export async function run({ quick, workDir }) {
     for (const [name, s] of Object.entries(samples)) {
       const m = summary(s.map((x) => x.mbps));
       const rss = s[0].rss === undefined ? undefined : Math.max(...s.map((x) => x.rss)) / 1e6;
-      table.push(`| ${name} | ${fmt(m.median)} (${fmt(m.min)}-${fmt(m.max)}) | ${rss === undefined ? '-' : fmt(rss)} | ${fmt(m.median / curl.median, 2)} |`);
+      table.push(
+        `| ${name} | ${fmt(m.median)} (${fmt(m.min)}-${fmt(m.max)}) | ${rss === undefined ? '-' : fmt(rss)} | ${fmt(m.median / curl.median, 2)} |`,
+      );
       if (name !== 'curl -o') {
-        checks.push([`${name}: ${fmt(m.median / curl.median, 2)}x curl`, m.median / curl.median >= 0.8, 'target >= 0.8x']);
+        checks.push([
+          `${name}: ${fmt(m.median / curl.median, 2)}x curl`,
+          m.median / curl.median >= 0.8,
+          'target >= 0.8x',
+        ]);
         checks.push([`${name}: peak RSS ${fmt(rss)} MB`, rss < 150, 'target < 150 MB']);
       }
     }
-    return { title: 'Download throughput (one file from the mock on loopback, written to disk; the whole command, start-up included)', table, checks, ran: curl.median > 0 };
+    return {
+      title:
+        'Download throughput (one file from the mock on loopback, written to disk; the whole command, start-up included)',
+      table,
+      checks,
+      ran: curl.median > 0,
+    };
   } finally {
     await mock.stop();
   }

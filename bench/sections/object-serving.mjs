@@ -13,16 +13,23 @@ export async function run({ quick, workDir }) {
   try {
     const ids = await mock.addFile(size);
     await curlDownload(await mock.link(ids.instanceId, ids.backupId), file);
-    files = await startServer(process.execPath, [join(repo, 'bench/peers/file-server.mjs'), file], { ready: /listening on (\S+)/ });
+    files = await startServer(process.execPath, [join(repo, 'bench/peers/file-server.mjs'), file], {
+      ready: /listening on (\S+)/,
+    });
     const samples = await alternate(
       {
-        'our mock': async () => mbps(size, (await curlDownload(await mock.link(ids.instanceId, ids.backupId), '/dev/null')).ms),
-        'bare node:http file server': async () => mbps(size, (await curlDownload(`${files.url}/object.bin`, '/dev/null')).ms),
+        'our mock': async () =>
+          mbps(size, (await curlDownload(await mock.link(ids.instanceId, ids.backupId), '/dev/null')).ms),
+        'bare node:http file server': async () =>
+          mbps(size, (await curlDownload(`${files.url}/object.bin`, '/dev/null')).ms),
       },
       { rounds: quick ? 1 : 5, warmup: quick ? 0 : 1 },
     );
     const ours = summary(samples['our mock']);
-    const table = [`| server (${fmt(size / 2 ** 20)} MiB, curl to /dev/null) | MB/s median (min-max) | ratio to ours |`, '|---|---|---|'];
+    const table = [
+      `| server (${fmt(size / 2 ** 20)} MiB, curl to /dev/null) | MB/s median (min-max) | ratio to ours |`,
+      '|---|---|---|',
+    ];
     for (const [name, s] of Object.entries(samples)) {
       const m = summary(s);
       table.push(`| ${name} | ${fmt(m.median)} (${fmt(m.min)}-${fmt(m.max)}) | ${fmt(m.median / ours.median, 2)} |`);

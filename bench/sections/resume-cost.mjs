@@ -15,7 +15,11 @@ export async function run({ quick, workDir }) {
   try {
     const ids = await mock.addFile(size);
     // Slow the transfer down enough to stop it mid-way reliably on a fast loopback.
-    await mock.admin('POST', 'faults', { target: 'download', kind: 'throttle', bytes_per_second: Math.round(size / 16) });
+    await mock.admin('POST', 'faults', {
+      target: 'download',
+      kind: 'throttle',
+      bytes_per_second: Math.round(size / 16),
+    });
     await mock.admin('DELETE', 'requests');
     // The journal lists requests when they end; the .part file's allocated blocks show progress
     // as it happens (ranges are written in place into a sparse file).

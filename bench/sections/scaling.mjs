@@ -27,11 +27,22 @@ export async function run({ quick, workDir }) {
     table: [
       '| file size | seconds | MB/s | peak RSS MB | seconds per GiB |',
       '|---|---|---|---|---|',
-      ...rows.map((r) => `| ${fmt(r.size / 2 ** 20)} MiB | ${fmt(r.ms / 1000, 2)} | ${fmt(mbps(r.size, r.ms))} | ${fmt(r.rss / 1e6)} | ${fmt(r.ms / 1000 / (r.size / 2 ** 30), 2)} |`),
+      ...rows.map(
+        (r) =>
+          `| ${fmt(r.size / 2 ** 20)} MiB | ${fmt(r.ms / 1000, 2)} | ${fmt(mbps(r.size, r.ms))} | ${fmt(r.rss / 1e6)} | ${fmt(r.ms / 1000 / (r.size / 2 ** 30), 2)} |`,
+      ),
     ],
     checks: [
-      [`peak RSS ${fmt(Math.max(...rows.map((r) => r.rss)) / 1e6)} MB at most`, Math.max(...rows.map((r) => r.rss)) < 150e6, 'flat: < 150 MB at every size'],
-      [`time per byte, largest vs smallest: ${fmt(timeGrowth, 2)}x`, timeGrowth <= 1.5, 'linear: <= 1.5x (start-up dominates small files)'],
+      [
+        `peak RSS ${fmt(Math.max(...rows.map((r) => r.rss)) / 1e6)} MB at most`,
+        Math.max(...rows.map((r) => r.rss)) < 150e6,
+        'flat: < 150 MB at every size',
+      ],
+      [
+        `time per byte, largest vs smallest: ${fmt(timeGrowth, 2)}x`,
+        timeGrowth <= 1.5,
+        'linear: <= 1.5x (start-up dominates small files)',
+      ],
     ],
     ran: rows.every((r) => r.ms > 0 && Number.isFinite(r.rss)),
   };

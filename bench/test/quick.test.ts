@@ -12,7 +12,14 @@ describe('npm run bench -- --quick', () => {
     const r = spawnSync(process.execPath, [runner, '--quick'], { encoding: 'utf8', timeout: 170_000 });
     expect(r.stdout, r.stderr).not.toContain('Could not run');
     expect(r.status, r.stdout + r.stderr).toBe(0);
-    for (const title of ['Mock API throughput', 'Download throughput', 'Object serving', 'CLI cold start', 'Resume cost', 'Scaling']) {
+    for (const title of [
+      'Mock API throughput',
+      'Download throughput',
+      'Object serving',
+      'CLI cold start',
+      'Resume cost',
+      'Scaling',
+    ]) {
       expect(r.stdout).toContain(`## ${title}`);
     }
     expect(r.stdout).toMatch(/\| our mock \(token\) \| [\d,]+ /);

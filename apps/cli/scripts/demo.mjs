@@ -13,7 +13,11 @@ const mock = createMockServer();
 const url = await mock.listen({ port: 0 });
 const d = mock.defaults;
 const admin = (path, body) =>
-  fetch(`${url}/__mock/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  fetch(`${url}/__mock/${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
 await admin('faults', [
   { target: 'download', kind: 'throttle', bytes_per_second: 1.5 * 1024 * 1024 },
   { target: 'download', kind: 'reset', after_bytes: 1024 * 1024, times: 1 },
@@ -23,12 +27,19 @@ const dir = await mkdtemp(join(tmpdir(), 'dds-backup-demo-'));
 const controller = new AbortController();
 process.once('SIGINT', () => controller.abort());
 // Only the mock's token: real credentials in the environment are not sent to the demo.
-const env = { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: process.env.NO_COLOR, DDS_BACKUP_TOKEN: d.token };
+const env = {
+  PATH: process.env.PATH,
+  HOME: process.env.HOME,
+  NO_COLOR: process.env.NO_COLOR,
+  DDS_BACKUP_TOKEN: d.token,
+};
 const context = { stdout: process.stdout, stderr: process.stderr, env, signal: controller.signal };
 const global = ['--endpoint', url, '--project-id', d.projectId];
 
 console.log(`dds-backup demo: mock of DDS and OBS at ${url}`);
-console.log(`$ dds-backup --endpoint ${url} download --instance-id ${d.sharded.instanceId} --backup-id ${d.sharded.backupId} --dir ${dir}\n`);
+console.log(
+  `$ dds-backup --endpoint ${url} download --instance-id ${d.sharded.instanceId} --backup-id ${d.sharded.backupId} --dir ${dir}\n`,
+);
 let code = await main(
   [...global, 'download', '--instance-id', d.sharded.instanceId, '--backup-id', d.sharded.backupId, '--dir', dir],
   context,
@@ -37,7 +48,8 @@ if (code === 0) {
   console.log(`\n$ dds-backup verify --dir ${dir}`);
   code = await main(['verify', '--dir', dir], context);
   console.log(`\nFiles in ${dir}:`);
-  for (const name of (await readdir(dir)).sort()) console.log(`  ${name.padEnd(64)} ${(await stat(join(dir, name))).size} bytes`);
+  for (const name of (await readdir(dir)).sort())
+    console.log(`  ${name.padEnd(64)} ${(await stat(join(dir, name))).size} bytes`);
 }
 await mock.close();
 process.exitCode = code;

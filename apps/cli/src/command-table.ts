@@ -24,16 +24,53 @@ export interface CommandSpec {
 }
 
 export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
-  { name: 'region', type: 'string', value: 'ID', description: 'Region, e.g. cn-north-4 (env DDS_BACKUP_REGION; see `dds-backup regions`)' },
-  { name: 'endpoint', type: 'string', value: 'URL', description: 'DDS endpoint URL instead of the region\'s, e.g. the mock http://127.0.0.1:4010 (env DDS_BACKUP_ENDPOINT)' },
-  { name: 'project-id', type: 'string', value: 'ID', description: 'Project ID (env HUAWEICLOUD_SDK_PROJECT_ID; looked up in IAM when absent)' },
-  { name: 'profile', type: 'string', value: 'NAME', description: 'Profile of the config file to use (env DDS_BACKUP_PROFILE; default "default")' },
-  { name: 'token-file', type: 'string', value: 'FILE', description: 'Read an IAM token from FILE (tokens are never taken as a flag value)' },
+  {
+    name: 'region',
+    type: 'string',
+    value: 'ID',
+    description: 'Region, e.g. cn-north-4 (env DDS_BACKUP_REGION; see `dds-backup regions`)',
+  },
+  {
+    name: 'endpoint',
+    type: 'string',
+    value: 'URL',
+    description:
+      "DDS endpoint URL instead of the region's, e.g. the mock http://127.0.0.1:4010 (env DDS_BACKUP_ENDPOINT)",
+  },
+  {
+    name: 'project-id',
+    type: 'string',
+    value: 'ID',
+    description: 'Project ID (env HUAWEICLOUD_SDK_PROJECT_ID; looked up in IAM when absent)',
+  },
+  {
+    name: 'profile',
+    type: 'string',
+    value: 'NAME',
+    description: 'Profile of the config file to use (env DDS_BACKUP_PROFILE; default "default")',
+  },
+  {
+    name: 'token-file',
+    type: 'string',
+    value: 'FILE',
+    description: 'Read an IAM token from FILE (tokens are never taken as a flag value)',
+  },
   { name: 'token-stdin', type: 'boolean', description: 'Read an IAM token from standard input' },
   { name: 'timeout', type: 'string', value: 'SECONDS', description: 'Timeout of one API attempt (default 30)' },
   { name: 'retries', type: 'string', value: 'N', description: 'Retries after a failed attempt (default 3)' },
-  { name: 'language', type: 'string', value: 'LANG', description: 'Language of API error messages', choices: ['en-us', 'zh-cn'] },
-  { name: 'verbose', type: 'boolean', short: 'v', description: 'Log every request and response (secrets redacted) and show stack traces' },
+  {
+    name: 'language',
+    type: 'string',
+    value: 'LANG',
+    description: 'Language of API error messages',
+    choices: ['en-us', 'zh-cn'],
+  },
+  {
+    name: 'verbose',
+    type: 'boolean',
+    short: 'v',
+    description: 'Log every request and response (secrets redacted) and show stack traces',
+  },
   { name: 'quiet', type: 'boolean', short: 'q', description: 'Print only errors' },
   { name: 'no-color', type: 'boolean', description: 'No colours (also NO_COLOR=1)' },
   { name: 'help', type: 'boolean', short: 'h', description: 'Show help' },
@@ -51,27 +88,40 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: 'Print the files of a backup and their download links',
     usage: 'dds-backup links --instance-id ID --backup-id ID [--output table|json|yaml|tsv]',
     description:
-      'Calls ShowBackupDownloadLink once. `--output json` prints exactly the API\'s response body (links included: they are secrets until they expire). The default is a table on a terminal and json otherwise.',
+      "Calls ShowBackupDownloadLink once. `--output json` prints exactly the API's response body (links included: they are secrets until they expire). The default is a table on a terminal and json otherwise.",
     options: [
       ...ids,
-      { name: 'output', short: 'o', type: 'string', value: 'FORMAT', description: 'Output format', choices: ['table', 'json', 'yaml', 'tsv'] },
+      {
+        name: 'output',
+        short: 'o',
+        type: 'string',
+        value: 'FORMAT',
+        description: 'Output format',
+        choices: ['table', 'json', 'yaml', 'tsv'],
+      },
     ],
     examples: [
       'dds-backup links --instance-id 9136fd2a9fcd405ea4674276ce36dae8in02 --backup-id 43e4feaab48f11e89039fa163ebaa7e4br02',
-      'dds-backup links --instance-id I --backup-id B -o json | jq -r \'.files[].name\'',
+      "dds-backup links --instance-id I --backup-id B -o json | jq -r '.files[].name'",
     ],
   },
   {
     name: 'download',
     summary: 'Download every file of a backup, verified and resumable',
-    usage: 'dds-backup download --instance-id ID --backup-id ID [--dir DIR] [--concurrency N] [--segments N] [--force] [--no-verify] [--json]',
+    usage:
+      'dds-backup download --instance-id ID --backup-id ID [--dir DIR] [--concurrency N] [--segments N] [--force] [--no-verify] [--json]',
     description:
       'Downloads into DIR (default ./BACKUP_ID), refreshing links that expire, resuming what an earlier run left, and verifying sizes and MD5. Files appear under their final names only when complete. Re-run the same command to resume.',
     options: [
       ...ids,
       { name: 'dir', short: 'd', type: 'string', value: 'DIR', description: 'Target directory (default ./BACKUP_ID)' },
       { name: 'concurrency', type: 'string', value: 'N', description: 'Files downloaded at once (default 4)' },
-      { name: 'segments', type: 'string', value: 'N', description: 'Parallel ranged requests per large file (default 4)' },
+      {
+        name: 'segments',
+        type: 'string',
+        value: 'N',
+        description: 'Parallel ranged requests per large file (default 4)',
+      },
       { name: 'force', type: 'boolean', description: 'Overwrite files in DIR that this tool did not download' },
       { name: 'no-verify', type: 'boolean', description: 'Skip the MD5 check (sizes are still checked)' },
       { name: 'json', type: 'boolean', description: 'Write NDJSON events to stdout, one object per line' },
@@ -87,14 +137,25 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: 'Re-check a downloaded backup against its manifest',
     usage: 'dds-backup verify --dir DIR',
     description: 'Checks every file the manifest lists for presence, size and checksum. Needs no credentials.',
-    options: [{ name: 'dir', short: 'd', type: 'string', value: 'DIR', description: 'Directory of a download (required)' }],
+    options: [
+      { name: 'dir', short: 'd', type: 'string', value: 'DIR', description: 'Directory of a download (required)' },
+    ],
     examples: ['dds-backup verify --dir /backups/43e4feaab48f11e89039fa163ebaa7e4br02'],
   },
   {
     name: 'regions',
     summary: 'List the regions and their endpoints (from the API spec)',
     usage: 'dds-backup regions [--output table|json|tsv]',
-    options: [{ name: 'output', short: 'o', type: 'string', value: 'FORMAT', description: 'Output format', choices: ['table', 'json', 'tsv'] }],
+    options: [
+      {
+        name: 'output',
+        short: 'o',
+        type: 'string',
+        value: 'FORMAT',
+        description: 'Output format',
+        choices: ['table', 'json', 'tsv'],
+      },
+    ],
     examples: ['dds-backup regions', 'dds-backup regions -o json'],
   },
   {
@@ -117,7 +178,10 @@ export const COMMANDS: readonly CommandSpec[] = [
     usage: 'dds-backup completion bash|zsh|fish',
     options: [],
     actions: ['bash', 'zsh', 'fish'],
-    examples: ['dds-backup completion bash > /etc/bash_completion.d/dds-backup', 'dds-backup completion fish > ~/.config/fish/completions/dds-backup.fish'],
+    examples: [
+      'dds-backup completion bash > /etc/bash_completion.d/dds-backup',
+      'dds-backup completion fish > ~/.config/fish/completions/dds-backup.fish',
+    ],
   },
 ];
 

@@ -1,4 +1,11 @@
-import { COMMANDS, type CommandSpec, ENVIRONMENT, EXIT_CODES, GLOBAL_OPTIONS, type OptionSpec } from './command-table.js';
+import {
+  COMMANDS,
+  type CommandSpec,
+  ENVIRONMENT,
+  EXIT_CODES,
+  GLOBAL_OPTIONS,
+  type OptionSpec,
+} from './command-table.js';
 
 const optionLine = (o: OptionSpec) => {
   const flag = `${o.short ? `-${o.short}, ` : '    '}--${o.name}${o.value ? ` ${o.value}` : ''}`;
@@ -28,7 +35,7 @@ export function renderMainHelp(version: string): string {
     'Exit codes:',
     exitCodes(),
     '',
-    'Run `dds-backup <command> --help` for a command\'s options and examples.',
+    "Run `dds-backup <command> --help` for a command's options and examples.",
     '',
   ].join('\n');
 }

@@ -1,5 +1,5 @@
 import { COMMANDS, findCommand, GLOBAL_OPTIONS } from './command-table.js';
-import type { Command, CliContext } from './context.js';
+import type { CliContext, Command } from './context.js';
 import { renderCommandHelp, renderMainHelp } from './help.js';
 import { UsageError } from './usage-error.js';
 import { VERSION } from './version.js';
@@ -14,7 +14,12 @@ const loaders: Record<string, () => Promise<{ run: Command }>> = {
   completion: () => import('./commands/completion.js'),
 };
 
-const takesValue = new Set(GLOBAL_OPTIONS.filter((o) => o.type === 'string').flatMap((o) => [`--${o.name}`, ...(o.short ? [`-${o.short}`] : [])]));
+const takesValue = new Set(
+  GLOBAL_OPTIONS.filter((o) => o.type === 'string').flatMap((o) => [
+    `--${o.name}`,
+    ...(o.short ? [`-${o.short}`] : []),
+  ]),
+);
 
 /** Index of the command word: the first positional that is not the value of a global option. */
 function commandIndex(argv: string[]): number {

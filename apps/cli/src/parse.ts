@@ -8,10 +8,18 @@ export type ParsedValues = Record<string, string | boolean | string[] | undefine
  * Parses argv against the global options plus a command's own, with node:util parseArgs
  * (strict: an unknown flag is a usage error naming it). Choices are checked here too.
  */
-export function parseCommandArgs(argv: string[], options: readonly OptionSpec[]): { values: ParsedValues; positionals: string[] } {
+export function parseCommandArgs(
+  argv: string[],
+  options: readonly OptionSpec[],
+): { values: ParsedValues; positionals: string[] } {
   const all = [...GLOBAL_OPTIONS, ...options];
   const config: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {};
-  for (const o of all) config[o.name] = { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) };
+  for (const o of all)
+    config[o.name] = {
+      type: o.type,
+      ...(o.short ? { short: o.short } : {}),
+      ...(o.multiple ? { multiple: true } : {}),
+    };
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({ args: argv, options: config, allowPositionals: true, strict: true });
@@ -30,7 +38,8 @@ export function parseCommandArgs(argv: string[], options: readonly OptionSpec[])
 /** A required string option, or a usage error saying how to pass it. */
 export function required(values: ParsedValues, name: string): string {
   const v = values[name];
-  if (typeof v !== 'string' || v.trim() === '') throw new UsageError(`--${name} is required (e.g. --${name} ${name === 'dir' ? './backup' : 'ID'}).`);
+  if (typeof v !== 'string' || v.trim() === '')
+    throw new UsageError(`--${name} is required (e.g. --${name} ${name === 'dir' ? './backup' : 'ID'}).`);
   return v.trim();
 }
 

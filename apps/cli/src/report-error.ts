@@ -14,7 +14,8 @@ type AnyError = Error & {
 const ADVICE: Record<string, string> = {
   'APIGW.0301':
     'The credentials were refused. Check the AK/SK pair (HUAWEICLOUD_SDK_AK/SK) or that a token is set, and that the machine clock is right (AK/SK signatures allow 15 minutes of skew).',
-  'APIGW.0307': 'The token expired or belongs to another region: get a new token for this region (tokens last 24 hours).',
+  'APIGW.0307':
+    'The token expired or belongs to another region: get a new token for this region (tokens last 24 hours).',
   'DBS.280056': 'The token is invalid: get a new one.',
   'DBS.200604': 'The instance belongs to another account or project: check --project-id and the region.',
   'DBS.280032': 'Your IAM user lacks the permission dds:backup:download: ask an administrator to grant it.',
@@ -26,13 +27,15 @@ const ADVICE: Record<string, string> = {
 
 /** The exit code of an error, in one place (documented in --help and the README). */
 export function exitCodeOf(error: AnyError): number {
-  if (error.name === 'UsageError' || error.name === 'ConfigurationError' || error.name === 'UnknownRegionError') return 2;
+  if (error.name === 'UsageError' || error.name === 'ConfigurationError' || error.name === 'UnknownRegionError')
+    return 2;
   if (error.name === 'AbortError') return 130;
   if (error.name === 'CredentialsError') return 3;
   if (error.name === 'ApiError' && error.isNotFound) return 4;
   if (error.name === 'ApiError' && error.isAuthError) return 3;
   if (error.name === 'VerificationError') return 6;
-  if (error.name === 'IncompleteDownloadError' || error.name === 'NetworkError' || error.name === 'TimeoutError') return 5;
+  if (error.name === 'IncompleteDownloadError' || error.name === 'NetworkError' || error.name === 'TimeoutError')
+    return 5;
   if (error.name === 'ApiError' && error.retryable) return 5;
   return 1;
 }

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import type { ClientOptions, CredentialsProvider, DdsClient } from '@dds-backup/client';
-import type { CliContext } from './context.js';
 import { readProfile } from './config/profile-file.js';
-import { type ParsedValues, intOption } from './parse.js';
+import type { CliContext } from './context.js';
+import { intOption, type ParsedValues } from './parse.js';
 import { UsageError } from './usage-error.js';
 
 /** The profile named by --profile, DDS_BACKUP_PROFILE, or "default". */
@@ -32,7 +32,9 @@ export async function buildClient(values: ParsedValues, context: CliContext): Pr
     try {
       token = await readFile(tokenFile, 'utf8');
     } catch (error) {
-      throw new UsageError(`cannot read --token-file ${tokenFile}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`);
+      throw new UsageError(
+        `cannot read --token-file ${tokenFile}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`,
+      );
     }
     credentials = client.tokenCredentials(token);
   } else if (values['token-stdin']) {
@@ -42,13 +44,19 @@ export async function buildClient(values: ParsedValues, context: CliContext): Pr
     credentials = client.credentialsFromEnvironment(env);
   } else if (profile.ak || profile.sk) {
     if (!profile.ak || !profile.sk) {
-      throw new client.CredentialsError('The profile has only one of ak and sk: set both with `dds-backup config set`.');
+      throw new client.CredentialsError(
+        'The profile has only one of ak and sk: set both with `dds-backup config set`.',
+      );
     }
     credentials = client.akskCredentials({ ak: profile.ak, sk: profile.sk, securityToken: profile.security_token });
   } else if (profile.token) {
     credentials = client.tokenCredentials(profile.token);
   } else if (profile.username && profile.password && profile.domain) {
-    credentials = client.passwordCredentials({ username: profile.username, password: profile.password, domainName: profile.domain });
+    credentials = client.passwordCredentials({
+      username: profile.username,
+      password: profile.password,
+      domainName: profile.domain,
+    });
   } else {
     throw new client.CredentialsError(
       'No credentials configured. Set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK (or DDS_BACKUP_TOKEN), pass --token-file/--token-stdin, or save them with `dds-backup config set`.',

@@ -1,8 +1,8 @@
 // End-to-end runs of the real binary (dist/bin.js, built by `turbo run test`'s build step)
 // against a mock listening on 127.0.0.1:0.
 import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -24,7 +24,12 @@ afterAll(() => mock.close());
 
 function start(args: string[], env: Record<string, string> = {}) {
   const child = spawn(process.execPath, [bin, ...args], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DDS_BACKUP_TOKEN: 'e2e-token-secret', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      DDS_BACKUP_TOKEN: 'e2e-token-secret',
+      ...env,
+    },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -36,7 +41,11 @@ function start(args: string[], env: Record<string, string> = {}) {
 }
 
 const admin = (path: string, body?: unknown, method = 'POST') =>
-  fetch(`${url}/__mock/${path}`, { method, headers: { 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  fetch(`${url}/__mock/${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
 
 describe('dds-backup binary', () => {
   it('--version and --help work and exit 0', async () => {
@@ -49,7 +58,20 @@ describe('dds-backup binary', () => {
   it('Ctrl-C during a download exits 130 with state saved; running it again completes and verifies', async () => {
     const dir = await tempDir();
     const d = mock.defaults;
-    const args = ['--endpoint', url, '--project-id', d.projectId, 'download', '--instance-id', d.sharded.instanceId, '--backup-id', d.sharded.backupId, '--dir', dir, '--json'];
+    const args = [
+      '--endpoint',
+      url,
+      '--project-id',
+      d.projectId,
+      'download',
+      '--instance-id',
+      d.sharded.instanceId,
+      '--backup-id',
+      d.sharded.backupId,
+      '--dir',
+      dir,
+      '--json',
+    ];
     await admin('faults', { target: 'download', kind: 'throttle', bytes_per_second: 512 * 1024 });
     const first = start(args);
     // Interrupt once bytes are flowing (a progress event was printed).
@@ -65,13 +87,23 @@ describe('dds-backup binary', () => {
 
     const second = await start(args).done;
     expect(second.code, second.stderr).toBe(0);
-    const events = second.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
+    const events = second.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(events.some((e) => e.type === 'file-start' && e.resumedBytes > 0)).toBe(true);
 
     const state = (await (await admin('state', undefined, 'GET')).json()) as any;
-    const backup = state.projects.flatMap((p: any) => p.instances).flatMap((i: any) => i.backups).find((b: any) => b.id === d.sharded.backupId);
+    const backup = state.projects
+      .flatMap((p: any) => p.instances)
+      .flatMap((i: any) => i.backups)
+      .find((b: any) => b.id === d.sharded.backupId);
     for (const f of backup.files) {
-      expect(createHash('sha256').update(await readFile(join(dir, f.name))).digest('hex')).toBe(f.sha256);
+      expect(
+        createHash('sha256')
+          .update(await readFile(join(dir, f.name)))
+          .digest('hex'),
+      ).toBe(f.sha256);
     }
     const verify = await start(['verify', '--dir', dir]).done;
     expect(verify.code, verify.stderr).toBe(0);
@@ -80,7 +112,20 @@ describe('dds-backup binary', () => {
   it('a token never appears in any output or log with --verbose', async () => {
     const d = mock.defaults;
     const r = await start(
-      ['--verbose', '--endpoint', url, '--project-id', d.projectId, 'links', '--instance-id', d.sharded.instanceId, '--backup-id', d.sharded.backupId, '-o', 'json'],
+      [
+        '--verbose',
+        '--endpoint',
+        url,
+        '--project-id',
+        d.projectId,
+        'links',
+        '--instance-id',
+        d.sharded.instanceId,
+        '--backup-id',
+        d.sharded.backupId,
+        '-o',
+        'json',
+      ],
       { DDS_BACKUP_TOKEN: 'e2e-visible-token-42' },
     ).done;
     expect(r.code).toBe(0);
@@ -89,7 +134,10 @@ describe('dds-backup binary', () => {
   });
 
   it('no credentials: exit 3', async () => {
-    const r = await start(['links', '--instance-id', 'i', '--backup-id', 'b'], { DDS_BACKUP_TOKEN: '', XDG_CONFIG_HOME: '/nonexistent' }).done;
+    const r = await start(['links', '--instance-id', 'i', '--backup-id', 'b'], {
+      DDS_BACKUP_TOKEN: '',
+      XDG_CONFIG_HOME: '/nonexistent',
+    }).done;
     expect(r.code).toBe(3);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });

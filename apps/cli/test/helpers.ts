@@ -21,7 +21,10 @@ export interface RunResult {
 }
 
 /** Runs the CLI's main() as a function with captured output and the given environment. */
-export async function runCli(argv: string[], context: Partial<CliContext> & { tty?: boolean } = {}): Promise<RunResult> {
+export async function runCli(
+  argv: string[],
+  context: Partial<CliContext> & { tty?: boolean } = {},
+): Promise<RunResult> {
   const stdout = new Capture(context.tty ?? false);
   const stderr = new Capture(context.tty ?? false);
   const code = await main(argv, { env: {}, ...context, stdout, stderr });

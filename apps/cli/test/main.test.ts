@@ -28,8 +28,14 @@ describe('dds-backup (main)', () => {
     [['frobnicate'], 'unknown command "frobnicate"'],
     [['links', '--instance-idd', 'x'], "Unknown option '--instance-idd'"],
     [['links', '--backup-id', 'b'], '--instance-id is required'],
-    [['links', '--instance-id', 'i', '--backup-id', 'b', '-o', 'xml'], '--output must be one of table, json, yaml, tsv'],
-    [['download', '--instance-id', 'i', '--backup-id', 'b', '--concurrency', '0'], '--concurrency must be a whole number from 1 to 32'],
+    [
+      ['links', '--instance-id', 'i', '--backup-id', 'b', '-o', 'xml'],
+      '--output must be one of table, json, yaml, tsv',
+    ],
+    [
+      ['download', '--instance-id', 'i', '--backup-id', 'b', '--concurrency', '0'],
+      '--concurrency must be a whole number from 1 to 32',
+    ],
     [['--region', 'mars-1', 'links', '--instance-id', 'i', '--backup-id', 'b'], 'Unknown region "mars-1"'],
     [[], 'no command given'],
   ])('usage error %j exits 2 with a message that says what to do', async (argv, message) => {
@@ -40,7 +46,9 @@ describe('dds-backup (main)', () => {
   });
 
   it('no credentials at all exits 3 and says which variables to set', async () => {
-    const r = await runCli(['links', '--instance-id', 'i', '--backup-id', 'b'], { env: { XDG_CONFIG_HOME: '/nonexistent-dds-backup' } });
+    const r = await runCli(['links', '--instance-id', 'i', '--backup-id', 'b'], {
+      env: { XDG_CONFIG_HOME: '/nonexistent-dds-backup' },
+    });
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK');
   });

@@ -28,8 +28,8 @@ export {
   type ProjectDef,
   sizeInKb,
 } from './dataset.js';
-export { datasetFromFixtures, FixturesError, loadFixtures } from './fixtures.js';
 export type { FaultKind, FaultRule, FaultRuleInput, FaultTarget } from './faults.js';
+export { datasetFromFixtures, FixturesError, loadFixtures } from './fixtures.js';
 export type { JournalEntry } from './journal.js';
 export { LINK_ACCESS_KEY_ID } from './links.js';
 export type { RequestLogEntry, RequestLogger } from './log.js';

@@ -1,6 +1,6 @@
 import {
-  ApiError,
   AbortError,
+  ApiError,
   akskCredentials,
   ConfigurationError,
   createClient,
@@ -31,7 +31,13 @@ const clientFor = (options: Partial<Parameters<typeof createClient>[0]> = {}) =>
   });
 
 const admin = async (path: string, body?: unknown, method = 'POST') =>
-  mock.fetch(new Request(`${ORIGIN}/__mock/${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) }));
+  mock.fetch(
+    new Request(`${ORIGIN}/__mock/${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    }),
+  );
 
 describe('getDownloadLinks', () => {
   it('returns the files with KB sizes, parsed expiry, groups and the bucket (token auth)', async () => {
@@ -44,7 +50,13 @@ describe('getDownloadLinks', () => {
     expect(links.requestId).toMatch(/^[0-9a-f]{32}$/);
     for (const [i, f] of links.files.entries()) {
       const raw = links.body.files[i]!;
-      expect(f).toMatchObject({ name: raw.name, sizeKB: raw.size, url: raw.download_link, groupId: raw.group_id, groupName: raw.group_name });
+      expect(f).toMatchObject({
+        name: raw.name,
+        sizeKB: raw.size,
+        url: raw.download_link,
+        groupId: raw.group_id,
+        groupName: raw.group_name,
+      });
       // The mock's links live 900 s, from the spec.
       expect(f.expiresAt.getTime()).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000 + 899_000);
       expect(f.expiresAt.getTime()).toBeLessThanOrEqual(Date.now() + 901_000);
@@ -52,12 +64,16 @@ describe('getDownloadLinks', () => {
   });
 
   it('signs with AK/SK (the mock verifies the signature like the gateway)', async () => {
-    const links = await clientFor({ credentials: akskCredentials(mock.defaults.aksk) }).getDownloadLinks(mock.defaults.replicaSet);
+    const links = await clientFor({ credentials: akskCredentials(mock.defaults.aksk) }).getDownloadLinks(
+      mock.defaults.replicaSet,
+    );
     expect(links.files).toHaveLength(1);
   });
 
   it('a wrong SK is an auth ApiError with APIGW.0301, and the SK never shows', async () => {
-    const client = clientFor({ credentials: akskCredentials({ ak: mock.defaults.aksk.ak, sk: 'definitely-the-wrong-sk' }) });
+    const client = clientFor({
+      credentials: akskCredentials({ ak: mock.defaults.aksk.ak, sk: 'definitely-the-wrong-sk' }),
+    });
     const error = await client.getDownloadLinks(mock.defaults.replicaSet).catch((e) => e);
     expect(error).toBeInstanceOf(ApiError);
     expect(error).toMatchObject({ status: 401, errorCode: 'APIGW.0301', isAuthError: true, retryable: false });
@@ -70,7 +86,11 @@ describe('getDownloadLinks', () => {
     const client = createClient({
       endpoint: ORIGIN,
       region: 'cn-north-4',
-      credentials: passwordCredentials({ username: 'backup-operator', password: 'a-password-123', domainName: 'example-account' }),
+      credentials: passwordCredentials({
+        username: 'backup-operator',
+        password: 'a-password-123',
+        domainName: 'example-account',
+      }),
       fetch: (r) => {
         seen.push(`${r.method} ${new URL(r.url).pathname}`);
         return mock.fetch(r);
@@ -87,15 +107,22 @@ describe('getDownloadLinks', () => {
     ['an unknown instance', { instanceId: 'ffffffffffffffffffffffffffffffffin02', backupId: 'x' }, 404, 'DBS.200002'],
     ['a backup of another instance', 'mixed', 400, 'DBS.201214'],
   ])('%s is a not-found ApiError', async (_, ids, status, code) => {
-    const input = ids === 'mixed' ? { instanceId: mock.defaults.replicaSet.instanceId, backupId: mock.defaults.sharded.backupId } : ids;
-    const error = await clientFor().getDownloadLinks(input as never).catch((e) => e);
+    const input =
+      ids === 'mixed'
+        ? { instanceId: mock.defaults.replicaSet.instanceId, backupId: mock.defaults.sharded.backupId }
+        : ids;
+    const error = await clientFor()
+      .getDownloadLinks(input as never)
+      .catch((e) => e);
     expect(error).toMatchObject({ name: 'ApiError', status, errorCode: code, isNotFound: true, retryable: false });
     expect(error.requestId).toMatch(/^[0-9a-f]{32}$/);
   });
 
   it('an expired token (APIGW.0307) is an auth error', async () => {
     mock = createMockServer({ tokens: ['only-this-token'] });
-    const error = await clientFor({ credentials: tokenCredentials('another-token-value') }).getDownloadLinks(mock.defaults.replicaSet).catch((e) => e);
+    const error = await clientFor({ credentials: tokenCredentials('another-token-value') })
+      .getDownloadLinks(mock.defaults.replicaSet)
+      .catch((e) => e);
     expect(error).toMatchObject({ status: 401, errorCode: 'APIGW.0307', isAuthError: true });
     expect(error.message).not.toContain('another-token-value');
   });
@@ -132,7 +159,13 @@ describe('retries', () => {
   it('retries 500 DBS.280005 and gives up after the configured attempts with a retryable error', async () => {
     await admin('faults', { target: 'api', kind: 'status', error_code: 'DBS.280005', times: 10 });
     let calls = 0;
-    const client = clientFor({ retry: { attempts: 3, baseDelayMs: 1 }, fetch: (r) => (calls++, mock.fetch(r)) });
+    const client = clientFor({
+      retry: { attempts: 3, baseDelayMs: 1 },
+      fetch: (r) => {
+        calls++;
+        return mock.fetch(r);
+      },
+    });
     const error = await client.getDownloadLinks(mock.defaults.replicaSet).catch((e) => e);
     expect(error).toMatchObject({ name: 'ApiError', status: 500, errorCode: 'DBS.280005', retryable: true });
     expect(calls).toBe(3);
@@ -140,7 +173,12 @@ describe('retries', () => {
 
   it('does not retry a 404', async () => {
     let calls = 0;
-    const client = clientFor({ fetch: (r) => (calls++, mock.fetch(r)) });
+    const client = clientFor({
+      fetch: (r) => {
+        calls++;
+        return mock.fetch(r);
+      },
+    });
     await client.getDownloadLinks({ instanceId: 'nope', backupId: 'nope' }).catch(() => undefined);
     expect(calls).toBe(1);
   });
@@ -148,7 +186,9 @@ describe('retries', () => {
   it('times out a slow attempt and retries it', async () => {
     await admin('faults', { target: 'api', kind: 'latency', latency_ms: 5000, times: 1 });
     const retries: Array<{ error: Error }> = [];
-    const links = await clientFor({ timeoutMs: 100, onRetry: (e) => retries.push(e) }).getDownloadLinks(mock.defaults.replicaSet);
+    const links = await clientFor({ timeoutMs: 100, onRetry: (e) => retries.push(e) }).getDownloadLinks(
+      mock.defaults.replicaSet,
+    );
     expect(links.files).toHaveLength(1);
     expect(retries[0]!.error).toBeInstanceOf(TimeoutError);
   });
@@ -157,7 +197,9 @@ describe('retries', () => {
     await admin('faults', { target: 'api', kind: 'status', error_code: 'DBS.280005', times: 10 });
     const controller = new AbortController();
     const client = clientFor({ retry: { attempts: 5, baseDelayMs: 60_000 }, onRetry: () => controller.abort() });
-    const error = await client.getDownloadLinks({ ...mock.defaults.replicaSet, signal: controller.signal }).catch((e) => e);
+    const error = await client
+      .getDownloadLinks({ ...mock.defaults.replicaSet, signal: controller.signal })
+      .catch((e) => e);
     expect(error).toBeInstanceOf(AbortError);
   });
 });
@@ -167,11 +209,15 @@ describe('createClient', () => {
     const eu = createClient({ region: 'eu-west-101', credentials: tokenCredentials('token-abcdef') });
     expect(eu.endpoint).toBe('https://dds.eu-west-101.myhuaweicloud.eu');
     expect(eu.iamEndpoint).toBe(getRegion('eu-west-101').iamEndpoint);
-    expect(createClient({ credentials: tokenCredentials('token-abcdef') }).endpoint).toBe('https://dds.cn-north-4.myhuaweicloud.com');
+    expect(createClient({ credentials: tokenCredentials('token-abcdef') }).endpoint).toBe(
+      'https://dds.cn-north-4.myhuaweicloud.com',
+    );
   });
 
   it('refuses an unknown region with the list and what to do', () => {
-    expect(() => createClient({ region: 'mars-1', credentials: tokenCredentials('token-abcdef') })).toThrow(/Unknown region "mars-1".*pass an endpoint URL/);
+    expect(() => createClient({ region: 'mars-1', credentials: tokenCredentials('token-abcdef') })).toThrow(
+      /Unknown region "mars-1".*pass an endpoint URL/,
+    );
   });
 
   it('keeps the raw openapi-fetch client reachable, results not exceptions', async () => {
@@ -185,7 +231,10 @@ describe('createClient', () => {
 
   it('logs requests with every secret redacted', async () => {
     const lines: string[] = [];
-    await clientFor({ credentials: tokenCredentials('visible-token-never'), log: (l) => lines.push(l) }).getDownloadLinks(mock.defaults.replicaSet);
+    await clientFor({
+      credentials: tokenCredentials('visible-token-never'),
+      log: (l) => lines.push(l),
+    }).getDownloadLinks(mock.defaults.replicaSet);
     expect(lines.join('\n')).toContain('"x-auth-token":"***"');
     expect(lines.join('\n')).not.toContain('visible-token-never');
   });

@@ -36,13 +36,29 @@ describe('withRetries', () => {
   it('does not retry a non-retryable error', async () => {
     let calls = 0;
     const e = new ApiError({ operation: 'X', status: 404, errorCode: 'DBS.200002' });
-    await expect(withRetries(async () => (calls++, Promise.reject(e)), { attempts: 5 })).rejects.toBe(e);
+    await expect(
+      withRetries(
+        async () => {
+          calls++;
+          throw e;
+        },
+        { attempts: 5 },
+      ),
+    ).rejects.toBe(e);
     expect(calls).toBe(1);
   });
   it('gives up when Retry-After is longer than allowed', async () => {
     let calls = 0;
     const e = new ApiError({ operation: 'X', status: 429, errorCode: 'APIGW.0308', retryAfterSeconds: 120 });
-    await expect(withRetries(async () => (calls++, Promise.reject(e)), { attempts: 5, maxRetryAfterMs: 1000 })).rejects.toBe(e);
+    await expect(
+      withRetries(
+        async () => {
+          calls++;
+          throw e;
+        },
+        { attempts: 5, maxRetryAfterMs: 1000 },
+      ),
+    ).rejects.toBe(e);
     expect(calls).toBe(1);
   });
   it('stops at once when aborted during a backoff', async () => {

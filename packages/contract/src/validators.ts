@@ -87,6 +87,9 @@ function describe(error: ErrorObject, schemaOf: (e: ErrorObject) => any): Valida
       message = `${where} has an unexpected property \`${p.additionalProperty}\`${allowed.length ? ` (allowed: ${allowed.join(', ')})` : ''}`;
       break;
     }
+    case 'unevaluatedProperties':
+      message = `${where} has an unexpected property \`${p.unevaluatedProperty}\``;
+      break;
     case 'type':
       message = `${where} must be of type ${p.type}`;
       break;

@@ -15,6 +15,7 @@ export {
   type SignOptions,
   sha256Hex,
   signRequest,
+  UNSIGNED_PAYLOAD,
   type VerifyFailure,
   type VerifyResult,
   verifyRequest,

@@ -11,6 +11,9 @@ export interface AkSkCredentials {
 
 export type Body = string | Uint8Array | undefined | null;
 
+/** The payload-hash placeholder of requests whose body is not signed. */
+export const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
+
 export const sha256Hex = (data: Body): string =>
   data == null || data.length === 0 ? signing.emptyBodySha256 : createHash('sha256').update(data).digest('hex');
 
@@ -144,12 +147,15 @@ export function verifyRequest(
   }
   if (Math.abs(now.getTime() - date.getTime()) > signing.maxClockSkewSeconds * 1000)
     return { ok: false, reason: 'clock-skew' };
+  // Huawei's SDKs send `X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD` for bodies they do not hash
+  // (non-JSON uploads); the canonical request then carries that literal instead of the hash.
+  const unsigned = request.getHeader('x-sdk-content-sha256') === UNSIGNED_PAYLOAD;
   const expected = computeSignature({
     method: request.method,
     url: new URL(request.url),
     signedHeaders: parsed.signedHeaders,
     getHeader: request.getHeader,
-    bodySha256: sha256Hex(request.body),
+    bodySha256: unsigned ? UNSIGNED_PAYLOAD : sha256Hex(request.body),
     sdkDate,
     ak: parsed.access,
     sk,

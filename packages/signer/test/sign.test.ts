@@ -80,6 +80,33 @@ describe('verifyRequest', () => {
       reason: 'signature-mismatch',
     });
   });
+  it('accepts X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD as Huawei signers send it for unhashed bodies', () => {
+    const headers = new Headers({
+      host: '127.0.0.1:4010',
+      'x-sdk-date': '20261129T000000Z',
+      'x-sdk-content-sha256': 'UNSIGNED-PAYLOAD',
+    });
+    const signedHeaders = ['host', 'x-sdk-content-sha256', 'x-sdk-date'];
+    const sig = computeSignature({
+      method: 'PUT',
+      url: new URL(url),
+      signedHeaders,
+      getHeader: (n) => headers.get(n) ?? undefined,
+      bodySha256: 'UNSIGNED-PAYLOAD',
+      sdkDate: '20261129T000000Z',
+      ak: creds.ak,
+      sk: creds.sk,
+    });
+    headers.set('authorization', sig.authorization);
+    const request = {
+      method: 'PUT',
+      url,
+      body: 'any bytes at all',
+      getHeader: (n: string) => headers.get(n) ?? undefined,
+    };
+    expect(verifyRequest(request, lookup, now)).toEqual({ ok: true, accessKey: 'AK123' });
+  });
+
   it('refuses a malformed Authorization header', () => {
     expect(verifyRequest({ method: 'GET', url, getHeader: () => 'Bearer x' }, lookup, now)).toEqual({
       ok: false,

@@ -11,7 +11,9 @@ const flags = (name?: string) => {
 export function completionScript(shell: string): string {
   const names = COMMANDS.map((c) => c.name);
   if (shell === 'bash') {
-    const cases = COMMANDS.map((c) => `    ${c.name}) opts="${[...(c.actions ?? []), ...flags(c.name)].join(' ')}" ;;`).join('\n');
+    const cases = COMMANDS.map(
+      (c) => `    ${c.name}) opts="${[...(c.actions ?? []), ...flags(c.name)].join(' ')}" ;;`,
+    ).join('\n');
     return `# bash completion for dds-backup
 _dds_backup() {
   local cur cmd opts i
@@ -30,7 +32,9 @@ complete -o default -F _dds_backup dds-backup
 `;
   }
   if (shell === 'zsh') {
-    const cases = COMMANDS.map((c) => `    ${c.name}) compadd -- ${[...(c.actions ?? []), ...flags(c.name)].join(' ')} ;;`).join('\n');
+    const cases = COMMANDS.map(
+      (c) => `    ${c.name}) compadd -- ${[...(c.actions ?? []), ...flags(c.name)].join(' ')} ;;`,
+    ).join('\n');
     return `#compdef dds-backup
 _dds_backup() {
   local cmd=\${words[(r)(${names.join('|')})]}
@@ -48,7 +52,10 @@ compdef _dds_backup dds-backup
       `complete -c dds-backup -f -n "not __fish_seen_subcommand_from ${names.join(' ')}" -a "${names.join(' ')}"`,
       ...GLOBAL_OPTIONS.map((o) => `complete -c dds-backup -l ${o.name} -d ${JSON.stringify(o.description)}`),
       ...COMMANDS.flatMap((c) => [
-        ...c.options.map((o) => `complete -c dds-backup -n "__fish_seen_subcommand_from ${c.name}" -l ${o.name} -d ${JSON.stringify(o.description)}`),
+        ...c.options.map(
+          (o) =>
+            `complete -c dds-backup -n "__fish_seen_subcommand_from ${c.name}" -l ${o.name} -d ${JSON.stringify(o.description)}`,
+        ),
         ...(c.actions ?? []).map((a) => `complete -c dds-backup -n "__fish_seen_subcommand_from ${c.name}" -a ${a}`),
       ]),
     ];

@@ -1,5 +1,12 @@
+import {
+  configPath,
+  PROFILE_KEYS,
+  type ProfileKey,
+  readConfig,
+  SECRET_KEYS,
+  writeConfig,
+} from '../config/profile-file.js';
 import type { CliContext } from '../context.js';
-import { configPath, PROFILE_KEYS, type ProfileKey, readConfig, SECRET_KEYS, writeConfig } from '../config/profile-file.js';
 import { parseCommandArgs } from '../parse.js';
 import { profileName } from '../settings.js';
 import { UsageError } from '../usage-error.js';
@@ -43,7 +50,9 @@ export async function run(argv: string[], context: CliContext): Promise<number> 
       let v = value;
       if (SECRET_KEYS.has(key) && v !== '-') {
         // A secret on the command line shows in `ps` and shell history.
-        throw new UsageError(`${key} is a secret: pass it on standard input, e.g. \`printf %s "$VALUE" | dds-backup config set ${key} -\`.`);
+        throw new UsageError(
+          `${key} is a secret: pass it on standard input, e.g. \`printf %s "$VALUE" | dds-backup config set ${key} -\`.`,
+        );
       }
       if (v === '-') {
         if (!context.stdin) throw new UsageError('standard input is not available.');

@@ -3,7 +3,7 @@ import { findCommand } from '../command-table.js';
 import type { CliContext } from '../context.js';
 import { formatBytes, formatDuration } from '../output/units.js';
 import { intOption, parseCommandArgs, required } from '../parse.js';
-import { ndjsonRenderer, plainRenderer, type ProgressRenderer, ttyRenderer } from '../progress/renderers.js';
+import { ndjsonRenderer, type ProgressRenderer, plainRenderer, ttyRenderer } from '../progress/renderers.js';
 import { buildClient } from '../settings.js';
 
 /** `dds-backup download`: the whole backup, with the engine's refresh, resume and verification. */

@@ -26,7 +26,9 @@ export async function run(argv: string[], context: CliContext): Promise<number> 
     case 'tsv':
       // Columns: name, size_kb, group_id, group_name, link_expired_time, download_link.
       context.stdout.write(
-        renderTsv(links.body.files.map((f) => [f.name, f.size, f.group_id, f.group_name, f.link_expired_time, f.download_link])),
+        renderTsv(
+          links.body.files.map((f) => [f.name, f.size, f.group_id, f.group_name, f.link_expired_time, f.download_link]),
+        ),
       );
       break;
     default: {
@@ -34,11 +36,18 @@ export async function run(argv: string[], context: CliContext): Promise<number> 
       context.stdout.write(
         renderTable(
           ['NAME', 'SIZE', 'GROUP', 'EXPIRES IN'],
-          links.files.map((f) => [f.name, formatBytes(f.sizeKB * 1024), f.groupName ?? '-', formatDuration(f.expiresAt.getTime() - now)]),
+          links.files.map((f) => [
+            f.name,
+            formatBytes(f.sizeKB * 1024),
+            f.groupName ?? '-',
+            formatDuration(f.expiresAt.getTime() - now),
+          ]),
         ),
       );
       if (values.quiet !== true) {
-        context.stdout.write(`${links.files.length} file(s) in bucket ${links.bucket}. Links are secrets: use -o json to get them.\n`);
+        context.stdout.write(
+          `${links.files.length} file(s) in bucket ${links.bucket}. Links are secrets: use -o json to get them.\n`,
+        );
       }
     }
   }

@@ -11,6 +11,12 @@ export async function run(argv: string[], context: CliContext): Promise<number> 
   const format = (values.output as string | undefined) ?? (context.stdout.isTTY ? 'table' : 'tsv');
   if (format === 'json') context.stdout.write(`${JSON.stringify(regions, null, 2)}\n`);
   else if (format === 'tsv') context.stdout.write(renderTsv(regions.map((r) => [r.id, r.endpoint, r.iamEndpoint])));
-  else context.stdout.write(renderTable(['REGION', 'DDS ENDPOINT', 'IAM ENDPOINT'], regions.map((r) => [r.id, r.endpoint, r.iamEndpoint])));
+  else
+    context.stdout.write(
+      renderTable(
+        ['REGION', 'DDS ENDPOINT', 'IAM ENDPOINT'],
+        regions.map((r) => [r.id, r.endpoint, r.iamEndpoint]),
+      ),
+    );
   return 0;
 }

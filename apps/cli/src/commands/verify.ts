@@ -22,7 +22,9 @@ export async function run(argv: string[], context: CliContext): Promise<number> 
   if (values.quiet !== true) {
     for (const f of result.files) {
       const size = f.actualBytes === undefined ? '' : ` ${formatBytes(f.actualBytes)}`;
-      context.stdout.write(`${f.status === 'ok' ? 'ok  ' : 'BAD '} ${f.name}${size}: ${EXPLAIN[f.status]}${f.status === 'ok' ? (f.md5Checked ? ' (size and MD5)' : ' (size)') : ''}\n`);
+      context.stdout.write(
+        `${f.status === 'ok' ? 'ok  ' : 'BAD '} ${f.name}${size}: ${EXPLAIN[f.status]}${f.status === 'ok' ? (f.md5Checked ? ' (size and MD5)' : ' (size)') : ''}\n`,
+      );
     }
   }
   if (result.files.length === 0) {

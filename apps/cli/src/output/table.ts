@@ -11,5 +11,8 @@ export function renderTable(header: readonly string[], rows: readonly (readonly 
 
 /** Tab-separated values, no header; tabs and newlines inside values become spaces. */
 export function renderTsv(rows: readonly (readonly (string | number | undefined)[])[]): string {
-  return rows.map((r) => r.map((c) => String(c ?? '').replace(/[\t\n\r]/g, ' ')).join('\t')).join('\n') + (rows.length ? '\n' : '');
+  return (
+    rows.map((r) => r.map((c) => String(c ?? '').replace(/[\t\n\r]/g, ' ')).join('\t')).join('\n') +
+    (rows.length ? '\n' : '')
+  );
 }

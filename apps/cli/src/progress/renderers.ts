@@ -29,7 +29,9 @@ export function ttyRenderer(out: Output, options: { color: boolean; now?: () => 
     const nameWidth = Math.max(12, width - 58);
     for (const f of state.active.values()) {
       const name = f.name.length > nameWidth ? `…${f.name.slice(-(nameWidth - 1))}` : f.name.padEnd(nameWidth);
-      live.push(`${name} [${bar(f.done, f.total, 20)}] ${String(pct(f.done, f.total)).padStart(3)}% ${formatBytes(f.done).padStart(9)}`);
+      live.push(
+        `${name} [${bar(f.done, f.total, 20)}] ${String(pct(f.done, f.total)).padStart(3)}% ${formatBytes(f.done).padStart(9)}`,
+      );
     }
     const speed = state.speed;
     live.push(
@@ -47,7 +49,8 @@ export function ttyRenderer(out: Output, options: { color: boolean; now?: () => 
   return {
     onEvent(event) {
       state.apply(event);
-      if (event.type === 'file-done') log.push(`${green('done')} ${event.file} (${formatBytes(Number(event.totalBytes ?? event.bytes ?? 0))})`);
+      if (event.type === 'file-done')
+        log.push(`${green('done')} ${event.file} (${formatBytes(Number(event.totalBytes ?? event.bytes ?? 0))})`);
       if (event.type === 'refresh') log.push(dim('links expired or about to: fetched fresh ones'));
       if (event.type === 'retry') log.push(dim(`retrying ${event.file ?? ''}: ${describeRetry(event)}`));
     },
@@ -59,7 +62,10 @@ export function ttyRenderer(out: Output, options: { color: boolean; now?: () => 
 }
 
 /** Off a TTY: plain lines (no carriage returns), a status line every few seconds and one per finished file. */
-export function plainRenderer(out: Output, options: { intervalMs?: number; now?: () => number } = {}): ProgressRenderer {
+export function plainRenderer(
+  out: Output,
+  options: { intervalMs?: number; now?: () => number } = {},
+): ProgressRenderer {
   const state = new ProgressState(options.now);
   const status = () => {
     const speed = state.speed;
@@ -73,7 +79,8 @@ export function plainRenderer(out: Output, options: { intervalMs?: number; now?:
   return {
     onEvent(event) {
       state.apply(event);
-      if (event.type === 'file-done') out.write(`done: ${event.file} (${formatBytes(Number(event.totalBytes ?? event.bytes ?? 0))})\n`);
+      if (event.type === 'file-done')
+        out.write(`done: ${event.file} (${formatBytes(Number(event.totalBytes ?? event.bytes ?? 0))})\n`);
       if (event.type === 'refresh') out.write('links expired or about to: fetched fresh ones\n');
       if (event.type === 'retry') out.write(`retry: ${event.file ?? ''} ${describeRetry(event)}\n`);
     },

@@ -5,14 +5,23 @@ import { describe, expect, it } from 'vitest';
 import { runCli, tempDir } from '../helpers.js';
 
 describe('dds-backup completion', () => {
-  it('bash: completes commands, then a command\'s own options', async () => {
+  it("bash: completes commands, then a command's own options", async () => {
     const script = (await runCli(['completion', 'bash'])).stdout;
     const file = join(await tempDir(), 'c.bash');
     writeFileSync(file, script);
     const complete = (words: string[]) =>
-      execFileSync('bash', ['-c', `source ${file}; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _dds_backup; printf '%s\\n' "\${COMPREPLY[@]}"`], {
-        encoding: 'utf8',
-      }).trim().split('\n');
+      execFileSync(
+        'bash',
+        [
+          '-c',
+          `source ${file}; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _dds_backup; printf '%s\\n' "\${COMPREPLY[@]}"`,
+        ],
+        {
+          encoding: 'utf8',
+        },
+      )
+        .trim()
+        .split('\n');
     expect(complete(['dds-backup', 'do'])).toEqual(['download']);
     expect(complete(['dds-backup', 'download', '--seg'])).toEqual(['--segments']);
     expect(complete(['dds-backup', 'config', 'l'])).toEqual(['list']);

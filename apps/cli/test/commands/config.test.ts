@@ -25,7 +25,9 @@ describe('dds-backup config', () => {
 
     const ok = await runCli(['config', 'set', 'sk', '-'], { env, stdin: async () => 'my-secret-key-value\n' });
     expect(ok.code).toBe(0);
-    expect(JSON.parse(await readFile(join(xdg, 'dds-backup', 'config.json'), 'utf8')).profiles.default.sk).toBe('my-secret-key-value');
+    expect(JSON.parse(await readFile(join(xdg, 'dds-backup', 'config.json'), 'utf8')).profiles.default.sk).toBe(
+      'my-secret-key-value',
+    );
     const list = await runCli(['config', 'list'], { env });
     expect(list.stdout).toBe('sk=********\n');
   });
@@ -35,7 +37,9 @@ describe('dds-backup config', () => {
     const env = { XDG_CONFIG_HOME: xdg };
     await runCli(['--profile', 'staging', 'config', 'set', 'endpoint', 'http://127.0.0.1:4010'], { env });
     expect((await runCli(['config', 'get', 'endpoint'], { env })).code).toBe(1);
-    expect((await runCli(['--profile', 'staging', 'config', 'get', 'endpoint'], { env })).stdout).toBe('http://127.0.0.1:4010\n');
+    expect((await runCli(['--profile', 'staging', 'config', 'get', 'endpoint'], { env })).stdout).toBe(
+      'http://127.0.0.1:4010\n',
+    );
   });
 
   it('refuses an unknown key, listing the known ones', async () => {

@@ -15,27 +15,54 @@ const ORIGIN = 'http://mock.test';
 const TOKEN = 'cli-download-token-secret';
 
 const admin = (path: string, body?: unknown, method = 'POST') =>
-  mock.fetch(new Request(`${ORIGIN}/__mock/${path}`, { method, headers: { 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) }));
+  mock.fetch(
+    new Request(`${ORIGIN}/__mock/${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    }),
+  );
 
 async function mockState() {
   return (await (await admin('state', undefined, 'GET')).json()) as {
-    projects: Array<{ instances: Array<{ backups: Array<{ id: string; files: Array<{ name: string; size_bytes: number; sha256: string | null }> }> }> }>;
+    projects: Array<{
+      instances: Array<{
+        backups: Array<{ id: string; files: Array<{ name: string; size_bytes: number; sha256: string | null }> }>;
+      }>;
+    }>;
   };
 }
 
 async function publishedFiles(backupId: string) {
   const state = await mockState();
-  for (const p of state.projects) for (const i of p.instances) for (const b of i.backups) if (b.id === backupId) return b.files;
+  for (const p of state.projects)
+    for (const i of p.instances) for (const b of i.backups) if (b.id === backupId) return b.files;
   throw new Error(`backup ${backupId} not in mock state`);
 }
 
 const download = (dir: string, extra: string[] = [], options: { signal?: AbortSignal; tty?: boolean } = {}) =>
   runCli(
-    ['--endpoint', ORIGIN, '--project-id', mock.defaults.projectId, 'download', '--instance-id', mock.defaults.sharded.instanceId, '--backup-id', mock.defaults.sharded.backupId, '--dir', dir, ...extra],
+    [
+      '--endpoint',
+      ORIGIN,
+      '--project-id',
+      mock.defaults.projectId,
+      'download',
+      '--instance-id',
+      mock.defaults.sharded.instanceId,
+      '--backup-id',
+      mock.defaults.sharded.backupId,
+      '--dir',
+      dir,
+      ...extra,
+    ],
     { env: { DDS_BACKUP_TOKEN: TOKEN }, fetch: (r) => mock.fetch(r), ...options },
   );
 
-const sha256 = async (path: string) => createHash('sha256').update(await readFile(path)).digest('hex');
+const sha256 = async (path: string) =>
+  createHash('sha256')
+    .update(await readFile(path))
+    .digest('hex');
 
 describe('dds-backup download', () => {
   it('downloads every file, each equal to what the mock published; off a TTY progress has no carriage returns', async () => {
@@ -69,7 +96,11 @@ describe('dds-backup download', () => {
     await admin('requests', undefined, 'DELETE');
     const again = await download(dir, ['--json']);
     expect(again.code).toBe(0);
-    const done = again.stdout.trimEnd().split('\n').map((l) => JSON.parse(l)).filter((e) => e.type === 'file-done');
+    const done = again.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .filter((e) => e.type === 'file-done');
     expect(done.every((e) => e.skipped)).toBe(true);
     const journal = (await (await admin('requests', undefined, 'GET')).json()) as Array<{ path: string }>;
     expect(journal.filter((e) => e.path.startsWith('/obs/'))).toEqual([]);
@@ -109,7 +140,8 @@ describe('dds-backup download', () => {
     await admin('faults', undefined, 'DELETE');
     const resumed = await download(dir, ['--json']);
     expect(resumed.code, resumed.stderr).toBe(0);
-    for (const f of await publishedFiles(mock.defaults.sharded.backupId)) expect(await sha256(join(dir, f.name))).toBe(f.sha256);
+    for (const f of await publishedFiles(mock.defaults.sharded.backupId))
+      expect(await sha256(join(dir, f.name))).toBe(f.sha256);
   });
 
   it('exit 6 when a file does not match its ETag MD5; nothing lands under the final name', async () => {
@@ -123,7 +155,19 @@ describe('dds-backup download', () => {
       return new Response(res.body, { status: res.status, headers });
     };
     const r = await runCli(
-      ['--endpoint', ORIGIN, '--project-id', mock.defaults.projectId, 'download', '--instance-id', mock.defaults.replicaSet.instanceId, '--backup-id', mock.defaults.replicaSet.backupId, '--dir', dir],
+      [
+        '--endpoint',
+        ORIGIN,
+        '--project-id',
+        mock.defaults.projectId,
+        'download',
+        '--instance-id',
+        mock.defaults.replicaSet.instanceId,
+        '--backup-id',
+        mock.defaults.replicaSet.backupId,
+        '--dir',
+        dir,
+      ],
       { env: { DDS_BACKUP_TOKEN: TOKEN }, fetch: lying },
     );
     expect(r.code, r.stderr).toBe(6);
@@ -133,10 +177,25 @@ describe('dds-backup download', () => {
   });
 
   it('exit 4 for an unknown backup', async () => {
-    const r = await runCli(['--endpoint', ORIGIN, '--project-id', mock.defaults.projectId, 'download', '--instance-id', mock.defaults.sharded.instanceId, '--backup-id', 'nope', '--dir', await tempDir()], {
-      env: { DDS_BACKUP_TOKEN: TOKEN },
-      fetch: (r) => mock.fetch(r),
-    });
+    const r = await runCli(
+      [
+        '--endpoint',
+        ORIGIN,
+        '--project-id',
+        mock.defaults.projectId,
+        'download',
+        '--instance-id',
+        mock.defaults.sharded.instanceId,
+        '--backup-id',
+        'nope',
+        '--dir',
+        await tempDir(),
+      ],
+      {
+        env: { DDS_BACKUP_TOKEN: TOKEN },
+        fetch: (r) => mock.fetch(r),
+      },
+    );
     expect(r.code).toBe(4);
   });
 

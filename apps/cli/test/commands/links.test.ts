@@ -1,7 +1,7 @@
 import { validateResponse } from '@dds-backup/contract';
 import { createMockServer, type MockServer } from '@dds-backup/mock-server';
-import { parse } from 'yaml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { runCli } from '../helpers.js';
 
 let mock: MockServer;
@@ -13,11 +13,25 @@ afterEach(() => mock.close());
 const ORIGIN = 'http://mock.test';
 const run = (args: string[], env: Record<string, string> = {}, tty = false) => {
   const ids = mock.defaults.sharded;
-  return runCli(['--endpoint', ORIGIN, '--project-id', mock.defaults.projectId, 'links', '--instance-id', ids.instanceId, '--backup-id', ids.backupId, ...args], {
-    env: { DDS_BACKUP_TOKEN: 'cli-test-token-123', ...env },
-    fetch: (r) => mock.fetch(r),
-    tty,
-  });
+  return runCli(
+    [
+      '--endpoint',
+      ORIGIN,
+      '--project-id',
+      mock.defaults.projectId,
+      'links',
+      '--instance-id',
+      ids.instanceId,
+      '--backup-id',
+      ids.backupId,
+      ...args,
+    ],
+    {
+      env: { DDS_BACKUP_TOKEN: 'cli-test-token-123', ...env },
+      fetch: (r) => mock.fetch(r),
+      tty,
+    },
+  );
 };
 
 describe('dds-backup links', () => {
@@ -66,15 +80,38 @@ describe('dds-backup links', () => {
   });
 
   it('exit 4 for an unknown instance or a backup of another instance, with a hint', async () => {
-    const a = await runCli(['--endpoint', ORIGIN, '--project-id', mock.defaults.projectId, 'links', '--instance-id', 'nope', '--backup-id', 'nope'], {
-      env: { DDS_BACKUP_TOKEN: 'cli-test-token-123' },
-      fetch: (r) => mock.fetch(r),
-    });
+    const a = await runCli(
+      [
+        '--endpoint',
+        ORIGIN,
+        '--project-id',
+        mock.defaults.projectId,
+        'links',
+        '--instance-id',
+        'nope',
+        '--backup-id',
+        'nope',
+      ],
+      {
+        env: { DDS_BACKUP_TOKEN: 'cli-test-token-123' },
+        fetch: (r) => mock.fetch(r),
+      },
+    );
     expect(a.code).toBe(4);
     expect(a.stderr).toContain('DBS.200002');
     expect(a.stderr).toContain('hint: No such instance');
     const b = await runCli(
-      ['--endpoint', ORIGIN, '--project-id', mock.defaults.projectId, 'links', '--instance-id', mock.defaults.replicaSet.instanceId, '--backup-id', mock.defaults.sharded.backupId],
+      [
+        '--endpoint',
+        ORIGIN,
+        '--project-id',
+        mock.defaults.projectId,
+        'links',
+        '--instance-id',
+        mock.defaults.replicaSet.instanceId,
+        '--backup-id',
+        mock.defaults.sharded.backupId,
+      ],
       { env: { DDS_BACKUP_TOKEN: 'cli-test-token-123' }, fetch: (r) => mock.fetch(r) },
     );
     expect(b.code).toBe(4);
@@ -93,7 +130,10 @@ describe('dds-backup links', () => {
 
   it('exit 5 when the API keeps failing with a retryable error', async () => {
     await mock.fetch(
-      new Request(`${ORIGIN}/__mock/faults`, { method: 'POST', body: JSON.stringify({ target: 'api', kind: 'status', error_code: 'DBS.280005', times: 100 }) }),
+      new Request(`${ORIGIN}/__mock/faults`, {
+        method: 'POST',
+        body: JSON.stringify({ target: 'api', kind: 'status', error_code: 'DBS.280005', times: 100 }),
+      }),
     );
     const r = await run(['-o', 'json', '--retries', '1']);
     expect(r.code).toBe(5);
@@ -108,8 +148,28 @@ describe('dds-backup links', () => {
     await mock.close();
     mock = createMockServer({ tokens: ['file-token-123'] });
     const ids = mock.defaults.sharded;
-    const args = ['--endpoint', ORIGIN, '--project-id', mock.defaults.projectId, 'links', '--instance-id', ids.instanceId, '--backup-id', ids.backupId, '-o', 'json'];
+    const args = [
+      '--endpoint',
+      ORIGIN,
+      '--project-id',
+      mock.defaults.projectId,
+      'links',
+      '--instance-id',
+      ids.instanceId,
+      '--backup-id',
+      ids.backupId,
+      '-o',
+      'json',
+    ];
     expect((await runCli(['--token-file', file, ...args], { env: {}, fetch: (r) => mock.fetch(r) })).code).toBe(0);
-    expect((await runCli(['--token-stdin', ...args], { env: {}, fetch: (r) => mock.fetch(r), stdin: async () => 'file-token-123\n' })).code).toBe(0);
+    expect(
+      (
+        await runCli(['--token-stdin', ...args], {
+          env: {},
+          fetch: (r) => mock.fetch(r),
+          stdin: async () => 'file-token-123\n',
+        })
+      ).code,
+    ).toBe(0);
   });
 });

@@ -40,7 +40,7 @@ export class VerificationError extends DdsBackupError {
   override readonly kind = 'VERIFICATION';
   readonly file: string;
   /** Which check failed. */
-  readonly check: 'md5' | 'size-kb' | 'length';
+  readonly check: 'md5' | 'size-kb';
   readonly expected: string;
   readonly actual: string;
 

@@ -15,7 +15,13 @@ const context = (projectId?: string) => ({
 });
 
 describe('akskCredentials', () => {
-  const cases: Array<{ name: string; url: string; headers: Record<string, string>; projectId?: string; securityToken?: string }> = [
+  const cases: Array<{
+    name: string;
+    url: string;
+    headers: Record<string, string>;
+    projectId?: string;
+    securityToken?: string;
+  }> = [
     {
       name: 'ShowBackupDownloadLink with the headers this client sends',
       url: 'https://dds.cn-north-4.myhuaweicloud.com/v3/0549b4a43100d4f32f51c01c2fe4acdb/backups/download-file?instance_id=9136fd2a9fcd405ea4674276ce36dae8in02&backup_id=43e4feaab48f11e89039fa163ebaa7e4br02',
@@ -32,7 +38,12 @@ describe('akskCredentials', () => {
 
   it.each(cases)('signs $name exactly as @huaweicloud/huaweicloud-sdk-core does', async (c) => {
     const now = new Date('2026-11-29T01:02:03Z');
-    const provider = akskCredentials({ ak: 'AKEXAMPLE000', sk: 'SKEXAMPLE-secret-key', securityToken: c.securityToken, now: () => now });
+    const provider = akskCredentials({
+      ak: 'AKEXAMPLE000',
+      sk: 'SKEXAMPLE-secret-key',
+      securityToken: c.securityToken,
+      now: () => now,
+    });
     const signed = await provider.authorize(new Request(c.url, { headers: c.headers }), context(c.projectId));
 
     const url = new URL(c.url);

@@ -17,9 +17,13 @@ describe('credentialsFromEnvironment', () => {
   });
   it('names the variables when nothing is set', () => {
     expect(() => credentialsFromEnvironment({})).toThrow(CredentialsError);
-    expect(() => credentialsFromEnvironment({})).toThrow(/HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK .* DDS_BACKUP_TOKEN/);
+    expect(() => credentialsFromEnvironment({})).toThrow(
+      /HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK .* DDS_BACKUP_TOKEN/,
+    );
   });
   it('refuses half an AK/SK pair', () => {
-    expect(() => credentialsFromEnvironment({ HUAWEICLOUD_SDK_AK: 'AK' })).toThrow(/Only one of HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK/);
+    expect(() => credentialsFromEnvironment({ HUAWEICLOUD_SDK_AK: 'AK' })).toThrow(
+      /Only one of HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK/,
+    );
   });
 });

@@ -56,7 +56,8 @@ describe.each([
       expect(mine.reduce((n, g) => n + g.bytes_sent, 0)).toBe(f.size_bytes);
     }
 
-    // Events: link first, done last, one file-start and file-done per file.
+    // Events: plain JSON without link secrets; link first, done last, one file-start and file-done per file.
+    expect(log.lines()).not.toMatch(/Signature|AccessKeyId|X-Auth-Token/i);
     expect(log.events[0]).toMatchObject({
       type: 'link',
       ...ids,

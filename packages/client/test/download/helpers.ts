@@ -100,20 +100,26 @@ export async function sha256File(path: string): Promise<string> {
 
 export const listDir = async (dir: string) => (await readdir(dir)).sort();
 
-/** Collects events, and checks each is plain JSON with no link secret in it. */
+/**
+ * Collects events as the CLI would print them (one JSON line each). The engine swallows a
+ * listener's exceptions, so secrets are checked with `lines()` in the tests, not thrown here.
+ */
 export function eventLog(): {
   events: DownloadEvent[];
   onEvent: (e: DownloadEvent) => void;
   of<T extends DownloadEvent['type']>(type: T): Extract<DownloadEvent, { type: T }>[];
+  lines(): string;
 } {
   const events: DownloadEvent[] = [];
+  const lines: string[] = [];
   return {
     events,
     onEvent(e) {
       const line = JSON.stringify(e);
-      if (/Signature=|AccessKeyId=/.test(line)) throw new Error(`event leaks a link secret: ${line}`);
+      lines.push(line);
       events.push(JSON.parse(line));
     },
     of: (type) => events.filter((e) => e.type === type) as never,
+    lines: () => lines.join('\n'),
   };
 }

@@ -54,6 +54,7 @@ describe.each([
     expect(log.of('refresh')).toEqual([
       expect.objectContaining({ type: 'refresh', reason: 'expired', file: shard1.name }),
     ]);
+    expect(log.lines()).not.toMatch(/Signature|AccessKeyId/i);
     const gets = await m.downloads();
     expect(gets.filter((g) => g.status === 403)).toHaveLength(1);
     // The refresh fetched the links once more; shard 1 resumed where the reset left it.
