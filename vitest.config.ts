@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 // One project per workspace package. Each package's `npm test` runs its own project (turbo
@@ -6,7 +7,8 @@ import { defineConfig } from 'vitest/config';
 // runs against a stale dist/.
 const project = (name: string, root: string) => ({
   extends: true as const,
-  test: { name, root, include: ['test/**/*.test.ts'] },
+  // Absolute roots: each package's `npm test` runs vitest from its own directory.
+  test: { name, root: fileURLToPath(new URL(root, import.meta.url)), include: ['test/**/*.test.ts'] },
 });
 
 export default defineConfig({

@@ -31,12 +31,14 @@ export function exitCodeOf(error: AnyError): number {
     return 2;
   if (error.name === 'AbortError') return 130;
   if (error.name === 'CredentialsError') return 3;
-  if (error.name === 'ApiError' && error.isNotFound) return 4;
-  if (error.name === 'ApiError' && error.isAuthError) return 3;
+  // ObjectStorageError (a refused download link) extends ApiError and answers alike.
+  const api = error.name === 'ApiError' || error.name === 'ObjectStorageError';
+  if (api && error.isNotFound) return 4;
+  if (api && error.isAuthError) return 3;
   if (error.name === 'VerificationError') return 6;
   if (error.name === 'IncompleteDownloadError' || error.name === 'NetworkError' || error.name === 'TimeoutError')
     return 5;
-  if (error.name === 'ApiError' && error.retryable) return 5;
+  if (api && error.retryable) return 5;
   return 1;
 }
 

@@ -49,6 +49,8 @@ export interface DdsClient {
   readonly iam: Client<IamPaths>;
   /** The unauthenticated base transport (download links carry their own signature). */
   readonly fetch: FetchLike;
+  /** True when no `fetch` was injected: the download engine may then use node:http directly. */
+  readonly usesGlobalFetch: boolean;
   readonly retry: RetryOptions;
   readonly timeoutMs: number;
   /** The project ID, looked up once from IAM when it was not given. */
@@ -110,6 +112,7 @@ export function createClient(options: ClientOptions): DdsClient {
     raw,
     iam,
     fetch: baseFetch,
+    usesGlobalFetch: options.fetch === undefined,
     retry,
     timeoutMs,
     async projectId(signal) {

@@ -17,6 +17,12 @@ export interface CoreRequest {
   header(name: string): string | undefined;
   /** All headers, lower-case names (for the spec validators). */
   headers(): Record<string, string | undefined>;
+  /**
+   * Headers as received, in order, names in their original case, repeated headers kept, as a flat
+   * `[name, value, name, value, ...]` list (node's `rawHeaders` shape): what the validation proxy
+   * forwards, so a signed request reaches the upstream exactly as the client sent it.
+   */
+  rawHeaders(): string[];
   /** The request body. */
   body(): Promise<Buffer>;
 }
@@ -44,7 +50,14 @@ export interface ObjectBody {
 /** What a route answers. */
 export interface CoreResult {
   status: number;
+  /** Reason phrase; default the standard one (the validation proxy passes the upstream's). */
+  statusText?: string;
   headers: Record<string, string>;
+  /**
+   * Headers as a flat `[name, value, ...]` list, sent instead of `headers` when present: order,
+   * case and repeated headers kept, and no `Content-Length` added (the validation proxy's answers).
+   */
+  rawHeaders?: string[];
   body?: string | Uint8Array | ObjectBody;
   faults?: StreamFaults;
 }

@@ -107,9 +107,6 @@ async function* readAll(
 
 async function* emptyBody(): AsyncIterable<Uint8Array> {}
 
-/** Marker a client may carry to say its `fetch` is the global one (see selectTransport). */
-export const GLOBAL_FETCH_MARKER = 'usesGlobalFetch';
-
 /**
  * Picks the transport for object GETs. `auto`: node:http(s) when the client's fetch is the
  * default global fetch and the link is http(s); otherwise the client's fetch, so an injected
@@ -117,24 +114,11 @@ export const GLOBAL_FETCH_MARKER = 'usesGlobalFetch';
  */
 export function selectTransport(
   mode: 'auto' | 'node' | 'fetch',
-  client: { fetch: FetchLike },
+  client: { fetch: FetchLike; usesGlobalFetch: boolean },
   sampleUrl: string | undefined,
   maxSockets: number,
 ): ObjectTransport {
   const httpUrl = sampleUrl !== undefined && /^https?:/i.test(sampleUrl);
-  if (mode === 'node' || (mode === 'auto' && httpUrl && usesGlobalFetch(client))) return nodeTransport(maxSockets);
+  if (mode === 'node' || (mode === 'auto' && httpUrl && client.usesGlobalFetch)) return nodeTransport(maxSockets);
   return fetchTransport(client.fetch);
-}
-
-/**
- * Whether the client was created without a custom `fetch`. Reads the client's marker when it
- * has one; otherwise recognises createClient's default wrapper `(request) => globalThis.fetch(request)`.
- */
-export function usesGlobalFetch(client: { fetch: FetchLike }): boolean {
-  const marker = (client as Record<string, unknown>)[GLOBAL_FETCH_MARKER];
-  if (typeof marker === 'boolean') return marker;
-  if (client.fetch === globalThis.fetch) return true;
-  return /^\(?\s*\w+\s*\)?\s*=>\s*globalThis\.fetch\(\s*\w+\s*\)$/.test(
-    Function.prototype.toString.call(client.fetch).trim(),
-  );
 }

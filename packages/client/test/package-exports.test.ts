@@ -1,0 +1,33 @@
+// The published shape: built ESM with types, and both entry points resolve from a plain Node
+// script (no `source` condition, no TypeScript), as a user's program would import them.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const pkgDir = fileURLToPath(new URL('../', import.meta.url));
+const pkg = JSON.parse(readFileSync(`${pkgDir}package.json`, 'utf8'));
+
+describe('@dds-backup/client as published', () => {
+  it('every export points at built JS and .d.ts files', () => {
+    for (const [subpath, target] of Object.entries(pkg.exports as Record<string, Record<string, string> | string>)) {
+      if (typeof target === 'string') continue;
+      expect(existsSync(`${pkgDir}${target.default}`), `${subpath} -> ${target.default} (run npm run build)`).toBe(
+        true,
+      );
+      expect(existsSync(`${pkgDir}${target.types}`), `${subpath} -> ${target.types}`).toBe(true);
+    }
+    expect(pkg.type).toBe('module');
+  });
+
+  it('resolves from a plain Node script', () => {
+    const script = `
+      const client = await import('@dds-backup/client');
+      const download = await import('@dds-backup/client/download');
+      console.log(JSON.stringify([typeof client.createClient, typeof client.tokenCredentials, typeof download.downloadBackup, typeof download.verifyDownload]));
+    `;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: pkgDir, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual(['function', 'function', 'function', 'function']);
+  });
+});
