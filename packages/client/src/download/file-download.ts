@@ -234,6 +234,9 @@ export class FileDownload implements RangeTarget, Checkpointable {
     if (this.etag === undefined) {
       this.etag = etag;
       this.entry.etag = etag;
+      // Hashing on the fly costs a core's worth of MD5 at full speed: only do it when the
+      // ETag is a content MD5 there is something to check against.
+      if (!this.ctx.verify || !md5FromEtag(etag)) this.hash.disable();
     } else if (this.etag !== etag) {
       throw new ObjectChangedError(this.name, `its ETag is now ${etag}, was ${this.etag}`);
     }
