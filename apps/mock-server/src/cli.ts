@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { parseUpstreamUrl } from './proxy/upstream-url.js';
 
 const USAGE = `Usage: dds-backup-mock [options]
 
@@ -13,6 +14,12 @@ Options:
   --aksk AK:SK       accepted AK/SK pair (repeatable; default: the documented pair)
   --seed N           seed of ids and content (default 1)
   --quiet            no request log on stderr
+  --proxy URL        validation proxy: forward every API request unchanged to URL
+                     (e.g. https://dds.cn-north-4.myhuaweicloud.com), check each answer
+                     against the spec, report violations (X-Mock-Contract header,
+                     a log line, GET /__mock/violations); the admin API stays local
+  --proxy-iam URL    where IAM routes (/v3/auth/*, /v3/projects) go in proxy mode
+                     (default: the IAM endpoint of the --proxy region, else URL)
   -h, --help         this help
 `;
 
@@ -31,6 +38,9 @@ export interface CliOptions {
   seed?: number;
   quiet: boolean;
   help: boolean;
+  /** Validation proxy upstream (DDS), and where IAM routes go. */
+  proxy?: string;
+  proxyIam?: string;
 }
 
 const integer = (flag: string, value: string | undefined, min: number, max: number): number | undefined => {
@@ -55,6 +65,8 @@ const parseWithOptions = (argv: string[]) =>
       aksk: { type: 'string', multiple: true },
       seed: { type: 'string' },
       quiet: { type: 'boolean' },
+      proxy: { type: 'string' },
+      'proxy-iam': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -74,6 +86,18 @@ export function parseCliArgs(argv: string[]): CliOptions {
   });
   const tokens = values.token ?? [];
   if (tokens.some((t) => t === '')) throw new UsageError('--token must not be empty');
+  const upstream = (flag: string, value: string | undefined) => {
+    if (value === undefined) return undefined;
+    try {
+      parseUpstreamUrl(value, `${flag} URL`);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+    return value;
+  };
+  const proxy = upstream('--proxy', values.proxy);
+  const proxyIam = upstream('--proxy-iam', values['proxy-iam']);
+  if (proxyIam !== undefined && proxy === undefined) throw new UsageError('--proxy-iam needs --proxy');
   return {
     port: integer('--port', values.port, 0, 65535) ?? 4010,
     host: values.host ?? '127.0.0.1',
@@ -84,6 +108,8 @@ export function parseCliArgs(argv: string[]): CliOptions {
     seed: integer('--seed', values.seed, 0, 2 ** 31 - 1),
     quiet: values.quiet ?? false,
     help: values.help ?? false,
+    ...(proxy !== undefined ? { proxy } : {}),
+    ...(proxyIam !== undefined ? { proxyIam } : {}),
   };
 }
 
@@ -122,9 +148,15 @@ export async function main(argv: string[], io: CliIo = process): Promise<{ close
       aksk: options.aksk,
       dataset,
       log: !options.quiet,
+      ...(options.proxy ? { proxy: { url: options.proxy, iamUrl: options.proxyIam } } : {}),
     });
     const url = await server.listen({ port: options.port, host: options.host });
     io.stdout.write(`dds-backup-mock listening on ${url}\n`);
+    if (server.upstream && !options.quiet) {
+      const { dds, iam } = server.upstream;
+      const line = { time: new Date().toISOString(), level: 'info', msg: 'proxy', upstream: dds, iam_upstream: iam };
+      io.stderr.write(`${JSON.stringify(line)}\n`);
+    }
     const stop = () => {
       server.close().then(
         () => process.exit(0),

@@ -9,6 +9,7 @@ import { huaweiError, languageOf, obsError } from './errors.js';
 import type { Completion, CoreRequest, CoreResult, RequestTarget } from './http/core.js';
 import { NAMESPACE_PARAM } from './links.js';
 import { type RequestLogger, toLogEntry } from './log.js';
+import type { ValidationProxy } from './proxy/proxy.js';
 import { createRequestIds } from './request-id.js';
 import { ADMIN_PREFIX, handleAdmin } from './routes/admin.js';
 import { matchDownloadFilePath, showBackupDownloadLink } from './routes/dds.js';
@@ -39,12 +40,17 @@ const targetOf = (path: string): RequestTarget =>
         ? 'iam'
         : 'api';
 
-export function createHandler(ctx: MockContext, logger: RequestLogger | undefined): Handler {
+/**
+ * The core handler. With `proxy`, every request but the admin API (`/__mock/`) goes to the
+ * validation proxy instead of the mock's own routes.
+ */
+export function createHandler(ctx: MockContext, logger: RequestLogger | undefined, proxy?: ValidationProxy): Handler {
   const nextId = createRequestIds();
 
   const route = async (rc: RequestContext, target: RequestTarget): Promise<CoreResult> => {
     const { req, requestId } = rc;
     const path = req.path;
+    if (proxy && target !== 'admin') return proxy.handle(rc);
     if (target === 'download') return getObject(ctx, rc);
     if (target === 'admin') {
       const r = await handleAdmin(ctx, rc);

@@ -1,7 +1,8 @@
 /**
  * @dds-backup/mock-server: a spec-driven stand-in for Huawei Cloud DDS `ShowBackupDownloadLink`,
  * the OBS temporary links it hands out, the two IAM calls around it, and an admin API
- * (`/__mock/`) to drive state, clock and faults.
+ * (`/__mock/`) to drive state, clock and faults. With `proxy`, a validation proxy in front of
+ * the real API instead: answers checked against the spec, passed through byte for byte.
  */
 
 export { DEFAULT_AKSK, TOKEN_TTL_SECONDS } from './auth.js';
@@ -32,5 +33,9 @@ export type { FaultKind, FaultRule, FaultRuleInput, FaultTarget } from './faults
 export { datasetFromFixtures, FixturesError, loadFixtures } from './fixtures.js';
 export type { JournalEntry } from './journal.js';
 export { LINK_ACCESS_KEY_ID } from './links.js';
-export type { RequestLogEntry, RequestLogger } from './log.js';
+export type { RequestLogEntry, RequestLogger, ViolationLogEntry } from './log.js';
+export { DEFAULT_PROXY_TIMEOUT_MS, iamEndpointFor, type ProxyOptions, UpstreamUrlError } from './proxy/config.js';
+export { MAX_ANSWER_BYTES } from './proxy/forward.js';
+export { CONTRACT_HEADER, PROXY_ERROR_CODES } from './proxy/proxy.js';
+export type { ContractViolation } from './proxy/violations.js';
 export { createMockServer, type MockDefaults, type MockServer, type MockServerOptions } from './server.js';

@@ -1,4 +1,5 @@
 import type { Completion } from './http/core.js';
+import type { ContractViolation } from './proxy/violations.js';
 
 /** One structured line per request. Path only: the query of a link carries its signature. */
 export interface RequestLogEntry {
@@ -39,4 +40,17 @@ export function toLogEntry(c: Completion, now: number): RequestLogEntry {
   };
   if (c.aborted) entry.aborted = true;
   return entry;
+}
+
+/** The log line of a validation proxy violation report (the report, already redacted). */
+export interface ViolationLogEntry extends ContractViolation {
+  level: 'warn';
+  msg: 'contract-violation';
+}
+
+/** Writes a violation report as one JSON line to stderr, next to the request lines. */
+export function stderrViolationLogger(violation: ContractViolation): void {
+  const { time, ...rest } = violation;
+  const entry: ViolationLogEntry = { time, level: 'warn', msg: 'contract-violation', ...rest };
+  process.stderr.write(`${JSON.stringify(entry)}\n`);
 }

@@ -11,7 +11,10 @@ import { createHandler } from './handler.js';
 import { createFetchHandler } from './http/fetch-adapter.js';
 import { createNodeListener } from './http/node-adapter.js';
 import { LinkSigner } from './links.js';
-import { type RequestLogger, stderrLogger } from './log.js';
+import { type RequestLogger, stderrLogger, stderrViolationLogger } from './log.js';
+import { type ProxyOptions, resolveProxyConfig } from './proxy/config.js';
+import { createProxy, type ViolationSink } from './proxy/proxy.js';
+import { redactUrl } from './redact.js';
 import { Namespace } from './state.js';
 
 /** Options of `createMockServer`. Every one is optional. */
@@ -35,6 +38,13 @@ export interface MockServerOptions {
   /** Default port and host of `listen()` (4010, 127.0.0.1). */
   port?: number;
   host?: string;
+  /**
+   * Validation proxy mode: every request but the admin API is forwarded unchanged to this DDS
+   * endpoint (IAM routes to its region's IAM endpoint, or `iamUrl`), and each answer is checked
+   * against the spec (`X-Mock-Contract` header, `GET /__mock/violations`, a log line with `log: true`).
+   * The mock's own dataset, auth, links, faults and clock are then not used.
+   */
+  proxy?: string | ProxyOptions;
 }
 
 /** Ids and credentials that work against a fresh mock. */
@@ -62,6 +72,8 @@ export interface MockServer {
   readonly defaults: MockDefaults;
   /** The default namespace's clock. */
   readonly clock: MockClock;
+  /** In validation proxy mode, where requests go (for display: credentials in the URLs redacted). */
+  readonly upstream: { dds: string; iam: string } | undefined;
 }
 
 /** Namespaces are cheap but not free: a cap keeps a long-lived shared mock's memory bounded. */
@@ -126,7 +138,15 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
   ctx.namespace(DEFAULT_NAMESPACE);
 
   const logger = options.log === true ? stderrLogger : typeof options.log === 'function' ? options.log : undefined;
-  const handler = createHandler(ctx, logger);
+  const proxyConfig = options.proxy === undefined ? undefined : resolveProxyConfig(options.proxy);
+  const sinks = [options.log === true ? stderrViolationLogger : undefined, proxyConfig?.onViolation].filter(
+    (f): f is ViolationSink => f !== undefined,
+  );
+  const report: ViolationSink = (v) => {
+    for (const sink of sinks) sink(v);
+  };
+  const proxy = proxyConfig ? createProxy(proxyConfig, report) : undefined;
+  const handler = createHandler(ctx, logger, proxy);
   const nodeListener = createNodeListener(handler);
   const fetchHandler = createFetchHandler(handler);
   let server: Server | undefined;
@@ -147,6 +167,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
     nodeListener,
     defaults,
     clock: baseClock,
+    upstream: proxyConfig ? { dds: redactUrl(proxyConfig.dds), iam: redactUrl(proxyConfig.iam) } : undefined,
     get url() {
       return url;
     },
@@ -173,6 +194,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
       const s = server;
       server = undefined;
       url = undefined;
+      proxy?.close();
       if (!s) return Promise.resolve();
       return new Promise<void>((resolve, reject) => {
         s.close((e) => (e ? reject(e) : resolve()));

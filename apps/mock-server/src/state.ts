@@ -2,6 +2,7 @@ import type { MockClock } from './clock.js';
 import type { BackupDef, Dataset, FileDef, InstanceDef, ProjectDef } from './dataset.js';
 import { FaultSet } from './faults.js';
 import { Journal } from './journal.js';
+import { ViolationLog } from './proxy/violations.js';
 
 /** A project with its lookup indexes. */
 export interface ProjectState {
@@ -37,6 +38,8 @@ export class Namespace {
   buckets = new Map<string, ProjectState>();
   readonly faults: FaultSet;
   readonly journal = new Journal();
+  /** Validation proxy reports (`GET /__mock/violations`). */
+  readonly violations = new ViolationLog();
   /** Uses of links that carry a `times`-limited scenario, by signature. */
   readonly linkUses = new Map<string, number>();
 
@@ -60,11 +63,12 @@ export class Namespace {
     }
   }
 
-  /** Back to the initial dataset; faults, journal and link counters cleared. The clock stays. */
+  /** Back to the initial dataset; faults, journal, violations and link counters cleared. The clock stays. */
   reset(): void {
     this.load(this.initial());
     this.faults.clear();
     this.journal.clear();
+    this.violations.clear();
     this.linkUses.clear();
   }
 

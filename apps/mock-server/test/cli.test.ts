@@ -20,6 +20,10 @@ describe('parseCliArgs', () => {
       ['--link-ttl', '60', '--seed', '9', '--quiet', '--fixtures', 'f.yaml'],
       { linkTtlSeconds: 60, seed: 9, quiet: true, fixtures: 'f.yaml' },
     ],
+    [
+      ['--proxy', 'https://dds.cn-north-4.myhuaweicloud.com', '--proxy-iam', 'http://127.0.0.1:9'],
+      { proxy: 'https://dds.cn-north-4.myhuaweicloud.com', proxyIam: 'http://127.0.0.1:9' },
+    ],
   ])('%j', (argv, expected) => {
     expect(parseCliArgs(argv)).toMatchObject(expected);
   });
@@ -31,6 +35,10 @@ describe('parseCliArgs', () => {
     [['--bogus']],
     [['--link-ttl', '0']],
     [['--token', '']],
+    [['--proxy', 'ftp://example.com']],
+    [['--proxy', 'not a url']],
+    [['--proxy', 'https://example.com/?a=1']],
+    [['--proxy-iam', 'https://iam.example.com']],
   ])('%j is a UsageError', (argv) => {
     expect(() => parseCliArgs(argv)).toThrow(UsageError);
   });

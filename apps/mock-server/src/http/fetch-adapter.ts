@@ -20,6 +20,10 @@ function toCore(request: Request): CoreRequest {
       all.host ??= url.host;
       return all;
     },
+    rawHeaders: () => {
+      const flat = [...request.headers].flat();
+      return request.headers.has('host') ? flat : [...flat, 'host', url.host];
+    },
     body: async () => Buffer.from(await request.arrayBuffer()),
   };
 }
@@ -81,6 +85,17 @@ function streamOf(result: CoreResult, handler: Handler, handled: Handled): Reada
   );
 }
 
+/** A passed-through answer (validation proxy): headers exactly as listed, body as is. */
+function passThrough(result: CoreResult, head: boolean): { response: Response; sent: number } {
+  const headers = new Headers();
+  const list = result.rawHeaders ?? [];
+  for (let i = 0; i + 1 < list.length; i += 2) headers.append(list[i]!, list[i + 1]!);
+  const body = result.body;
+  const bytes = head || NULL_BODY_STATUS.has(result.status) || body === undefined || isObjectBody(body) ? null : body;
+  const init = { status: result.status, headers, ...(result.statusText ? { statusText: result.statusText } : {}) };
+  return { response: new Response(bytes, init), sent: bytes === null ? 0 : bodyLength(bytes) };
+}
+
 /** The WHATWG fetch adapter: `server.fetch(request)` answers without any socket. */
 export function createFetchHandler(handler: Handler): (request: Request) => Promise<Response> {
   return async (request) => {
@@ -92,9 +107,14 @@ export function createFetchHandler(handler: Handler): (request: Request) => Prom
       handled = handler.internalError(core, error);
     }
     const { result } = handled;
-    const headers = new Headers(result.headers);
     const head = request.method === 'HEAD';
     const body = result.body;
+    if (result.rawHeaders) {
+      const { response, sent } = passThrough(result, head);
+      handler.complete(handled, sent, false);
+      return response;
+    }
+    const headers = new Headers(result.headers);
     if (head || body === undefined || NULL_BODY_STATUS.has(result.status)) {
       if (body !== undefined && !headers.has('content-length')) headers.set('content-length', String(bodyLength(body)));
       handler.complete(handled, 0, false);

@@ -36,6 +36,7 @@ function toCore(req: IncomingMessage): CoreRequest {
       return Array.isArray(v) ? v.join(', ') : v;
     },
     headers: () => req.headers as Record<string, string | undefined>,
+    rawHeaders: () => req.rawHeaders,
     body: () =>
       new Promise<Buffer>((resolve, reject) => {
         const chunks: Buffer[] = [];
@@ -127,6 +128,16 @@ export function createNodeListener(handler: Handler): (req: IncomingMessage, res
     const { result } = handled;
     const body = result.body;
     const headers = result.headers;
+    if (result.rawHeaders) {
+      // A passed-through answer (validation proxy): headers exactly as listed (no Date of our
+      // own either), body as is.
+      res.sendDate = false;
+      res.writeHead(result.status, result.statusText, result.rawHeaders);
+      const bytes = head || isObjectBody(body) ? undefined : body;
+      res.end(bytes);
+      handler.complete(handled, bytes === undefined ? 0 : bodyLength(bytes), false);
+      return;
+    }
     if (!result.faults && !isObjectBody(body)) {
       // Fast path: one writeHead + end, no stream machinery.
       if (body !== undefined && headers['content-length'] === undefined)

@@ -307,6 +307,11 @@ export async function handleAdmin(ctx: MockContext, rc: RequestContext): Promise
     case 'DELETE requests':
       rc.ns.journal.clear();
       return noContent(rc.requestId);
+    case 'GET violations':
+      return jsonResult(200, rc.ns.violations.list(), rc.requestId);
+    case 'DELETE violations':
+      rc.ns.violations.clear();
+      return noContent(rc.requestId);
     default:
       return undefined;
   }

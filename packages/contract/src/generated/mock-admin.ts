@@ -137,7 +137,7 @@ export interface paths {
         put?: never;
         /**
          * Reset the namespace
-         * @description Dataset back to its initial content (the default dataset, fixtures, or the last loaded fixtures), fault rules and journal cleared. The clock is kept.
+         * @description Dataset back to its initial content (the default dataset, fixtures, or the last loaded fixtures), fault rules, journal and violation reports cleared. The clock is kept.
          */
         post: operations["ResetMock"];
         delete?: never;
@@ -163,6 +163,32 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/__mock/violations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read the validation proxy's violation reports
+         * @description One report per upstream answer that breaks the spec, oldest first, at most the last 1000,
+         *     for requests sent in this namespace (`X-Mock-Namespace`). Redacted: no credentials, no
+         *     link signatures, no bodies. Empty unless the mock runs as a validation proxy.
+         */
+        get: operations["ListMockViolations"];
+        put?: never;
+        post?: never;
+        /**
+         * Clear the violation reports
+         * @description Empties the namespace's violation reports.
+         */
+        delete: operations["ClearMockViolations"];
         options?: never;
         head?: never;
         patch?: never;
@@ -243,7 +269,12 @@ export interface components {
         };
         /** @description Error body, in the Huawei shape the rest of the mock uses. Admin codes are the mock's own (`MOCK.*`). */
         Error: {
-            /** @description `MOCK.0400` for an invalid admin request. */
+            /**
+             * @description The mock's own codes: `MOCK.0400` an invalid admin request; in validation proxy
+             *     mode `MOCK.0502` (status 502) the upstream could not be reached, closed the
+             *     connection mid-answer or answered more than 64 MiB, `MOCK.0504` (status 504) the
+             *     upstream did not answer in time.
+             */
             error_code: string;
             /** @description What is wrong, naming the field. */
             error_msg: string;
@@ -405,6 +436,48 @@ export interface components {
             namespace: string;
             projects: components["schemas"]["ProjectState"][];
             seed: number;
+        };
+        /** @description One way an answer breaks the spec. */
+        ValidationIssue: {
+            /**
+             * @description What failed: a JSON Schema keyword (`required`, `pattern`, `type`, ...), `status` (a
+             *     status the operation does not document), `content-type`, `json` (the body is not
+             *     JSON) or `content-encoding` (the body could not be decoded).
+             */
+            keyword: string;
+            /** @description What is wrong and what the spec expects. */
+            message: string;
+            /**
+             * @description Where: a JSON pointer into the body (`/files/0/link_expired_time`, '' for the whole
+             *     body), or `headers.<Name>` for a header.
+             */
+            path: string;
+        };
+        /** @description An upstream answer that breaks the spec (redacted). */
+        Violation: {
+            issues: components["schemas"]["ValidationIssue"][];
+            method: string;
+            namespace: string;
+            /** @description The operation of the DDS or IAM spec the request was for. */
+            operation_id: string;
+            /** @description Path and query as forwarded; credential query values (`Signature`, `AccessKeyId`, tokens) replaced by `REDACTED`. */
+            path: string;
+            /** @description The mock's request id (as in the request log and journal). */
+            request_id: string;
+            /** @description The upstream's status. */
+            status: number;
+            /**
+             * Format: date-time
+             * @description When the answer arrived (real time).
+             */
+            time: string;
+            /**
+             * Format: uri
+             * @description Origin of the upstream that answered.
+             */
+            upstream: string;
+            /** @description The upstream's `X-Request-Id`, null when it sent none. */
+            upstream_request_id: string | null;
         };
     };
     responses: {
@@ -718,6 +791,53 @@ export interface operations {
                     "application/json": components["schemas"]["State"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+        };
+    };
+    ListMockViolations: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Isolated namespace to act on (default `default`).
+                 * @example ci-run-4711
+                 */
+                "X-Mock-Namespace"?: components["parameters"]["Namespace"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The reports. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Violation"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+        };
+    };
+    ClearMockViolations: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Isolated namespace to act on (default `default`).
+                 * @example ci-run-4711
+                 */
+                "X-Mock-Namespace"?: components["parameters"]["Namespace"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: components["responses"]["NoContent"];
             400: components["responses"]["BadRequest"];
         };
     };

@@ -1258,7 +1258,7 @@ export const mockAdminSpec: OpenApiDocument = {
     "title": "dds-backup mock server admin API",
     "version": "1.0.0",
     "summary": "Drive the dds-backup mock (state, clock, faults, request journal) from tests.",
-    "description": "The admin API of `@dds-backup/mock-server` (`npx dds-backup-mock`), served under `/__mock/`\nnext to the mocked DDS, IAM and OBS routes. Tests use it to read the mock's state (ids, exact\nbyte sizes and hashes of every file), move the mock clock (link and token expiry, the\n`X-Sdk-Date` skew check), inject faults into the API or the downloads, add backups, and read\nthe journal of the requests the mock served.\n\nIsolation: every call may send `X-Mock-Namespace`. A namespace has its own copy of the dataset,\nits own clock, fault rules and journal; download links issued in a namespace carry it (signed),\nso parallel CI runs sharing one mock never see each other's changes.\n\nCredentials the mock accepts on the DDS and IAM routes when started without `--token` and\n`--aksk`: any non-empty `X-Auth-Token`, tokens issued by its `POST /v3/auth/tokens` (for 24\nhours of mock clock), and the documented AK/SK pair AK `DDSBACKUPMOCKAK00001`, SK\n`DdsBackupMockSecretKey000000000000000000` (they open nothing but the mock).\n\nThe admin API itself has no authentication: the mock listens on 127.0.0.1 by default.\n",
+    "description": "The admin API of `@dds-backup/mock-server` (`npx dds-backup-mock`), served under `/__mock/`\nnext to the mocked DDS, IAM and OBS routes. Tests use it to read the mock's state (ids, exact\nbyte sizes and hashes of every file), move the mock clock (link and token expiry, the\n`X-Sdk-Date` skew check), inject faults into the API or the downloads, add backups, and read\nthe journal of the requests the mock served.\n\nIsolation: every call may send `X-Mock-Namespace`. A namespace has its own copy of the dataset,\nits own clock, fault rules and journal; download links issued in a namespace carry it (signed),\nso parallel CI runs sharing one mock never see each other's changes.\n\nCredentials the mock accepts on the DDS and IAM routes when started without `--token` and\n`--aksk`: any non-empty `X-Auth-Token`, tokens issued by its `POST /v3/auth/tokens` (for 24\nhours of mock clock), and the documented AK/SK pair AK `DDSBACKUPMOCKAK00001`, SK\n`DdsBackupMockSecretKey000000000000000000` (they open nothing but the mock).\n\nThe admin API itself has no authentication: the mock listens on 127.0.0.1 by default.\n\nValidation proxy (`dds-backup-mock --proxy https://dds.{region}.myhuaweicloud.com`): every\nrequest but this admin API is forwarded unchanged to the real API (IAM routes to the\nregion's IAM endpoint, or `--proxy-iam`), and every answer of an operation of the DDS or\nIAM spec is checked against it and passed on byte for byte with a response header\n`X-Mock-Contract: ok`, `violations=N` or (routes no spec describes) `unchecked`. Violations\nare also logged and listed by `GET /__mock/violations`. When the upstream cannot be reached\nthe proxy answers 502 `MOCK.0502` (504 `MOCK.0504` when it does not answer in time), in the\nHuawei error shape of the `Error` schema below, without `X-Mock-Contract`.\n",
     "license": {
       "name": "Apache-2.0",
       "identifier": "Apache-2.0"
@@ -1291,6 +1291,10 @@ export const mockAdminSpec: OpenApiDocument = {
     {
       "name": "Journal",
       "description": "The requests the mock served."
+    },
+    {
+      "name": "Proxy",
+      "description": "What the validation proxy (`--proxy`) found wrong in the real API's answers."
     }
   ],
   "paths": {
@@ -1353,7 +1357,7 @@ export const mockAdminSpec: OpenApiDocument = {
       "post": {
         "operationId": "ResetMock",
         "summary": "Reset the namespace",
-        "description": "Dataset back to its initial content (the default dataset, fixtures, or the last loaded fixtures), fault rules and journal cleared. The clock is kept.",
+        "description": "Dataset back to its initial content (the default dataset, fixtures, or the last loaded fixtures), fault rules, journal and violation reports cleared. The clock is kept.",
         "tags": [
           "State"
         ],
@@ -1760,6 +1764,89 @@ export const mockAdminSpec: OpenApiDocument = {
           }
         }
       }
+    },
+    "/__mock/violations": {
+      "get": {
+        "operationId": "ListMockViolations",
+        "summary": "Read the validation proxy's violation reports",
+        "description": "One report per upstream answer that breaks the spec, oldest first, at most the last 1000,\nfor requests sent in this namespace (`X-Mock-Namespace`). Redacted: no credentials, no\nlink signatures, no bodies. Empty unless the mock runs as a validation proxy.\n",
+        "tags": [
+          "Proxy"
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/Namespace"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The reports.",
+            "headers": {
+              "X-Request-Id": {
+                "$ref": "#/components/headers/XRequestId"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "array",
+                  "items": {
+                    "$ref": "#/components/schemas/Violation"
+                  }
+                },
+                "examples": {
+                  "rfc3339-expiry": {
+                    "value": [
+                      {
+                        "time": "2026-01-12T08:00:00.123Z",
+                        "request_id": "d4af12fddc3d66531187000000000003",
+                        "upstream_request_id": "7b1bd8f8c9ae4f1a8c7d1c0e8b1f2a3d",
+                        "namespace": "default",
+                        "operation_id": "ShowBackupDownloadLink",
+                        "method": "GET",
+                        "path": "/v3/0549b4a43100d4f32f51c01c2fe4acdb/backups/download-file?instance_id=9136fd2a9fcd405ea4674276ce36dae8in02&backup_id=43e4feaab48f11e89039fa163ebaa7e4br02",
+                        "upstream": "https://dds.cn-north-4.myhuaweicloud.com",
+                        "status": 200,
+                        "issues": [
+                          {
+                            "path": "/files/0/link_expired_time",
+                            "keyword": "pattern",
+                            "message": "`/files/0/link_expired_time` must match ^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9][+-](0[0-9]|1[0-4])[0-5][0-9]$, like \"2018-08-16T10:15:14+0000\""
+                          }
+                        ]
+                      }
+                    ]
+                  }
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          }
+        }
+      },
+      "delete": {
+        "operationId": "ClearMockViolations",
+        "summary": "Clear the violation reports",
+        "description": "Empties the namespace's violation reports.",
+        "tags": [
+          "Proxy"
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/Namespace"
+          }
+        ],
+        "responses": {
+          "204": {
+            "$ref": "#/components/responses/NoContent"
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          }
+        }
+      }
     }
   },
   "components": {
@@ -1887,7 +1974,7 @@ export const mockAdminSpec: OpenApiDocument = {
         "properties": {
           "error_code": {
             "type": "string",
-            "description": "`MOCK.0400` for an invalid admin request.",
+            "description": "The mock's own codes: `MOCK.0400` an invalid admin request; in validation proxy\nmode `MOCK.0502` (status 502) the upstream could not be reached, closed the\nconnection mid-answer or answered more than 64 MiB, `MOCK.0504` (status 504) the\nupstream did not answer in time.\n",
             "pattern": "^[A-Z]+\\.[0-9]{4,6}$"
           },
           "error_msg": {
@@ -2706,6 +2793,95 @@ export const mockAdminSpec: OpenApiDocument = {
           "aborted": {
             "type": "boolean",
             "description": "The body ended early (client gone, `reset` or `truncate`)."
+          }
+        }
+      },
+      "ValidationIssue": {
+        "type": "object",
+        "description": "One way an answer breaks the spec.",
+        "required": [
+          "path",
+          "keyword",
+          "message"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "path": {
+            "type": "string",
+            "description": "Where: a JSON pointer into the body (`/files/0/link_expired_time`, '' for the whole\nbody), or `headers.<Name>` for a header.\n"
+          },
+          "keyword": {
+            "type": "string",
+            "description": "What failed: a JSON Schema keyword (`required`, `pattern`, `type`, ...), `status` (a\nstatus the operation does not document), `content-type`, `json` (the body is not\nJSON) or `content-encoding` (the body could not be decoded).\n"
+          },
+          "message": {
+            "type": "string",
+            "description": "What is wrong and what the spec expects."
+          }
+        }
+      },
+      "Violation": {
+        "type": "object",
+        "description": "An upstream answer that breaks the spec (redacted).",
+        "required": [
+          "time",
+          "request_id",
+          "upstream_request_id",
+          "namespace",
+          "operation_id",
+          "method",
+          "path",
+          "upstream",
+          "status",
+          "issues"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "time": {
+            "type": "string",
+            "format": "date-time",
+            "description": "When the answer arrived (real time)."
+          },
+          "request_id": {
+            "type": "string",
+            "description": "The mock's request id (as in the request log and journal)."
+          },
+          "upstream_request_id": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "description": "The upstream's `X-Request-Id`, null when it sent none."
+          },
+          "namespace": {
+            "type": "string"
+          },
+          "operation_id": {
+            "type": "string",
+            "description": "The operation of the DDS or IAM spec the request was for."
+          },
+          "method": {
+            "type": "string"
+          },
+          "path": {
+            "type": "string",
+            "description": "Path and query as forwarded; credential query values (`Signature`, `AccessKeyId`, tokens) replaced by `REDACTED`."
+          },
+          "upstream": {
+            "type": "string",
+            "format": "uri",
+            "description": "Origin of the upstream that answered."
+          },
+          "status": {
+            "type": "integer",
+            "description": "The upstream's status."
+          },
+          "issues": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+              "$ref": "#/components/schemas/ValidationIssue"
+            }
           }
         }
       }
