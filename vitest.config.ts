@@ -24,6 +24,7 @@ export default defineConfig({
       project('client', 'packages/client'),
       project('mock-server', 'apps/mock-server'),
       project('cli', 'apps/cli'),
+      project('contract-kit', 'packages/contract-kit'),
       project('bench', 'bench'),
     ],
   },

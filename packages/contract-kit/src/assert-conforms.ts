@@ -1,5 +1,5 @@
-import { getOperation } from '@dds-backup/contract';
 import { redact } from '@dds-backup/client';
+import { getOperation } from '@dds-backup/contract';
 import { type ConformanceIssue, formatConformanceIssues, issuesOf, showValue } from './conformance-issue.js';
 
 /** What openapi-fetch answers: the parsed body is `data` (2xx) or `error` (others). */
@@ -97,14 +97,22 @@ async function decode(
       try {
         body = JSON.parse(text);
       } catch {
-        issues.push({ path: 'body', expected: `must be JSON (the spec declares ${media.join(', ')})`, actual: showValue(text) });
+        issues.push({
+          path: 'body',
+          expected: `must be JSON (the spec declares ${media.join(', ')})`,
+          actual: showValue(text),
+        });
         return { response, body: text, issues };
       }
     } else body = text;
   }
   const contentType = response.headers.get('content-type');
   if (wantsJson && body !== undefined && contentType !== null && !JSON_MEDIA.test(contentType)) {
-    issues.push({ path: 'header Content-Type', expected: `must be ${media.join(', ')}`, actual: showValue(contentType) });
+    issues.push({
+      path: 'header Content-Type',
+      expected: `must be ${media.join(', ')}`,
+      actual: showValue(contentType),
+    });
   }
   return { response, body, issues };
 }

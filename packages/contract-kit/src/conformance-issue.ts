@@ -1,5 +1,5 @@
-import { type ValidationIssue, validateResponse } from '@dds-backup/contract';
 import { redact } from '@dds-backup/client';
+import { type ValidationIssue, validateResponse } from '@dds-backup/contract';
 
 /**
  * One way a response departs from the spec: where (a JSON pointer into the body, `header X`, or
@@ -25,8 +25,9 @@ export function showValue(value: unknown): string {
   } catch {
     text = String(value);
   }
-  if (text.length > MAX_ACTUAL) text = `${text.slice(0, MAX_ACTUAL - 1)}…`;
-  return redact(text);
+  // Redact before shortening: a cut could otherwise leave part of a signature unmasked.
+  text = redact(text);
+  return text.length > MAX_ACTUAL ? `${text.slice(0, MAX_ACTUAL - 1)}…` : text;
 }
 
 /** The value at a JSON pointer, or undefined. */
@@ -35,20 +36,27 @@ export function valueAt(body: unknown, pointer: string): unknown {
   return pointer
     .slice(1)
     .split('/')
-    .reduce<any>((o, k) => (o === null || typeof o !== 'object' ? undefined : o[k.replace(/~1/g, '/').replace(/~0/g, '~')]), body);
+    .reduce<any>(
+      (o, k) => (o === null || typeof o !== 'object' ? undefined : o[k.replace(/~1/g, '/').replace(/~0/g, '~')]),
+      body,
+    );
 }
 
 /** Turns a validator issue into path / expected / actual, reading the actual value from the body. */
 function fromValidationIssue(issue: ValidationIssue, body: unknown): ConformanceIssue {
   if (issue.path.startsWith('headers.')) {
-    return { path: `header ${issue.path.slice('headers.'.length)}`, expected: 'declared by the spec', actual: 'nothing' };
+    return {
+      path: `header ${issue.path.slice('headers.'.length)}`,
+      expected: 'declared by the spec',
+      actual: 'nothing',
+    };
   }
   const base = issue.path === '' ? '' : issue.path;
   if (issue.keyword === 'required') {
     const property = /required property `([^`]+)`/.exec(issue.message)?.[1] ?? '?';
     return { path: `${base}/${property}`, expected: 'required property', actual: 'nothing' };
   }
-  if (issue.keyword === 'additionalProperties') {
+  if (issue.keyword === 'additionalProperties' || issue.keyword === 'unevaluatedProperties') {
     const property = /unexpected property `([^`]+)`/.exec(issue.message)?.[1] ?? '?';
     const allowed = /\(allowed: ([^)]*)\)/.exec(issue.message)?.[1];
     return {

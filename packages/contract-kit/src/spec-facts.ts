@@ -63,31 +63,40 @@ export function requiredParameters(operationId = OPERATION_ID): OperationInfo['p
 }
 
 /**
- * A value shaped like the parameter's spec example (same length, same non-hex suffix such as
- * `in02`) that no server knows: the hex part is random. Servers that check the shape of ids
- * before looking them up still reach the lookup.
+ * An id no server knows, in the shape Huawei's ids have (the parameter's `x-observed-pattern`,
+ * e.g. 32 hex characters and `in02`), with random hex: servers that check the shape of an id
+ * before looking it up still reach the lookup. Without such a pattern: random hex as long as the
+ * parameter's example.
  */
 export function unknownIdFor(parameterName: string, operationId = OPERATION_ID): string {
   const op = getOperation(operationId);
   const param = op.parameters.find((p) => p.name === parameterName);
   if (!param) throw new Error(`${operationId} has no parameter ${parameterName}`);
+  const randomHex = (n: number) =>
+    randomBytes(Math.ceil(n / 2))
+      .toString('hex')
+      .slice(0, n);
+  const observed = param.schema['x-observed-pattern'];
+  const shape = typeof observed === 'string' ? /^\^\[0-9a-f\]\{(\d+)\}([A-Za-z0-9]*)\$$/.exec(observed) : null;
+  if (shape) return `${randomHex(Number(shape[1]))}${shape[2]}`;
   const pointer = param.schemaPointer.replace(/\/schema$/, '');
   const node = pointer
     .slice(1)
     .split('/')
     .reduce<any>((o, k) => o?.[k.replace(/~1/g, '/').replace(/~0/g, '~')], op.document);
-  const example = typeof node?.example === 'string' ? node.example : undefined;
-  const match = example ? /^([0-9a-f]+)(.*)$/.exec(example) : null;
-  if (!match) return `unknown-${randomBytes(8).toString('hex')}`;
-  const hexLength = match[1]!.length;
-  return randomBytes(Math.ceil(hexLength / 2))
-    .toString('hex')
-    .slice(0, hexLength)
-    .concat(match[2]!);
+  return randomHex(typeof node?.example === 'string' && node.example.length > 0 ? node.example.length : 32);
 }
 
 /** Header names the spec declares for a status of the operation (falls back to `default`). */
 export function declaredHeaders(status: number | string, operationId = OPERATION_ID): string[] {
   const op = getOperation(operationId);
   return op.responseHeaders.get(String(status)) ?? op.responseHeaders.get('default') ?? [];
+}
+
+/** The success status the spec documents for the operation (its first 2xx response). */
+export function successStatus(operationId = OPERATION_ID): number {
+  const op = getOperation(operationId);
+  const key = [...op.responseSchemas.keys()].find((k) => /^2[0-9][0-9]$/.test(k));
+  if (!key) throw new Error(`${operationId} documents no 2xx answer`);
+  return Number(key);
 }

@@ -57,8 +57,12 @@ export interface DownloadBackupOptions {
   checkpointBytes?: number;
   /** ...or this many ms (default 1000). A kill -9 re-fetches at most about this much per file. */
   checkpointIntervalMs?: number;
-  /** Object GET transport: `auto` (default) = node:http(s) when the client uses the global fetch, else the client's fetch. */
-  transport?: 'auto' | 'node' | 'fetch';
+  /**
+   * Object GET transport: `auto` (default) = the engine's own HTTP/1.1 client on node:net/tls
+   * (`http1`, the fast path) when the client uses the global fetch, else the client's fetch.
+   * `node` = node:http(s), kept for comparison and as a fallback.
+   */
+  transport?: 'auto' | 'http1' | 'node' | 'fetch';
   /** Free-space probe (default `fs.statfs`); injectable for tests. */
   statfs?: (dir: string) => Promise<StatFsLike>;
   /** Clock for link-expiry decisions (default Date.now); injectable for tests. */
@@ -78,8 +82,8 @@ export interface DownloadResult {
   bytes: number;
   /** Bytes received by this run. */
   transferredBytes: number;
-  /** Which transport carried the object GETs (`node`: node:http(s) fast path; `fetch`: the client's fetch). */
-  transport: 'node' | 'fetch';
+  /** Which transport carried the object GETs (`http1`: the fast path; `node`: node:http(s); `fetch`: the client's fetch). */
+  transport: 'http1' | 'node' | 'fetch';
 }
 
 /**

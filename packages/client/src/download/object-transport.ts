@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { FetchLike } from '../transport.js';
+import { http1Transport } from './http1-transport.js';
 
 /** One object GET as the engine sees it, whichever transport carried it. */
 export interface ObjectResponse {
@@ -15,7 +16,7 @@ export interface ObjectResponse {
 
 /** Sends a GET for an object URL. The signal aborts the request and its body. */
 export interface ObjectTransport {
-  readonly kind: 'node' | 'fetch';
+  readonly kind: 'http1' | 'node' | 'fetch';
   get(url: string, headers: Record<string, string>, signal: AbortSignal): Promise<ObjectResponse>;
   /** Frees pooled connections. */
   close(): void;
@@ -113,12 +114,13 @@ async function* emptyBody(): AsyncIterable<Uint8Array> {}
  * transport (tests, proxies) carries the downloads too.
  */
 export function selectTransport(
-  mode: 'auto' | 'node' | 'fetch',
+  mode: 'auto' | 'http1' | 'node' | 'fetch',
   client: { fetch: FetchLike; usesGlobalFetch: boolean },
   sampleUrl: string | undefined,
   maxSockets: number,
 ): ObjectTransport {
   const httpUrl = sampleUrl !== undefined && /^https?:/i.test(sampleUrl);
-  if (mode === 'node' || (mode === 'auto' && httpUrl && client.usesGlobalFetch)) return nodeTransport(maxSockets);
+  if (mode === 'http1' || (mode === 'auto' && httpUrl && client.usesGlobalFetch)) return http1Transport(maxSockets);
+  if (mode === 'node') return nodeTransport(maxSockets);
   return fetchTransport(client.fetch);
 }

@@ -37,9 +37,10 @@ export const skip = (name: string, reason: string): CheckResult => ({
 
 /** A message for anything a request threw (network error, timeout), secrets redacted. */
 export function describeError(error: unknown): string {
-  const e = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  const cause = e?.cause?.code ?? e?.cause?.message;
-  return redact(`${e?.name ?? 'Error'}: ${e?.message ?? String(error)}${cause ? ` (${cause})` : ''}`);
+  const e = error as { name?: string; message?: string; cause?: { code?: string } };
+  const message = e?.message || e?.name || String(error);
+  const cause = e?.cause?.code;
+  return redact(cause && !message.includes(cause) ? `${message} (${cause})` : message);
 }
 
 /** Milliseconds since `start` (performance.now()), rounded to 0.1 ms. */

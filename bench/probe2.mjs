@@ -1,0 +1,13 @@
+import { startMock } from './lib/mock.mjs';
+import { createClient, tokenCredentials } from '@dds-backup/client';
+import { downloadBackup } from '@dds-backup/client/download';
+import { rm } from 'node:fs/promises';
+const size = 2 ** 30;
+const mock = await startMock();
+const ids = await mock.addFile(size);
+const client = createClient({ endpoint: mock.url, projectId: mock.defaults.projectId, credentials: tokenCredentials('bench-token') });
+const t = Date.now();
+await downloadBackup({ client, ...ids, dir: '/tmp/probe-dl', segmentsPerFile: 1 });
+console.log((size / 1e6 / ((Date.now() - t) / 1000)).toFixed(0), 'MB/s');
+await rm('/tmp/probe-dl', { recursive: true, force: true });
+await mock.stop();
