@@ -12,7 +12,7 @@ import type { ObjectResponse, ObjectTransport } from './object-transport.js';
 /** Largest response head accepted. */
 const MAX_HEAD_BYTES = 64 * 1024;
 /** Socket reading pauses when this much body is queued and not yet consumed (backpressure). */
-const HIGH_WATER_BYTES = 8 * 1024 * 1024;
+const HIGH_WATER_BYTES = 2 * 1024 * 1024;
 /** Idle pooled connections are closed after this long (servers close theirs after ~5 s). */
 const IDLE_MS = 4000;
 
@@ -32,6 +32,7 @@ export class Http1Error extends Error {
 interface PoolEntry {
   socket: Socket;
   timer: NodeJS.Timeout;
+  drop: () => void;
 }
 
 /** HTTP/1.1 GETs over pooled keep-alive sockets (net or tls), at most `maxSockets` per origin. */
@@ -44,8 +45,8 @@ export function http1Transport(maxSockets: number): ObjectTransport {
     while (list && list.length > 0) {
       const entry = list.pop()!;
       clearTimeout(entry.timer);
-      entry.socket.removeAllListeners('error');
-      entry.socket.removeAllListeners('close');
+      entry.socket.removeListener('error', entry.drop);
+      entry.socket.removeListener('close', entry.drop);
       if (!entry.socket.destroyed) return entry.socket;
     }
     return undefined;
@@ -57,13 +58,13 @@ export function http1Transport(maxSockets: number): ObjectTransport {
       socket.destroy();
       return;
     }
-    const entry: PoolEntry = { socket, timer: setTimeout(() => drop(), IDLE_MS) };
-    entry.timer.unref();
     const drop = () => {
       socket.destroy();
       const i = list.indexOf(entry);
       if (i >= 0) list.splice(i, 1);
     };
+    const entry: PoolEntry = { socket, timer: setTimeout(drop, IDLE_MS), drop };
+    entry.timer.unref();
     socket.on('error', drop);
     socket.on('close', drop);
     list.push(entry);
@@ -74,6 +75,9 @@ export function http1Transport(maxSockets: number): ObjectTransport {
     kind: 'http1',
     async get(url, headers, signal) {
       const target = new URL(url);
+      for (const [k, v] of Object.entries(headers)) {
+        if (/[\r\n]/.test(k) || /[\r\n]/.test(v)) throw new TypeError(`invalid header ${k}`);
+      }
       const origin = `${target.protocol}//${target.host}`;
       const reused = take(origin);
       try {
@@ -88,10 +92,11 @@ export function http1Transport(maxSockets: number): ObjectTransport {
     },
     close() {
       closed = true;
-      for (const list of idle.values()) for (const e of list.splice(0)) {
-        clearTimeout(e.timer);
-        e.socket.destroy();
-      }
+      for (const list of idle.values())
+        for (const e of list.splice(0)) {
+          clearTimeout(e.timer);
+          e.socket.destroy();
+        }
     },
   };
 }
@@ -104,6 +109,9 @@ function connect(target: URL): Socket {
     ? tls.connect({ host, port, servername: net.isIP(host) ? undefined : host, ALPNProtocols: ['http/1.1'] })
     : net.connect({ host, port });
   socket.setNoDelay(true);
+  // Errors are handled by whoever holds the socket (an exchange, or the pool); this keeps an
+  // error between two holders (say, a refused connect after an abort) from crashing the process.
+  socket.on('error', () => {});
   return socket;
 }
 
@@ -122,13 +130,7 @@ function exchange(
       return;
     }
     let lines = `GET ${target.pathname}${target.search} HTTP/1.1\r\nHost: ${target.host}\r\n`;
-    for (const [k, v] of Object.entries(headers)) {
-      if (/[\r\n]/.test(k) || /[\r\n]/.test(v)) {
-        reject(new TypeError(`invalid header ${k}`));
-        return;
-      }
-      lines += `${k}: ${v}\r\n`;
-    }
+    for (const [k, v] of Object.entries(headers)) lines += `${k}: ${v}\r\n`;
     socket.write(`${lines}Connection: keep-alive\r\n\r\n`);
 
     let head: Buffer | undefined = Buffer.alloc(0);

@@ -23,9 +23,8 @@ export interface ObjectTransport {
 }
 
 /**
- * Fast path: node:http(s) with a keep-alive agent. `fetch` + `Readable.fromWeb` reaches about
- * half of curl's loopback throughput (../shared/reference/toolchain.md); IncomingMessage hands
- * over the socket's buffers directly.
+ * node:http(s) with a keep-alive agent: the conventional path, kept as `transport: 'node'`.
+ * The default fast path is http1-transport.ts, which skips llhttp/IncomingMessage per chunk.
  */
 export function nodeTransport(maxSockets: number): ObjectTransport {
   const options = { keepAlive: true, maxSockets, scheduling: 'lifo' as const };

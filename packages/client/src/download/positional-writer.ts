@@ -4,17 +4,25 @@ import type { FileHandle } from 'node:fs/promises';
 const BATCH_BYTES = 1024 * 1024;
 /** writev takes at most IOV_MAX (1024 on Linux) buffers. */
 const MAX_IOVECS = 512;
+/**
+ * Writes in flight per stream. One write at a time left the socket idle while the disk was
+ * busy (measured: about 0.6 GB/s); a few overlapping writes keep both going. Bounded, so a
+ * range never holds more than (MAX_IN_FLIGHT + 1) MiB.
+ */
+const MAX_IN_FLIGHT = 4;
 
 /**
  * Writes one stream of a range into a file at its offsets. Chunks are not copied: they are
- * gathered (up to 1 MiB) and written with one `writev` at their position while the next batch
- * fills, so at most two batches per range are in memory. `push` resolves when the caller may
- * read more (backpressure). `onWritten` runs after each write reached the file, in order.
+ * gathered (up to 1 MiB) and written with one `writev` at their position while the next batches
+ * fill. `push` resolves when the caller may read more (backpressure). `onWritten` runs after each
+ * write reached the file, strictly in stream order, and never after a failed write.
  */
 export class PositionalWriter {
   private batch: Uint8Array[] = [];
   private batchBytes = 0;
-  private inFlight: Promise<void> | undefined;
+  /** Completions in stream order; each resolves after its onWritten ran. */
+  private inFlight: Promise<void>[] = [];
+  private tail: Promise<void> = Promise.resolve();
   private failure: unknown;
   /** Next offset to be queued. */
   private position: number;
@@ -27,7 +35,7 @@ export class PositionalWriter {
     this.position = start;
   }
 
-  /** Queues a chunk; resolves at once unless a full batch must wait for the previous write. */
+  /** Queues a chunk; resolves at once unless too many writes are in flight. */
   push(chunk: Uint8Array): Promise<void> | undefined {
     this.batch.push(chunk);
     this.batchBytes += chunk.byteLength;
@@ -38,22 +46,22 @@ export class PositionalWriter {
   /** Writes what is queued and waits for every write. Throws the first write error. */
   async finish(): Promise<void> {
     await this.flushBatch();
-    await this.inFlight;
+    await this.tail;
     if (this.failure) throw this.failure;
   }
 
   /**
-   * Waits for the write in flight and drops what is still queued (after a failed response:
+   * Waits for the writes in flight and drops what is still queued (after a failed response:
    * only bytes that reached the file are reported). Never throws.
    */
   async abandon(): Promise<void> {
     this.batch = [];
     this.batchBytes = 0;
-    await this.inFlight?.catch(() => {});
+    await this.tail.catch(() => {});
   }
 
   private async flushBatch(): Promise<void> {
-    if (this.inFlight) await this.inFlight;
+    while (this.inFlight.length >= MAX_IN_FLIGHT) await this.inFlight[0];
     if (this.failure) throw this.failure;
     if (this.batchBytes === 0) return;
     const chunks = this.batch;
@@ -62,16 +70,21 @@ export class PositionalWriter {
     this.batch = [];
     this.batchBytes = 0;
     this.position = end;
-    this.inFlight = writeAll(this.fh, chunks, start).then(
+    const written = writeAll(this.fh, chunks, start);
+    const previous = this.tail;
+    const done: Promise<void> = Promise.all([written, previous]).then(
       () => {
-        this.inFlight = undefined;
-        this.onWritten(start, end, chunks);
+        if (!this.failure) this.onWritten(start, end, chunks);
       },
       (error: unknown) => {
-        this.inFlight = undefined;
-        this.failure = error;
+        this.failure ??= error;
       },
     );
+    const settled = done.finally(() => {
+      this.inFlight.splice(this.inFlight.indexOf(settled), 1);
+    });
+    this.inFlight.push(settled);
+    this.tail = settled;
   }
 }
 

@@ -19,15 +19,23 @@ async function setup(listen: boolean): Promise<{ m: MockHandle; dir: string }> {
 }
 
 describe.each([
-  { label: 'in-process fetch handler', listen: false, transport: 'fetch' },
-  { label: 'mock on 127.0.0.1:0 (node:http fast path)', listen: true, transport: 'node' },
-])('downloadBackup through the $label', ({ listen, transport }) => {
+  { label: 'in-process fetch handler', listen: false, transport: 'fetch', mode: 'auto' },
+  { label: 'mock on 127.0.0.1:0 (http1 fast path)', listen: true, transport: 'http1', mode: 'auto' },
+  { label: 'mock on 127.0.0.1:0 (node:http)', listen: true, transport: 'node', mode: 'node' },
+] as const)('downloadBackup through the $label', ({ listen, transport, mode }) => {
   it('downloads every file of a multi-file backup, each equal to the sha256 the mock publishes', async () => {
     const { m, dir } = await setup(listen);
     const ids = m.mock.defaults.sharded;
     const log = eventLog();
     // 1 MiB segments: the 3-5 MiB shards are fetched in parallel ranges (MD5 re-read at the end).
-    const result = await downloadBackup({ client: m.client, ...ids, dir, minSegmentBytes: MiB, onEvent: log.onEvent });
+    const result = await downloadBackup({
+      client: m.client,
+      ...ids,
+      dir,
+      minSegmentBytes: MiB,
+      onEvent: log.onEvent,
+      transport: mode,
+    });
 
     const published = await m.files(ids.backupId);
     expect(result.transport).toBe(transport);

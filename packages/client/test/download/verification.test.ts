@@ -129,7 +129,7 @@ describe('verification', () => {
     const ids = m.mock.defaults.replicaSet;
     const [file] = await m.files(ids.backupId);
     const result = await downloadBackup({ client, ...ids, dir });
-    expect(result.transport).toBe('node');
+    expect(result.transport).toBe('http1');
     expect(await sha256File(join(dir, file!.name))).toBe(file!.sha256);
   });
 
