@@ -74,8 +74,13 @@ describe('dds-backup binary', () => {
     ];
     await admin('faults', { target: 'download', kind: 'throttle', bytes_per_second: 512 * 1024 });
     const first = start(args);
-    // Interrupt once bytes are flowing (a progress event was printed).
-    while (!first.output().stdout.includes('"type":"progress"')) {
+    // Interrupt once a file has more than its first 1 MiB write batch on disk.
+    const onDisk = () =>
+      first
+        .output()
+        .stdout.split('\n')
+        .some((l) => l.includes('"type":"progress"') && JSON.parse(l).bytes >= 2 * 1024 * 1024);
+    while (!onDisk()) {
       if (first.child.exitCode !== null) break;
       await new Promise((r) => setTimeout(r, 20));
     }
