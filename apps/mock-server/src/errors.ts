@@ -47,11 +47,17 @@ export function jsonResult(
   requestId: string,
   headers: Record<string, string> = {},
 ): CoreResult {
-  return {
-    status,
-    headers: { 'content-type': JSON_TYPE, 'x-request-id': requestId, ...headers },
-    body: JSON.stringify(body),
-  };
+  return jsonBody(status, JSON.stringify(body), requestId, headers);
+}
+
+/** An already serialized JSON answer with the request id header. */
+export function jsonBody(
+  status: number,
+  json: string,
+  requestId: string,
+  headers: Record<string, string> = {},
+): CoreResult {
+  return { status, headers: { 'content-type': JSON_TYPE, 'x-request-id': requestId, ...headers }, body: json };
 }
 
 const xmlEscape = (s: string) => s.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);

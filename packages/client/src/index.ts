@@ -20,6 +20,7 @@ export {
   ResponseFormatError,
   TimeoutError,
 } from './errors.js';
+export { formatBytes } from './format-bytes.js';
 export { type DownloadLink, type DownloadLinks, type GetDownloadLinksInput, getDownloadLinks } from './links.js';
 export { redact, redactHeaders, redactUrl, registerSecret } from './redact.js';
 export {

@@ -1,14 +1,5 @@
-/** 1536 -> "1.5 KiB"; binary units, as backup sizes are reported in KB of 1024 bytes. */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${value} B` : `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
-}
+// Sizes print the same way everywhere: the client's formatter.
+export { formatBytes } from '@dds-backup/client';
 
 /** Milliseconds as "1h 02m", "14m 59s", "7s"; negative -> "expired". */
 export function formatDuration(ms: number): string {

@@ -8,7 +8,7 @@ import {
 import type { MockContext, RequestContext } from '../context.js';
 import { DEFAULT_NAMESPACE } from '../context.js';
 import { sizeInKb } from '../dataset.js';
-import { huaweiError, jsonResult, languageOf } from '../errors.js';
+import { huaweiError, jsonBody, jsonResult, languageOf } from '../errors.js';
 import type { CoreResult } from '../http/core.js';
 import { NAMESPACE_PARAM, SCENARIO_PARAM } from '../links.js';
 import { parsePrefer } from '../prefer.js';
@@ -65,6 +65,9 @@ function preferredExample(
   return code === '200' && example === undefined ? undefined : 'none';
 }
 
+/** The last answer per backup (weakly held: a reset or a replaced backup drops it). */
+const answerCache = new WeakMap<object, { key: string; body: string }>();
+
 /** `GET /v3/{project_id}/backups/download-file`: the backup's files with signed links. */
 export async function showBackupDownloadLink(
   ctx: MockContext,
@@ -113,10 +116,16 @@ export async function showBackupDownloadLink(
   if (!entry || entry.instance !== instance) return withFaults(fail('DBS.201214'));
 
   const expires = Math.floor(now / 1000) + ctx.linkTtlSeconds;
-  const linkExpiredTime = formatHuaweiTime(new Date(expires * 1000));
   const extras: Record<string, string> = {};
   if (ns.name !== DEFAULT_NAMESPACE) extras[NAMESPACE_PARAM] = ns.name;
   if (prefs.scenario) extras[SCENARIO_PARAM] = prefs.scenario;
+  // The answer depends only on the backup, the origin, the expiry second and the signed extras:
+  // every request of the same second gets the same bytes. Serializing and signing once per second
+  // (not per request) is what keeps the mock's API route near a bare server's speed under load.
+  const cacheKey = `${req.origin}|${expires}|${project.bucket}|${extras[NAMESPACE_PARAM] ?? ''}|${extras[SCENARIO_PARAM] ?? ''}`;
+  const cached = answerCache.get(entry.backup);
+  if (cached?.key === cacheKey) return withFaults(jsonBody(200, cached.body, requestId));
+  const linkExpiredTime = formatHuaweiTime(new Date(expires * 1000));
   const files: BackupFile[] = entry.backup.files.map((f) => {
     const file: BackupFile = {
       name: f.name,
@@ -136,5 +145,7 @@ export async function showBackupDownloadLink(
     return file;
   });
   const body: ShowBackupDownloadLinkResponse = { files, bucket: project.bucket };
-  return withFaults(jsonResult(200, body, requestId));
+  const json = JSON.stringify(body);
+  answerCache.set(entry.backup, { key: cacheKey, body: json });
+  return withFaults(jsonBody(200, json, requestId));
 }

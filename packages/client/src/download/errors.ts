@@ -1,4 +1,5 @@
 import { ApiError, DdsBackupError } from '../errors.js';
+import { formatBytes } from '../format-bytes.js';
 
 // Errors of the download engine. Each says what happened and what the user can do; none carries
 // a link's Signature/AccessKeyId (DdsBackupError redacts every message). The CLI maps them to exit
@@ -145,18 +146,6 @@ export class ObjectResponseError extends DdsBackupError {
     super(`${file}: ${message}`, { retryable: options.retryable ?? true });
     this.file = file;
   }
-}
-
-/** 1536 -> "1.5 KiB". */
-export function formatBytes(n: number): string {
-  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return u === 0 ? `${n} bytes` : `${v.toFixed(1)} ${units[u]}`;
 }
 
 /** Writing to the target directory failed (disk full, permissions...). Not retried. */

@@ -5,10 +5,11 @@
  * `dir`. See download-backup.ts for options, events.ts for the events (NDJSON-ready), and
  * README.md in this directory for the on-disk contract (NAME.part, the manifest, decisions).
  */
+
+export { formatBytes } from '../format-bytes.js';
 export { type DownloadBackupOptions, type DownloadResult, downloadBackup, type StatFsLike } from './download-backup.js';
 export {
   FileExistsError,
-  formatBytes,
   IncompleteDownloadError,
   InsufficientSpaceError,
   ObjectChangedError,
