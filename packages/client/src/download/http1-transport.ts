@@ -12,7 +12,7 @@ import type { ObjectResponse, ObjectTransport } from './object-transport.js';
 /** Largest response head accepted. */
 const MAX_HEAD_BYTES = 64 * 1024;
 /** Socket reading pauses when this much body is queued and not yet consumed (backpressure). */
-const HIGH_WATER_BYTES = 2 * 1024 * 1024;
+const HIGH_WATER_BYTES = 1024 * 1024;
 /** Idle pooled connections are closed after this long (servers close theirs after ~5 s). */
 const IDLE_MS = 4000;
 
