@@ -1,9 +1,11 @@
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
+import { createRequire } from 'node:module';
+import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import { getOperation, type OperationInfo, registeredDocuments } from './operations.js';
 
-// ajv-formats is CommonJS; under NodeNext its default import is the module object.
-const addFormats = ((addFormatsModule as any).default ?? addFormatsModule) as typeof import('ajv-formats').default;
+// ajv is loaded on first validation, not at import: the client and the CLI import this package
+// for its types, regions and time parsing, and ajv's load time would land on every start-up.
+// ajv and ajv-formats are CommonJS, so a lazy require keeps the validators synchronous.
+const require = createRequire(import.meta.url);
 
 /** One problem found by a validator: where, and what was expected, in words a person can act on. */
 export interface ValidationIssue {
@@ -22,8 +24,10 @@ const compiled = new Map<string, ValidateFunction>();
 
 function getAjv(): Ajv2020 {
   if (ajv) return ajv;
-  ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictTypes: false, validateFormats: true });
-  addFormats(ajv);
+  const { Ajv2020: AjvClass } = require('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
+  const formats = require('ajv-formats') as { default: (a: Ajv2020) => void };
+  ajv = new AjvClass({ allErrors: true, verbose: true, strict: true, strictTypes: false, validateFormats: true });
+  formats.default(ajv);
   // OpenAPI formats ajv-formats does not know: numeric ranges are enforced by `type`/`minimum`.
   ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isSafeInteger(n) });
   ajv.addFormat('int32', { type: 'number', validate: (n: number) => n >= -(2 ** 31) && n < 2 ** 31 });

@@ -74,7 +74,7 @@ export function plainRenderer(
         `${state.completedFiles}/${state.totalFiles} files, ${formatBytes(speed)}/s, ETA ${eta(state.eta(speed))}\n`,
     );
   };
-  const timer = setInterval(status, options.intervalMs ?? 5000);
+  const timer = setInterval(status, options.intervalMs ?? 2000);
   timer.unref?.();
   return {
     onEvent(event) {
