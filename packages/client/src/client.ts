@@ -33,6 +33,11 @@ export interface ClientOptions {
   /** Language of error messages (`X-Language`). */
   language?: Language;
   userAgent?: string;
+  /**
+   * Host AK/SK signatures are computed for, when `endpoint` is a proxy in front of the real API
+   * (e.g. `dds-backup-mock --proxy`): the upstream verifies the signature against its own host.
+   */
+  signingHost?: string;
   /** Called before each retry. */
   onRetry?: (event: RetryEvent & { url: string }) => void;
   /** Receives a line per request/response with every secret redacted (for --verbose). */
@@ -91,7 +96,13 @@ export function createClient(options: ClientOptions): DdsClient {
   const transport = createTransport({
     fetch: baseFetch,
     credentials: options.credentials,
-    authContext: () => ({ fetch: baseFetch, iamEndpoint: iamEndpoint!, region: regionId, projectId: knownProjectId }),
+    authContext: () => ({
+      fetch: baseFetch,
+      iamEndpoint: iamEndpoint!,
+      region: regionId,
+      projectId: knownProjectId,
+      ...(options.signingHost ? { signingHost: options.signingHost } : {}),
+    }),
     retry,
     timeoutMs,
     headers: {

@@ -64,6 +64,11 @@ export interface SignOptions {
   date?: Date;
   /** Adds `X-Project-Id` before signing, as the official SDKs do. */
   projectId?: string;
+  /**
+   * The `host` to sign for, when it differs from the URL's: a request sent through a proxy
+   * (e.g. the mock's validation proxy) is verified by the upstream against its own host.
+   */
+  host?: string;
 }
 
 /**
@@ -83,7 +88,7 @@ export function signRequest(
   headers.set(signing.dateHeader, sdkDate);
   if (options.projectId) headers.set(signing.projectIdHeader, options.projectId);
   if (credentials.securityToken) headers.set(signing.securityTokenHeader, credentials.securityToken);
-  if (!headers.has('host')) headers.set('host', url.host);
+  if (!headers.has('host')) headers.set('host', options.host ?? url.host);
   const signedHeaders = normalizeSignedHeaders(headers.keys());
   const signature = computeSignature({
     method: request.method,

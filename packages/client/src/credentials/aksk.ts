@@ -30,7 +30,7 @@ export function akskCredentials(options: {
       const { headers } = signRequest(
         { method: request.method, url: request.url, headers: request.headers, body },
         { ak: options.ak, sk: options.sk, securityToken: options.securityToken },
-        { projectId: context.projectId, date: options.now?.() ?? new Date() },
+        { projectId: context.projectId, date: options.now?.() ?? new Date(), host: context.signingHost },
       );
       return new Request(request, { headers });
     },

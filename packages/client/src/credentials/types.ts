@@ -8,6 +8,8 @@ export interface AuthContext {
   region: string;
   /** Project ID when known, for the `X-Project-Id` header the official SDKs sign. */
   projectId?: string;
+  /** Host to sign AK/SK requests for, when requests go through a proxy (ClientOptions.signingHost). */
+  signingHost?: string;
   signal?: AbortSignal;
 }
 
