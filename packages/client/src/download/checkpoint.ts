@@ -9,6 +9,8 @@ export interface Checkpointable {
   entry: ManifestEntry;
   /** Bytes written since the last checkpoint. */
   dirtyBytes: number;
+  /** Bytes written since the last fdatasync. */
+  unsyncedBytes?: number;
 }
 
 export interface CheckpointOptions {
@@ -16,17 +18,26 @@ export interface CheckpointOptions {
   bytes: number;
   /** ...or when this much time passed since the last checkpoint. */
   intervalMs: number;
+  /** fdatasync a file (and record its synced ranges) once it has this many unsynced bytes. */
+  syncBytes: number;
+  /** The machine's boot id, recorded with the ranges (undefined: every checkpoint syncs). */
+  bootId: string | undefined;
 }
 
 /**
- * Persists download progress: snapshot each file's written ranges, fdatasync its .part, then
- * record the snapshot in the manifest. The order is what makes the manifest trustworthy after a
- * crash: it never lists bytes that were not on disk first. One checkpoint runs at a time.
+ * Persists download progress in two tiers. Every checkpoint records each file's written ranges
+ * with the machine's boot id: after a kill -9 (same boot) the page cache still holds those bytes,
+ * so a resume trusts them. Every `syncBytes` per file (and at flush), the .part is fdatasync'ed
+ * first and the snapshot is also recorded as `syncedRanges`, the only ranges trusted after a
+ * reboot. So the manifest never makes a resume trust bytes that may not be on disk, while the
+ * disk is synced every few tens of MiB instead of every checkpoint (measured: syncing every
+ * 8 MiB cost about a third of the throughput). One checkpoint runs at a time.
  */
 export class Checkpointer {
   private files = new Set<Checkpointable>();
   private running: Promise<void> | undefined;
   private again = false;
+  private syncAll = false;
   private last = Date.now();
   /** The first background failure (disk full...), surfaced by the next `written()` or `flush()`. */
   failure: unknown;
@@ -48,13 +59,15 @@ export class Checkpointer {
   /** Called after bytes reached a file; starts a checkpoint in the background when one is due. */
   written(file: Checkpointable, bytes: number): void {
     file.dirtyBytes += bytes;
+    file.unsyncedBytes = (file.unsyncedBytes ?? 0) + bytes;
     if (file.dirtyBytes >= this.options.bytes || Date.now() - this.last >= this.options.intervalMs) {
       this.run().catch(() => {});
     }
   }
 
-  /** Checkpoints now and waits for it (used at file end, on abort and on failure). */
+  /** Checkpoints now, syncing every file, and waits for it (file end, abort, failure). */
   async flush(): Promise<void> {
+    this.syncAll = true;
     await this.run();
     if (this.failure) throw this.failure;
   }
@@ -83,12 +96,26 @@ export class Checkpointer {
   }
 
   private async once(): Promise<void> {
-    const snapshots = [...this.files].map((f) => ({ f, ranges: f.ranges.toJSON(), dirty: f.dirtyBytes }));
-    await Promise.all(snapshots.filter((s) => s.dirty > 0).map((s) => s.f.fh.datasync()));
-    for (const { f, ranges, dirty } of snapshots) {
+    const syncAll = this.syncAll || this.options.bootId === undefined;
+    this.syncAll = false;
+    const snapshots = [...this.files].map((f) => ({
+      f,
+      ranges: f.ranges.toJSON(),
+      dirty: f.dirtyBytes,
+      unsynced: f.unsyncedBytes ?? 0,
+      sync: (f.unsyncedBytes ?? 0) > 0 && (syncAll || (f.unsyncedBytes ?? 0) >= this.options.syncBytes),
+    }));
+    await Promise.all(snapshots.filter((s) => s.sync).map((s) => s.f.fh.datasync()));
+    for (const { f, ranges, dirty, unsynced, sync } of snapshots) {
       f.entry.ranges = ranges;
+      if (this.options.bootId !== undefined) f.entry.bootId = this.options.bootId;
+      else delete f.entry.bootId;
+      if (sync || (unsynced === 0 && f.entry.syncedRanges === undefined)) {
+        f.entry.syncedRanges = ranges;
+        f.unsyncedBytes = (f.unsyncedBytes ?? 0) - unsynced;
+      }
       f.dirtyBytes -= dirty;
     }
-    await this.manifest.save();
+    await this.manifest.save(snapshots.some((s) => s.sync));
   }
 }

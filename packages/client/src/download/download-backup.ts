@@ -1,4 +1,4 @@
-import { statfs as fsStatfs, lstat, mkdir, rm } from 'node:fs/promises';
+import { statfs as fsStatfs, lstat, mkdir, readFile, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { DdsClient } from '../client.js';
 import { AbortError, ConfigurationError } from '../errors.js';
@@ -55,6 +55,13 @@ export interface DownloadBackupOptions {
   progressIntervalMs?: number;
   /** Persist progress after this many new bytes of a file (default 8 MiB)... */
   checkpointBytes?: number;
+  /** fdatasync a file and record its `syncedRanges` every this many bytes (default 64 MiB). */
+  syncBytes?: number;
+  /**
+   * The machine's boot id (default: Linux's /proc/sys/kernel/random/boot_id; null: none, so every
+   * checkpoint syncs). Recorded ranges are trusted on resume only within the same boot. For tests.
+   */
+  bootId?: string | null;
   /** ...or this many ms (default 1000). A kill -9 re-fetches at most about this much per file. */
   checkpointIntervalMs?: number;
   /**
@@ -152,6 +159,7 @@ export async function downloadBackup(options: DownloadBackupOptions): Promise<Do
 
     await mkdir(dir, { recursive: true });
     const manifest = await Manifest.load(dir);
+    const bootId = options.bootId === undefined ? await readBootId() : (options.bootId ?? undefined);
     const { plans, skipped, foreign } = await planFiles(
       dir,
       manifest,
@@ -159,6 +167,7 @@ export async function downloadBackup(options: DownloadBackupOptions): Promise<Do
       instanceId,
       backupId,
       options.force === true,
+      bootId,
     );
     if (foreign.length > 0) throw new FileExistsError(foreign);
     await checkFreeSpace(dir, plans, options.statfs ?? ((d) => fsStatfs(d)));
@@ -184,6 +193,8 @@ export async function downloadBackup(options: DownloadBackupOptions): Promise<Do
       {
         bytes: positiveInt('checkpointBytes', options.checkpointBytes, 8 * MiB),
         intervalMs: positiveInt('checkpointIntervalMs', options.checkpointIntervalMs, 1000),
+        syncBytes: positiveInt('syncBytes', options.syncBytes, 64 * MiB),
+        bootId,
       },
       fail,
     );
@@ -274,6 +285,7 @@ async function planFiles(
   instanceId: string,
   backupId: string,
   force: boolean,
+  bootId: string | undefined,
 ): Promise<{ plans: FilePlan[]; skipped: FileResult[]; foreign: string[] }> {
   const plans: FilePlan[] = [];
   const skipped: FileResult[] = [];
@@ -282,6 +294,7 @@ async function planFiles(
     const finalPath = join(dir, link.name);
     const partPath = finalPath + PART_SUFFIX;
     const known = manifest.get(instanceId, backupId, link.name, link.sizeKB);
+    if (known?.state === 'partial') trustableRanges(known, bootId);
     const final = await lstatOrUndefined(finalPath);
     if (final) {
       const ours =
@@ -366,4 +379,24 @@ function nonNegative(name: string, value: number | undefined, fallback: number):
   if (!Number.isFinite(value) || value < 0)
     throw new ConfigurationError(`${name} must be a number >= 0, got ${value}.`);
   return value;
+}
+
+/**
+ * Narrows a partial entry's ranges to what may be trusted now: all recorded ranges within the
+ * boot that wrote them (a killed process leaves its writes in the page cache), only the
+ * fdatasync'ed ones after a reboot. Entries without a boot id were synced at every checkpoint.
+ */
+function trustableRanges(entry: ManifestEntry, bootId: string | undefined): void {
+  if (entry.bootId === undefined) return;
+  if (bootId !== undefined && entry.bootId === bootId) return;
+  entry.ranges = entry.syncedRanges ?? [];
+}
+
+/** Linux's boot id, or undefined elsewhere (then every checkpoint syncs). */
+async function readBootId(): Promise<string | undefined> {
+  try {
+    return (await readFile('/proc/sys/kernel/random/boot_id', 'utf8')).trim() || undefined;
+  } catch {
+    return undefined;
+  }
 }

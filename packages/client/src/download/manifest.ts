@@ -27,7 +27,15 @@ export interface ManifestEntry {
    * `failed`: verification failed; NAME.part is a bad copy kept for inspection, restarted next run.
    */
   state: 'partial' | 'complete' | 'failed';
+  /** Ranges written to NAME.part (in the page cache at least; see `syncedRanges`). */
   ranges?: [number, number][];
+  /**
+   * Ranges known to be on disk (fdatasync'ed before they were recorded). After a reboot only
+   * these are trusted: page-cache data may not have survived it.
+   */
+  syncedRanges?: [number, number][];
+  /** The Linux boot id when `ranges` were recorded: same boot, so `ranges` can be trusted. */
+  bootId?: string;
   mtimeMs?: number;
   /** Hex MD5 when it was checked against the ETag. */
   md5?: string;
@@ -54,6 +62,7 @@ export class Manifest {
   private data: ManifestFile;
   private writing: Promise<void> | undefined;
   private again = false;
+  private durable = false;
 
   private constructor(
     readonly path: string,
@@ -93,8 +102,13 @@ export class Manifest {
     this.data.files[entryKey(entry.instanceId, entry.backupId, entry.name)] = entry;
   }
 
-  /** Writes the manifest now (coalescing concurrent calls into at most one more write). */
-  async save(): Promise<void> {
+  /**
+   * Writes the manifest now (coalescing concurrent calls into at most one more write). With
+   * `durable`, the file is fdatasync'ed before the rename; without, a crash of the machine may
+   * lose the write, which only means re-downloading more (never trusting bytes not on disk).
+   */
+  async save(durable = true): Promise<void> {
+    this.durable ||= durable;
     if (this.writing) {
       this.again = true;
       return this.writing;
@@ -103,7 +117,9 @@ export class Manifest {
       try {
         do {
           this.again = false;
-          await this.write();
+          const sync = this.durable;
+          this.durable = false;
+          await this.write(sync);
         } while (this.again);
       } finally {
         this.writing = undefined;
@@ -112,12 +128,12 @@ export class Manifest {
     return this.writing;
   }
 
-  private async write(): Promise<void> {
+  private async write(sync: boolean): Promise<void> {
     const temp = `${this.path}.${process.pid}.tmp`;
     const fh = await open(temp, 'w');
     try {
       await fh.writeFile(`${JSON.stringify(this.data, null, 1)}\n`);
-      await fh.datasync();
+      if (sync) await fh.datasync();
     } finally {
       await fh.close();
     }
@@ -134,6 +150,7 @@ function isEntry(e: ManifestEntry): boolean {
   if (e.state !== 'partial' && e.state !== 'complete' && e.state !== 'failed') return false;
   if (e.size !== undefined && !(Number.isSafeInteger(e.size) && e.size >= 0)) return false;
   if (e.ranges !== undefined && !(Array.isArray(e.ranges) && e.ranges.every(isRange))) return false;
+  if (e.syncedRanges !== undefined && !(Array.isArray(e.syncedRanges) && e.syncedRanges.every(isRange))) return false;
   return true;
 }
 
