@@ -123,7 +123,11 @@ export const COMMANDS: readonly CommandSpec[] = [
         description: 'Parallel ranged requests per large file (default 4)',
       },
       { name: 'force', type: 'boolean', description: 'Overwrite files in DIR that this tool did not download' },
-      { name: 'no-verify', type: 'boolean', description: 'Skip the MD5 check (sizes are still checked)' },
+      {
+        name: 'no-verify',
+        type: 'boolean',
+        description: 'Skip the MD5 and listed-KB-size checks (byte counts against Content-Length are still checked)',
+      },
       { name: 'json', type: 'boolean', description: 'Write NDJSON events to stdout, one object per line' },
     ],
     examples: [

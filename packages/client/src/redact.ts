@@ -12,8 +12,9 @@ export function registerSecret(value: string | undefined): void {
 }
 
 const QUERY_SECRETS =
-  /([?&](?:Signature|AccessKeyId|AWSAccessKeyId|X-Amz-Signature|X-Amz-Credential|x-obs-security-token)=)[^&#\s"']*/gi;
-const HEADER_SECRETS = /\b((?:x-auth-token|x-subject-token|x-security-token|authorization)\s*[:=]\s*)("?)[^\n"]*\2/gi;
+  /([?&](?:Signature|AccessKeyId|AWSAccessKeyId|X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token|SecurityToken|x-obs-security-token)=)[^&#\s"']*/gi;
+// `name: value`, `name=value` and JSON's `"name":"value"`.
+const HEADER_SECRETS = /\b((?:x-auth-token|x-subject-token|x-security-token|authorization)"?\s*[:=]\s*)("?)[^\n"]*\2/gi;
 const SIGNATURE_IN_AUTH = /(Signature=)[0-9a-f]{16,}/gi;
 
 /** Masks secrets in any text: header values, link signatures and registered secret values. */

@@ -11,6 +11,10 @@ describe('redact', () => {
   });
   it('masks auth headers in text and header maps', () => {
     expect(redact('X-Auth-Token: MIIabc.def')).toBe('X-Auth-Token: ***');
+    expect(redact('{"x-auth-token":"abc","x-language":"en-us"}')).toBe('{"x-auth-token":"***","x-language":"en-us"}');
+    expect(redact('https://b.obs/k?X-Amz-Security-Token=tok123&x=1')).toBe(
+      'https://b.obs/k?X-Amz-Security-Token=***&x=1',
+    );
     expect(redact('authorization: SDK-HMAC-SHA256 Access=AK, SignedHeaders=host, Signature=0123456789abcdef0123')).toBe(
       'authorization: ***',
     );

@@ -13,7 +13,7 @@ const EXPLAIN: Record<string, string> = {
   failed: 'FAILED verification when downloaded: run the download again',
 };
 
-/** `dds-backup verify --dir DIR`: offline re-check against the manifest; exit 6 on any mismatch. */
+/** `dds-backup verify --dir DIR`: offline re-check against the manifest; exit 6 on a mismatch, 5 when only unfinished. */
 export async function run(argv: string[], context: CliContext): Promise<number> {
   const { values } = parseCommandArgs(argv, findCommand('verify')!.options);
   const dir = resolve(context.cwd ?? process.cwd(), required(values, 'dir'));
@@ -31,9 +31,16 @@ export async function run(argv: string[], context: CliContext): Promise<number> 
     context.stderr.write(`error: the manifest in ${dir} lists no files.\n`);
     return 6;
   }
-  const bad = result.files.filter((f) => f.status !== 'ok').length;
-  if (bad > 0) {
-    context.stderr.write(`error: ${bad} of ${result.files.length} file(s) failed verification in ${dir}.\n`);
+  const bad = result.files.filter((f) => f.status !== 'ok');
+  if (bad.length > 0 && bad.every((f) => f.status === 'incomplete')) {
+    // Not a verification failure: the download is unfinished and resumable (exit code 5).
+    context.stderr.write(
+      `error: ${bad.length} file(s) in ${dir} are not finished: run the download again to resume.\n`,
+    );
+    return 5;
+  }
+  if (bad.length > 0) {
+    context.stderr.write(`error: ${bad.length} of ${result.files.length} file(s) failed verification in ${dir}.\n`);
     return 6;
   }
   if (values.quiet !== true) context.stdout.write(`All ${result.files.length} file(s) verified in ${dir}.\n`);

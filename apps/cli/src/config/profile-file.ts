@@ -44,7 +44,11 @@ export async function readConfig(path: string): Promise<ConfigFile> {
     if (!parsed || typeof parsed.profiles !== 'object') throw new Error('no "profiles" object');
     return parsed;
   } catch (error) {
-    throw new Error(`The config file ${path} is not valid (${(error as Error).message}): fix or delete it.`);
+    // Never echo the parser's message: it quotes the file around the error, secrets included.
+    const reason = error instanceof SyntaxError ? 'not valid JSON' : (error as Error).message;
+    throw new Error(
+      `The config file ${path} is not valid (${reason}): fix it, or delete it and run \`dds-backup config set\` again.`,
+    );
   }
 }
 

@@ -47,4 +47,15 @@ describe('dds-backup config', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('unknown config key "colour". Keys: region, endpoint');
   });
+
+  it('a broken config file is reported without quoting any of it (secrets stay out of the message)', async () => {
+    const xdg = await tempDir();
+    const { mkdir, writeFile } = await import('node:fs/promises');
+    await mkdir(join(xdg, 'dds-backup'), { recursive: true });
+    await writeFile(join(xdg, 'dds-backup', 'config.json'), '{"profiles":{"default":{"sk":SUPERSECRETVALUE}}}');
+    const r = await runCli(['links', '--instance-id', 'i', '--backup-id', 'b'], { env: { XDG_CONFIG_HOME: xdg } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('is not valid (not valid JSON)');
+    expect(r.stderr).not.toContain('SUPERSECRE');
+  });
 });

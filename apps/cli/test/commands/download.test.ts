@@ -228,6 +228,17 @@ describe('dds-backup verify', () => {
     expect(bad.stderr).toContain('failed verification');
   });
 
+  it('an unfinished download is exit 5 (resumable), not a verification failure', async () => {
+    const dir = await tempDir();
+    await admin('faults', { target: 'download', kind: 'throttle', bytes_per_second: 256 * 1024 });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 300);
+    expect((await download(dir, [], { signal: controller.signal })).code).toBe(130);
+    const r = await runCli(['verify', '--dir', dir]);
+    expect(r.code, r.stdout + r.stderr).toBe(5);
+    expect(r.stderr).toContain('not finished: run the download again to resume');
+  });
+
   it('a directory without a manifest is a usage error naming the problem', async () => {
     const r = await runCli(['verify', '--dir', await tempDir()]);
     expect(r.code).toBe(2);

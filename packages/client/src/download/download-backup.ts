@@ -158,8 +158,8 @@ export async function downloadBackup(options: DownloadBackupOptions): Promise<Do
     }
 
     await mkdir(dir, { recursive: true });
-    const manifest = await Manifest.load(dir);
     const bootId = options.bootId === undefined ? await readBootId() : (options.bootId ?? undefined);
+    const manifest = await Manifest.load(dir, bootId);
     const { plans, skipped, foreign } = await planFiles(
       dir,
       manifest,
@@ -237,6 +237,8 @@ export async function downloadBackup(options: DownloadBackupOptions): Promise<Do
       await checkpointer.flush();
       // Cancelled after the last transfer: still a cancellation for the caller.
       if (user?.aborted) throw new AbortError();
+      // All done and durable: the directory keeps only the manifest and the files.
+      await manifest.settle();
     } catch (error) {
       await manifest.save().catch(() => {});
       if (user?.aborted) {

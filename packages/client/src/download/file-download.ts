@@ -113,6 +113,9 @@ export class FileDownload implements RangeTarget, Checkpointable {
       await ctx.checkpointer.flush();
       const md5 = await this.verify(total);
       ctx.checkpointer.untrack(this);
+      // Everything on disk before the file gets its final name, including bytes an earlier run
+      // of this boot wrote but never synced (they were trusted, not re-written, by this run).
+      await this.fh.datasync();
       await this.fh.close();
       closed = true;
       await rename(plan.partPath, plan.finalPath).catch((e) => {

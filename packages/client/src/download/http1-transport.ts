@@ -175,8 +175,10 @@ function exchange(
       const rest = head.subarray(end + 4);
       head = undefined;
       const keepAlive = parsed.headers.get('connection')?.toLowerCase() !== 'close';
-      body = new BodyReader(parsed.headers, socket, (reusable) => {
+      let released = false;
+      body = new BodyReader(parsed.headers, socket, rest.length, (reusable) => {
         cleanup();
+        released = true;
         if (reusable && keepAlive) release(socket);
         else socket.destroy();
       });
@@ -186,6 +188,8 @@ function exchange(
         header: (name) => parsed.headers.get(name),
         body: body,
         destroy: () => {
+          // After the body completed the socket may be back in the pool, serving someone else.
+          if (released) return;
           cleanup();
           socket.destroy();
           body?.fail(new Http1Error('destroyed', 'ERR_STREAM_DESTROYED'));
@@ -243,12 +247,14 @@ class BodyReader implements AsyncIterable<Uint8Array> {
   constructor(
     headers: Map<string, string>,
     private readonly socket: Socket,
+    pendingBytes: number,
     private readonly finish: (reusable: boolean) => void,
   ) {
     this.chunked = /\bchunked\b/i.test(headers.get('transfer-encoding') ?? '');
     const length = headers.get('content-length');
     if (!this.chunked && length !== undefined) this.remaining = Number(length);
-    if (this.remaining === 0) this.complete(true);
+    // An empty body with bytes already behind it: the connection is out of step, do not reuse it.
+    if (this.remaining === 0) this.complete(pendingBytes === 0);
   }
 
   feed(data: Buffer): void {

@@ -6,7 +6,8 @@ import type { ByteRange } from './segments.js';
 /** The manifest's file name inside the target directory. */
 export const MANIFEST_NAME = `${RESERVED_PREFIX}manifest.json`;
 const FORMAT = 'dds-backup-manifest';
-const VERSION = 1;
+/** 2: `ranges` may be unsynced within `bootId`; `syncedRanges` are on disk. Version 1 files are read too. */
+const VERSION = 2;
 
 /**
  * What the manifest knows about one file. Identity is instance + backup + name + the API's
@@ -53,10 +54,22 @@ export function entryKey(instanceId: string, backupId: string, name: string): st
   return JSON.stringify([instanceId, backupId, name]);
 }
 
+/** Progress between durable saves, same format, never fsync'ed (see Manifest.save). */
+export const PROGRESS_NAME = `${RESERVED_PREFIX}progress.json`;
+
+interface ProgressFile extends ManifestFile {
+  /** Boot the progress was written in: after a reboot it is ignored. */
+  bootId?: string;
+}
+
 /**
- * The resume manifest of a target directory. Writes are atomic (temp file, fsync, rename) and
- * serialized; callers record only bytes they have fdatasync'ed, so the manifest never claims
- * bytes that are not on disk.
+ * The resume manifest of a target directory, in two files. The manifest proper is written
+ * durably (temp file, fdatasync, rename) at sync points: every `syncBytes` of a file, at file end,
+ * at the end of a run. Between them, frequent checkpoints go to a progress file, written the same
+ * atomic way but without fdatasync: a killed process leaves it intact (same boot), and after a
+ * reboot it is ignored, so a machine crash can never make the durable manifest disappear or make
+ * a resume trust unsynced bytes. fsyncing the manifest at every checkpoint cost a third of the
+ * download speed (ext4 commits the big file's dirty data with it).
  */
 export class Manifest {
   private data: ManifestFile;
@@ -66,24 +79,27 @@ export class Manifest {
 
   private constructor(
     readonly path: string,
+    private readonly progressPath: string,
+    private readonly bootId: string | undefined,
     data: ManifestFile,
   ) {
     this.data = data;
   }
 
-  /** Loads the manifest of `dir`; a missing or unreadable one starts empty (nothing is trusted). */
-  static async load(dir: string): Promise<Manifest> {
+  /**
+   * Loads the manifest of `dir`, or the newer progress file when it was written in this boot. A
+   * missing or unreadable manifest starts empty (nothing is trusted).
+   */
+  static async load(dir: string, bootId?: string): Promise<Manifest> {
     const path = join(dir, MANIFEST_NAME);
-    let data: ManifestFile = { format: FORMAT, version: VERSION, files: {} };
-    try {
-      const parsed = JSON.parse(await readFile(path, 'utf8')) as Partial<ManifestFile>;
-      if (parsed?.format === FORMAT && parsed.version === VERSION && parsed.files && typeof parsed.files === 'object') {
-        data = { format: FORMAT, version: VERSION, files: parsed.files };
-      }
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' && !(error instanceof SyntaxError)) throw error;
-    }
-    return new Manifest(path, data);
+    const progressPath = join(dir, PROGRESS_NAME);
+    const durable = await readManifestFile(path);
+    const progress = bootId === undefined ? undefined : await readManifestFile(progressPath);
+    const data =
+      progress && (progress as ProgressFile).bootId === bootId
+        ? progress
+        : (durable ?? { format: FORMAT, version: VERSION, files: {} });
+    return new Manifest(path, progressPath, bootId, { format: FORMAT, version: VERSION, files: data.files });
   }
 
   /** The entry of a file when it matches this identity (same size in KB), else undefined. */
@@ -103,9 +119,8 @@ export class Manifest {
   }
 
   /**
-   * Writes the manifest now (coalescing concurrent calls into at most one more write). With
-   * `durable`, the file is fdatasync'ed before the rename; without, a crash of the machine may
-   * lose the write, which only means re-downloading more (never trusting bytes not on disk).
+   * Writes the state now, coalescing concurrent calls into at most one more write. Always to the
+   * progress file; with `durable` (the default) also to the manifest proper, fdatasync'ed.
    */
   async save(durable = true): Promise<void> {
     this.durable ||= durable;
@@ -119,7 +134,10 @@ export class Manifest {
           this.again = false;
           const sync = this.durable;
           this.durable = false;
-          await this.write(sync);
+          if (this.bootId !== undefined) {
+            await writeAtomically(this.progressPath, { ...this.data, bootId: this.bootId } as ProgressFile, false);
+          }
+          if (sync || this.bootId === undefined) await writeAtomically(this.path, this.data, true);
         } while (this.again);
       } finally {
         this.writing = undefined;
@@ -128,21 +146,44 @@ export class Manifest {
     return this.writing;
   }
 
-  private async write(sync: boolean): Promise<void> {
-    const temp = `${this.path}.${process.pid}.tmp`;
-    const fh = await open(temp, 'w');
-    try {
-      await fh.writeFile(`${JSON.stringify(this.data, null, 1)}\n`);
-      if (sync) await fh.datasync();
-    } finally {
-      await fh.close();
+  /** A durable save, then the progress file is removed (nothing in it is newer any more). */
+  async settle(): Promise<void> {
+    await this.save(true);
+    await rm(this.progressPath, { force: true });
+  }
+}
+
+async function readManifestFile(path: string): Promise<ManifestFile | undefined> {
+  try {
+    const parsed = JSON.parse(await readFile(path, 'utf8')) as Partial<ManifestFile>;
+    if (
+      parsed?.format === FORMAT &&
+      (parsed.version === 1 || parsed.version === VERSION) &&
+      parsed.files &&
+      typeof parsed.files === 'object'
+    ) {
+      return parsed as ManifestFile;
     }
-    try {
-      await rename(temp, this.path);
-    } catch (error) {
-      await rm(temp, { force: true });
-      throw error;
-    }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT' && !(error instanceof SyntaxError)) throw error;
+  }
+  return undefined;
+}
+
+async function writeAtomically(path: string, data: ManifestFile, sync: boolean): Promise<void> {
+  const temp = `${path}.${process.pid}.tmp`;
+  const fh = await open(temp, 'w');
+  try {
+    await fh.writeFile(`${JSON.stringify(data, null, 1)}\n`);
+    if (sync) await fh.datasync();
+  } finally {
+    await fh.close();
+  }
+  try {
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
   }
 }
 

@@ -9,7 +9,7 @@ const MAX_IOVECS = 512;
  * busy (measured: about 0.6 GB/s); a few overlapping writes keep both going. Bounded, so a
  * range never holds more than (MAX_IN_FLIGHT + 1) MiB.
  */
-const MAX_IN_FLIGHT = 3;
+const MAX_IN_FLIGHT = 2;
 
 /**
  * Writes one stream of a range into a file at its offsets. Chunks are not copied: they are

@@ -24,7 +24,14 @@ async function interruptedDownload() {
   const size = 16 * MiB + 99;
   const added = await m.admin('POST', 'backups', { files: [{ name: 'data.tar.gz', size_bytes: size }] });
   const ids = { instanceId: added.backup.instance_id, backupId: added.backup.id };
-  const options = { client: m.client, ...ids, dir: t.dir, segmentsPerFile: 1, checkpointBytes: MiB, progressIntervalMs: 0 };
+  const options = {
+    client: m.client,
+    ...ids,
+    dir: t.dir,
+    segmentsPerFile: 1,
+    checkpointBytes: MiB,
+    progressIntervalMs: 0,
+  };
   const controller = new AbortController();
   const error = await downloadBackup({
     ...options,

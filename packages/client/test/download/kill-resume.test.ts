@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { expectedHashes } from '@dds-backup/mock-server';
 import { afterEach, describe, expect, it } from 'vitest';
-import { downloadBackup, MANIFEST_NAME } from '../../src/download/index.js';
+import { downloadBackup, PROGRESS_NAME } from '../../src/download/index.js';
 import { sha256File, startMock, tempDir } from './helpers.js';
 
 const MiB = 1024 * 1024;
@@ -64,7 +64,8 @@ describe('kill -9 and resume', () => {
     }
     expect(await exited).toBe('SIGKILL');
 
-    const manifest = JSON.parse(await readFile(join(t.dir, MANIFEST_NAME), 'utf8'));
+    // Between durable saves the progress is in the progress file (the same boot trusts it).
+    const manifest = JSON.parse(await readFile(join(t.dir, PROGRESS_NAME), 'utf8'));
     const entry = Object.values(manifest.files)[0] as { state: string; size: number; ranges: [number, number][] };
     const claimed = entry.ranges.reduce((n, [s, e]) => n + e - s, 0);
     expect(entry).toMatchObject({ state: 'partial', size });
