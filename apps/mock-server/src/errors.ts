@@ -53,7 +53,7 @@ export function jsonResult(
 /** An already serialized JSON answer with the request id header. */
 export function jsonBody(
   status: number,
-  json: string,
+  json: string | Uint8Array,
   requestId: string,
   headers: Record<string, string> = {},
 ): CoreResult {

@@ -66,7 +66,7 @@ function preferredExample(
 }
 
 /** The last answer per backup (weakly held: a reset or a replaced backup drops it). */
-const answerCache = new WeakMap<object, { key: string; body: string }>();
+const answerCache = new WeakMap<object, { key: string; body: Uint8Array }>();
 
 /** `GET /v3/{project_id}/backups/download-file`: the backup's files with signed links. */
 export async function showBackupDownloadLink(
@@ -145,7 +145,8 @@ export async function showBackupDownloadLink(
     return file;
   });
   const body: ShowBackupDownloadLinkResponse = { files, bucket: project.bucket };
-  const json = JSON.stringify(body);
+  // Cached as bytes: no string encoding per request.
+  const json = Buffer.from(JSON.stringify(body));
   answerCache.set(entry.backup, { key: cacheKey, body: json });
   return withFaults(jsonBody(200, json, requestId));
 }
