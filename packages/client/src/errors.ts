@@ -75,13 +75,10 @@ export class ApiError extends DdsBackupError {
     return this.status === 401 || this.status === 403;
   }
 
-  /** The instance or the backup does not exist (404 DBS.200002, 400 DBS.201214). */
+  /** The instance or the backup does not exist: the spec's `not-found` codes (404 DBS.200002, 400 DBS.201214). */
   get isNotFound(): boolean {
-    return (
-      this.errorCode === 'DBS.200002' ||
-      this.errorCode === 'DBS.201214' ||
-      (this.status === 404 && !this.errorCode?.startsWith('APIGW'))
-    );
+    const known = this.errorCode ? getErrorCode(this.errorCode) : undefined;
+    return known ? known.notFound : this.status === 404 && !this.errorCode?.startsWith('APIGW');
   }
 }
 

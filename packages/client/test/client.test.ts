@@ -103,6 +103,24 @@ describe('getDownloadLinks', () => {
     expect(seen).toContain('GET /v3/projects');
   });
 
+  it('a wrong IAM password is an auth ApiError, and the password never shows', async () => {
+    mock = createMockServer({ users: [{ name: 'backup-operator', password: 'the-right-password' }] });
+    const client = createClient({
+      endpoint: ORIGIN,
+      projectId: mock.defaults.projectId,
+      credentials: passwordCredentials({
+        username: 'backup-operator',
+        password: 'a-wrong-password',
+        domainName: 'example',
+      }),
+      fetch: (r) => mock.fetch(r),
+    });
+    const error = await client.getDownloadLinks(mock.defaults.replicaSet).catch((e) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error).toMatchObject({ operation: 'KeystoneCreateUserTokenByPassword', status: 401, isAuthError: true });
+    expect(JSON.stringify(error) + error.message).not.toContain('a-wrong-password');
+  });
+
   it.each([
     ['an unknown instance', { instanceId: 'ffffffffffffffffffffffffffffffffin02', backupId: 'x' }, 404, 'DBS.200002'],
     ['a backup of another instance', 'mixed', 400, 'DBS.201214'],

@@ -6,6 +6,8 @@ export interface ErrorCodeInfo {
   status: number;
   /** Whether calling again later can succeed (throttling, server errors). */
   retryable: boolean;
+  /** The instance or the backup does not exist. */
+  notFound: boolean;
   messages: { 'en-us': string; 'zh-cn': string };
 }
 
@@ -13,14 +15,20 @@ export type Language = 'en-us' | 'zh-cn';
 
 const table = ddsBackupSpec['x-huawei-error-codes'] as Record<
   string,
-  { status: number; retryable: boolean; 'en-us': string; 'zh-cn': string }
+  { status: number; retryable: boolean; 'not-found'?: boolean; 'en-us': string; 'zh-cn': string }
 >;
 
 /** Every error code the spec documents (`x-huawei-error-codes`), by code. */
 export const errorCodes: ReadonlyMap<string, ErrorCodeInfo> = new Map(
   Object.entries(table).map(([code, e]) => [
     code,
-    { code, status: e.status, retryable: e.retryable, messages: { 'en-us': e['en-us'], 'zh-cn': e['zh-cn'] } },
+    {
+      code,
+      status: e.status,
+      retryable: e.retryable,
+      notFound: e['not-found'] === true,
+      messages: { 'en-us': e['en-us'], 'zh-cn': e['zh-cn'] },
+    },
   ]),
 );
 

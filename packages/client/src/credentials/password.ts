@@ -1,4 +1,5 @@
-import { TOKEN_HEADER } from '@dds-backup/contract';
+import { type IamPaths, TOKEN_HEADER } from '@dds-backup/contract';
+import createOpenApiClient from 'openapi-fetch';
 import { ApiError, CredentialsError } from '../errors.js';
 import { registerSecret } from '../redact.js';
 import type { AuthContext, CredentialsProvider } from './types.js';
@@ -32,36 +33,36 @@ export function passwordCredentials(options: PasswordOptions): CredentialsProvid
   let pending: Promise<string> | undefined;
 
   async function issue(context: AuthContext): Promise<string> {
-    const response = await context.fetch(
-      new Request(new URL('/v3/auth/tokens', context.iamEndpoint), {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        signal: context.signal,
-        body: JSON.stringify({
-          auth: {
-            identity: {
-              methods: ['password'],
-              password: {
-                user: { name: options.username, password: options.password, domain: { name: options.domainName } },
-              },
+    // Path, body and answer are typed by the IAM spec (openapi/iam.openapi.yaml).
+    const iam = createOpenApiClient<IamPaths>({
+      baseUrl: context.iamEndpoint.replace(/\/$/, ''),
+      fetch: context.fetch,
+    });
+    const { data, error, response } = await iam.POST('/v3/auth/tokens', {
+      body: {
+        auth: {
+          identity: {
+            methods: ['password'],
+            password: {
+              user: { name: options.username, password: options.password, domain: { name: options.domainName } },
             },
-            scope: { project: { name: context.region } },
           },
-        }),
-      }),
-    );
+          scope: { project: { name: context.region } },
+        },
+      },
+      signal: context.signal,
+    });
     const token = response.headers.get('x-subject-token');
-    const body = (await response.json().catch(() => undefined)) as
-      | { token?: { expires_at?: string }; error?: { message?: string } }
-      | undefined;
-    if (response.status !== 201 || !token) {
+    if (!data || !token) {
       throw new ApiError({
         operation: 'KeystoneCreateUserTokenByPassword',
         status: response.status,
-        errorMessage: body?.error?.message ?? 'IAM did not issue a token',
+        errorMessage:
+          (error as { error?: { message?: string } } | undefined)?.error?.message ?? 'IAM did not issue a token',
         requestId: response.headers.get('x-request-id') ?? undefined,
       });
     }
+    const body = data;
     registerSecret(token);
     const expiresAt = Date.parse(body?.token?.expires_at ?? '');
     // IAM tokens live 24 hours; without an expires_at assume that.

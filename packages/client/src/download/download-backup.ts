@@ -1,4 +1,4 @@
-import { statfs as fsStatfs, lstat, mkdir, readFile, rm } from 'node:fs/promises';
+import { statfs as fsStatfs, lstat, mkdir, open, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { DdsClient } from '../client.js';
 import { AbortError, ConfigurationError } from '../errors.js';
@@ -12,6 +12,7 @@ import { LinksCache } from './links-cache.js';
 import { Manifest, type ManifestEntry } from './manifest.js';
 import { selectTransport } from './object-transport.js';
 import { assertSafeNames, PART_SUFFIX } from './safe-name.js';
+import { md5FromEtag, md5OfFile } from './verify.js';
 
 const MiB = 1024 * 1024;
 
@@ -314,6 +315,12 @@ async function planFiles(
         });
         continue;
       }
+      const adopted = await adoptRenamed(known, finalPath, partPath, final.size);
+      if (adopted) {
+        manifest.set(adopted.entry);
+        skipped.push({ ...adopted.result, name: link.name, path: finalPath });
+        continue;
+      }
       if (!force) {
         foreign.push(finalPath);
         continue;
@@ -401,4 +408,52 @@ async function readBootId(): Promise<string | undefined> {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A run killed between renaming NAME.part to NAME and recording it complete leaves a finished
+ * file the manifest still calls partial. It is adopted (not reported as someone else's file)
+ * when the .part is gone, the recorded ranges cover the recorded size, the size matches and,
+ * when the ETag was a content MD5, the MD5 matches too.
+ */
+async function adoptRenamed(
+  known: ManifestEntry | undefined,
+  finalPath: string,
+  partPath: string,
+  size: number,
+): Promise<{ entry: ManifestEntry; result: Omit<FileResult, 'name' | 'path'> } | undefined> {
+  if (known?.state !== 'partial' || known.size === undefined || known.size !== size) return undefined;
+  if (await lstatOrUndefined(partPath)) return undefined;
+  let covered = 0;
+  for (const [s, e] of [...(known.ranges ?? [])].sort((a, b) => a[0] - b[0])) {
+    if (s > covered) return undefined;
+    covered = Math.max(covered, e);
+  }
+  if (covered < size) return undefined;
+  const expected = md5FromEtag(known.etag);
+  let md5: string | undefined;
+  if (expected) {
+    const fh = await open(finalPath, 'r');
+    try {
+      md5 = await md5OfFile(fh, size);
+    } finally {
+      await fh.close();
+    }
+    if (md5 !== expected) return undefined;
+  }
+  const st = await stat(finalPath);
+  const entry: ManifestEntry = { ...known, state: 'complete', mtimeMs: st.mtimeMs, ...(md5 ? { md5 } : {}) };
+  delete entry.ranges;
+  delete entry.syncedRanges;
+  return {
+    entry,
+    result: {
+      bytes: size,
+      md5: md5 ?? null,
+      md5Verified: md5 !== undefined,
+      skipped: true,
+      resumedBytes: size,
+      transferredBytes: 0,
+    },
+  };
 }

@@ -698,12 +698,14 @@ export const ddsBackupSpec: OpenApiDocument = {
     "DBS.200002": {
       "status": 404,
       "retryable": false,
+      "not-found": true,
       "en-us": "The DB instance does not exist.",
       "zh-cn": "实例不存在。"
     },
     "DBS.201214": {
       "status": 400,
       "retryable": false,
+      "not-found": true,
       "en-us": "The backup file does not exist.",
       "zh-cn": "备份文件不存在。"
     },
