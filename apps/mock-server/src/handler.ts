@@ -1,3 +1,4 @@
+import { getOperation } from '@dds-backup/contract';
 import {
   DEFAULT_NAMESPACE,
   type MockContext,
@@ -15,6 +16,10 @@ import { ADMIN_PREFIX, handleAdmin } from './routes/admin.js';
 import { matchDownloadFilePath, showBackupDownloadLink } from './routes/dds.js';
 import { createToken, listProjects } from './routes/iam.js';
 import { getObject, OBS_PREFIX } from './routes/obs.js';
+
+// IAM routes, from the IAM spec.
+const PROJECTS_PATH = getOperation('KeystoneListProjects').path;
+const TOKENS_PATH = getOperation('KeystoneCreateUserTokenByPassword').path;
 
 /** A result with what the journal and log need once it has been sent. */
 export interface Handled {
@@ -36,7 +41,7 @@ const targetOf = (path: string): RequestTarget =>
     ? 'download'
     : path.startsWith(ADMIN_PREFIX)
       ? 'admin'
-      : path.startsWith('/v3/auth/') || path === '/v3/projects'
+      : path.startsWith('/v3/auth/') || path === PROJECTS_PATH
         ? 'iam'
         : 'api';
 
@@ -58,8 +63,8 @@ export function createHandler(ctx: MockContext, logger: RequestLogger | undefine
     } else if (req.method === 'GET') {
       const project = matchDownloadFilePath(path);
       if (project !== undefined) return showBackupDownloadLink(ctx, rc, project);
-      if (path === '/v3/projects') return listProjects(ctx, rc);
-    } else if (req.method === 'POST' && path === '/v3/auth/tokens') {
+      if (path === PROJECTS_PATH) return listProjects(ctx, rc);
+    } else if (req.method === 'POST' && path === TOKENS_PATH) {
       return createToken(ctx, rc);
     }
     return huaweiError('APIGW.0101', { language: languageOf(req.header('x-language')), requestId });

@@ -15,8 +15,8 @@ import { parsePrefer } from '../prefer.js';
 import { applyApiFaults } from './faults.js';
 
 const OPERATION = 'ShowBackupDownloadLink';
-const PREFIX = '/v3/';
-const SUFFIX = '/backups/download-file';
+// The route comes from the spec: `/v3/{project_id}/backups/download-file` split at its parameter.
+const [PREFIX, SUFFIX] = getOperation(OPERATION).path.split('{project_id}') as [string, string];
 
 /** The project id segment when the path is the operation's, else undefined. */
 export function matchDownloadFilePath(path: string): string | undefined {
