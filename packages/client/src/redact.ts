@@ -1,3 +1,5 @@
+import { signing, TOKEN_HEADER } from '@dds-backup/contract';
+
 // Every string that leaves this package through an error message, toJSON or a log line goes
 // through redact(). Secrets are caught two ways: by shape (header and query names that always
 // carry one) and by value (every token, SK and security token a credentials provider holds is
@@ -32,7 +34,11 @@ export function redactUrl(url: string | URL): string {
   return redact(String(url));
 }
 
-const SECRET_HEADERS = new Set(['x-auth-token', 'x-subject-token', 'x-security-token', 'authorization']);
+// The token, security-token and Authorization header names come from the spec's security
+// schemes; X-Subject-Token is the IAM spec's token answer header.
+const SECRET_HEADERS = new Set(
+  [TOKEN_HEADER, signing.securityTokenHeader, 'authorization', 'x-subject-token'].map((h) => h.toLowerCase()),
+);
 
 /** A copy of headers safe to log. */
 export function redactHeaders(headers: Headers | Record<string, string>): Record<string, string> {
