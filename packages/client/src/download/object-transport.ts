@@ -12,6 +12,8 @@ export interface ObjectResponse {
   body: AsyncIterable<Uint8Array>;
   /** Drops the rest of the body (the connection is closed, not reused). */
   destroy(): void;
+  /** Hands a body chunk back once it is written, so its memory can be reused (optional). */
+  recycle?(chunk: Uint8Array): void;
 }
 
 /** Sends a GET for an object URL. The signal aborts the request and its body. */

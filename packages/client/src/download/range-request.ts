@@ -209,6 +209,8 @@ async function attempt(
     writer = new PositionalWriter(target.fh, position, (start, end, chunks) => {
       writtenEnd = end;
       target.written(start, end, chunks);
+      // Written and hashed: the transport may reuse the chunks' memory.
+      if (response.recycle) for (const c of chunks) response.recycle(c);
     });
     let received = 0;
     if (want > 0) {
