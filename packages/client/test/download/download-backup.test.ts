@@ -1,22 +1,12 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expectedHashes } from '@dds-backup/mock-server';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { downloadBackup, MANIFEST_NAME } from '../../src/download/index.js';
-import { eventLog, listDir, type MockHandle, sha256File, startMock, tempDir } from './helpers.js';
+import { eventLog, listDir, perTestMock, sha256File } from './helpers.js';
 
 const MiB = 1024 * 1024;
-let cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.reverse()) await c();
-  cleanups = [];
-});
-async function setup(listen: boolean): Promise<{ m: MockHandle; dir: string }> {
-  const m = await startMock({ listen });
-  const t = await tempDir();
-  cleanups.push(() => m.close(), t.cleanup);
-  return { m, dir: t.dir };
-}
+const setup = perTestMock();
 
 describe.each([
   { label: 'in-process fetch handler', listen: false, transport: 'fetch', mode: 'auto' },

@@ -4,6 +4,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMockServer, type MockServer, type MockServerOptions } from '@dds-backup/mock-server';
+import { afterEach } from 'vitest';
 import type { DownloadEvent } from '../../src/download/index.js';
 import { createClient, type DdsClient, type FetchLike, tokenCredentials } from '../../src/index.js';
 
@@ -121,5 +122,23 @@ export function eventLog(): {
     },
     of: (type) => events.filter((e) => e.type === type) as never,
     lines: () => lines.join('\n'),
+  };
+}
+
+/**
+ * Registers cleanup in the calling test file and returns `setup(listen)`: a fresh mock
+ * (in-process, or on 127.0.0.1:0) with its client, and a temp dir, both gone after each test.
+ */
+export function perTestMock(): (listen: boolean) => Promise<{ m: MockHandle; dir: string }> {
+  let cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const c of cleanups.reverse()) await c();
+    cleanups = [];
+  });
+  return async (listen) => {
+    const m = await startMock({ listen });
+    const t = await tempDir();
+    cleanups.push(() => m.close(), t.cleanup);
+    return { m, dir: t.dir };
   };
 }

@@ -1,19 +1,9 @@
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { downloadBackup } from '../../src/download/index.js';
-import { eventLog, type MockHandle, sha256File, startMock, tempDir } from './helpers.js';
+import { eventLog, type MockHandle, perTestMock, sha256File } from './helpers.js';
 
-let cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.reverse()) await c();
-  cleanups = [];
-});
-async function setup(listen: boolean): Promise<{ m: MockHandle; dir: string }> {
-  const m = await startMock({ listen });
-  const t = await tempDir();
-  cleanups.push(() => m.close(), t.cleanup);
-  return { m, dir: t.dir };
-}
+const setup = perTestMock();
 const apiCalls = async (m: MockHandle) =>
   ((await m.admin('GET', 'requests')) as { target: string }[]).filter((e) => e.target === 'api').length;
 
