@@ -5,6 +5,7 @@ import { AbortError, ConfigurationError } from '../errors.js';
 import type { DownloadLink } from '../links.js';
 import { Budget, forEachLimit } from './budget.js';
 import { Checkpointer } from './checkpoint.js';
+import { lockDirectory } from './dir-lock.js';
 import { FileExistsError, InsufficientSpaceError, UnsafeFileNameError } from './errors.js';
 import { type DownloadEvent, emitter } from './events.js';
 import { type FileContext, FileDownload, type FilePlan, type FileResult } from './file-download.js';
@@ -128,10 +129,12 @@ export async function downloadBackup(options: DownloadBackupOptions): Promise<Do
   if (user?.aborted) throw new AbortError();
   const onUserAbort = () => run.abort(new AbortError());
   user?.addEventListener('abort', onUserAbort, { once: true });
+  let unlock: (() => Promise<void>) | undefined;
   try {
     return await runDownload();
   } finally {
     user?.removeEventListener('abort', onUserAbort);
+    await unlock?.();
   }
 
   async function runDownload(): Promise<DownloadResult> {
@@ -159,6 +162,7 @@ export async function downloadBackup(options: DownloadBackupOptions): Promise<Do
     }
 
     await mkdir(dir, { recursive: true });
+    unlock = await lockDirectory(dir);
     const bootId = options.bootId === undefined ? await readBootId() : (options.bootId ?? undefined);
     const manifest = await Manifest.load(dir, bootId);
     const { plans, skipped, foreign } = await planFiles(

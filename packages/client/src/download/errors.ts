@@ -178,3 +178,22 @@ export class ObjectChangedError extends ObjectResponseError {
     );
   }
 }
+
+/** Another download is using the target directory. Nothing was touched. */
+export class DirectoryBusyError extends DdsBackupError {
+  override name = 'DirectoryBusyError';
+  override readonly kind = 'DIRECTORY_BUSY';
+  readonly dir: string;
+  /** `pid@host` of the process holding the directory. */
+  readonly owner: string;
+
+  constructor(dir: string, owner: string) {
+    super(
+      `Another dds-backup download (${owner}) is using ${dir}. Wait for it to finish, or stop it; ` +
+        'if no such process exists any more, delete the .dds-backup-lock file in that directory.',
+      { retryable: false },
+    );
+    this.dir = dir;
+    this.owner = owner;
+  }
+}

@@ -7,8 +7,10 @@
  */
 
 export { formatBytes } from '../format-bytes.js';
+export { LOCK_NAME } from './dir-lock.js';
 export { type DownloadBackupOptions, type DownloadResult, downloadBackup, type StatFsLike } from './download-backup.js';
 export {
+  DirectoryBusyError,
   FileExistsError,
   IncompleteDownloadError,
   InsufficientSpaceError,

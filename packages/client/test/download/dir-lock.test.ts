@@ -1,0 +1,51 @@
+// One download per directory: a live owner's lock refuses a second run; a dead owner's lock
+// (kill -9, crash) is taken over.
+import { spawnSync } from 'node:child_process';
+import { access, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DirectoryBusyError, downloadBackup, LOCK_NAME } from '../../src/download/index.js';
+import { perTestMock } from './helpers.js';
+
+const setup = perTestMock();
+const exists = (p: string) =>
+  access(p).then(
+    () => true,
+    () => false,
+  );
+
+describe('directory lock', () => {
+  it('refuses to run while another live process holds the directory, touching nothing', async () => {
+    const { m, dir } = await setup(false);
+    // The parent of this test process is alive and is not us.
+    await writeFile(join(dir, LOCK_NAME), `${process.ppid}@${hostname()}`);
+    const error = await downloadBackup({ client: m.client, ...m.mock.defaults.replicaSet, dir }).catch((e) => e);
+    expect(error).toBeInstanceOf(DirectoryBusyError);
+    expect(error.message).toContain(`(${process.ppid}@${hostname()})`);
+    expect(error.message).toContain('delete the .dds-backup-lock file');
+    expect(await exists(join(dir, LOCK_NAME))).toBe(true);
+  });
+
+  it('takes over the lock of a process that is gone, and releases it when done', async () => {
+    const { m, dir } = await setup(false);
+    const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    await writeFile(join(dir, LOCK_NAME), `${gone.stdout}@${hostname()}`);
+    const result = await downloadBackup({ client: m.client, ...m.mock.defaults.replicaSet, dir });
+    expect(result.files).toHaveLength(1);
+    expect(await exists(join(dir, LOCK_NAME))).toBe(false);
+  });
+
+  it('two downloads into one directory at once: the second is refused', async () => {
+    const { m, dir } = await setup(false);
+    const ids = m.mock.defaults.sharded;
+    const [a, b] = await Promise.allSettled([
+      downloadBackup({ client: m.client, ...ids, dir }),
+      downloadBackup({ client: m.client, ...ids, dir }),
+    ]);
+    const outcomes = [a, b].map((r) => r.status);
+    expect(outcomes.sort()).toEqual(['fulfilled', 'rejected']);
+    const rejected = [a, b].find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect(rejected.reason).toBeInstanceOf(DirectoryBusyError);
+  });
+});
