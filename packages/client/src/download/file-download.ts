@@ -1,4 +1,5 @@
 import { constants, type FileHandle, open, rename, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { AbortError, DdsBackupError } from '../errors.js';
 import type { DownloadLink } from '../links.js';
 import type { Checkpointable, Checkpointer } from './checkpoint.js';
@@ -121,6 +122,7 @@ export class FileDownload implements RangeTarget, Checkpointable {
       await rename(plan.partPath, plan.finalPath).catch((e) => {
         throw new WriteError(plan.finalPath, e);
       });
+      await syncDirectory(dirname(plan.finalPath));
       const st = await stat(plan.finalPath);
       Object.assign(this.entry, { state: 'complete', size: total, mtimeMs: st.mtimeMs });
       if (md5) this.entry.md5 = md5;
@@ -277,4 +279,17 @@ function toFileError(name: string, error: unknown): unknown {
 
 function isVerificationError(error: unknown): boolean {
   return (error as { kind?: string })?.kind === 'VERIFICATION';
+}
+
+/** Makes a rename in `dir` durable (Linux needs the directory itself synced); best effort elsewhere. */
+async function syncDirectory(dir: string): Promise<void> {
+  const fh = await open(dir, 'r').catch(() => undefined);
+  if (!fh) return;
+  try {
+    await fh.sync();
+  } catch {
+    // Some platforms and file systems cannot sync a directory; the rename itself stands.
+  } finally {
+    await fh.close();
+  }
 }
