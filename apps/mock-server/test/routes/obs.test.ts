@@ -137,7 +137,14 @@ describe('the object route behind the links (in-process)', () => {
     const link = new URL(body.files[0].download_link);
     const variants: Array<[string, (u: URL) => void]> = [
       ['Expires moved', (u) => u.searchParams.set('Expires', String(Number(u.searchParams.get('Expires')) + 3600))],
-      ['Signature changed', (u) => u.searchParams.set('Signature', `A${u.searchParams.get('Signature')!.slice(1)}`)],
+      [
+        'Signature changed',
+        (u) => {
+          // Change the first character for sure (a signature may already start with 'A').
+          const sig = u.searchParams.get('Signature')!;
+          u.searchParams.set('Signature', `${sig[0] === 'A' ? 'B' : 'A'}${sig.slice(1)}`);
+        },
+      ],
       ['another file', (u) => (u.pathname = new URL(body.files[1].download_link).pathname)],
       ['a scenario added', (u) => u.searchParams.set('x-mock-scenario', 'status=500')],
       ['a namespace added', (u) => u.searchParams.set('x-mock-namespace', 'other')],
