@@ -40,24 +40,26 @@ async function publishedFiles(backupId: string) {
   throw new Error(`backup ${backupId} not in mock state`);
 }
 
-const download = (dir: string, extra: string[] = [], options: { signal?: AbortSignal; tty?: boolean } = {}) =>
-  runCli(
+/** `dds-backup download` of a backup of the mock (default: the sharded one), in-process. */
+const download = (
+  dir: string,
+  extra: string[] = [],
+  options: {
+    signal?: AbortSignal;
+    tty?: boolean;
+    ids?: { instanceId: string; backupId: string };
+    fetch?: (r: Request) => Promise<Response>;
+  } = {},
+) => {
+  const { ids = mock.defaults.sharded, fetch = (r: Request) => mock.fetch(r), ...rest } = options;
+  return runCli(
     [
-      '--endpoint',
-      ORIGIN,
-      '--project-id',
-      mock.defaults.projectId,
-      'download',
-      '--instance-id',
-      mock.defaults.sharded.instanceId,
-      '--backup-id',
-      mock.defaults.sharded.backupId,
-      '--dir',
-      dir,
-      ...extra,
+      ...['--endpoint', ORIGIN, '--project-id', mock.defaults.projectId, 'download'],
+      ...['--instance-id', ids.instanceId, '--backup-id', ids.backupId, '--dir', dir, ...extra],
     ],
-    { env: { DDS_BACKUP_TOKEN: TOKEN }, fetch: (r) => mock.fetch(r), ...options },
+    { env: { DDS_BACKUP_TOKEN: TOKEN }, fetch, ...rest },
   );
+};
 
 const sha256 = async (path: string) =>
   createHash('sha256')
@@ -154,22 +156,7 @@ describe('dds-backup download', () => {
       if (/^"[0-9a-f]{32}"$/.test(headers.get('etag') ?? '')) headers.set('etag', '"00000000000000000000000000000000"');
       return new Response(res.body, { status: res.status, headers });
     };
-    const r = await runCli(
-      [
-        '--endpoint',
-        ORIGIN,
-        '--project-id',
-        mock.defaults.projectId,
-        'download',
-        '--instance-id',
-        mock.defaults.replicaSet.instanceId,
-        '--backup-id',
-        mock.defaults.replicaSet.backupId,
-        '--dir',
-        dir,
-      ],
-      { env: { DDS_BACKUP_TOKEN: TOKEN }, fetch: lying },
-    );
+    const r = await download(dir, [], { ids: mock.defaults.replicaSet, fetch: lying });
     expect(r.code, r.stderr).toBe(6);
     expect(r.stderr).toContain('failed verification (md5)');
     const [file] = await publishedFiles(mock.defaults.replicaSet.backupId);
@@ -177,25 +164,7 @@ describe('dds-backup download', () => {
   });
 
   it('exit 4 for an unknown backup', async () => {
-    const r = await runCli(
-      [
-        '--endpoint',
-        ORIGIN,
-        '--project-id',
-        mock.defaults.projectId,
-        'download',
-        '--instance-id',
-        mock.defaults.sharded.instanceId,
-        '--backup-id',
-        'nope',
-        '--dir',
-        await tempDir(),
-      ],
-      {
-        env: { DDS_BACKUP_TOKEN: TOKEN },
-        fetch: (r) => mock.fetch(r),
-      },
-    );
+    const r = await download(await tempDir(), [], { ids: { ...mock.defaults.sharded, backupId: 'nope' } });
     expect(r.code).toBe(4);
   });
 

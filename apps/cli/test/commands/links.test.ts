@@ -11,26 +11,25 @@ beforeEach(() => {
 afterEach(() => mock.close());
 
 const ORIGIN = 'http://mock.test';
-const run = (args: string[], env: Record<string, string> = {}, tty = false) => {
-  const ids = mock.defaults.sharded;
+const TOKEN = 'cli-test-token-123';
+
+/** `dds-backup links` against the mock in-process (default: the sharded backup, a token in env). */
+const run = (
+  args: string[],
+  options: {
+    env?: Record<string, string>;
+    tty?: boolean;
+    ids?: { instanceId: string; backupId: string };
+    stdin?: () => Promise<string>;
+  } = {},
+) => {
+  const { ids = mock.defaults.sharded, env = { DDS_BACKUP_TOKEN: TOKEN }, ...rest } = options;
   return runCli(
     [
-      '--endpoint',
-      ORIGIN,
-      '--project-id',
-      mock.defaults.projectId,
-      'links',
-      '--instance-id',
-      ids.instanceId,
-      '--backup-id',
-      ids.backupId,
-      ...args,
+      ...['--endpoint', ORIGIN, '--project-id', mock.defaults.projectId, 'links'],
+      ...['--instance-id', ids.instanceId, '--backup-id', ids.backupId, ...args],
     ],
-    {
-      env: { DDS_BACKUP_TOKEN: 'cli-test-token-123', ...env },
-      fetch: (r) => mock.fetch(r),
-      tty,
-    },
+    { env, fetch: (r) => mock.fetch(r), ...rest },
   );
 };
 
@@ -64,7 +63,7 @@ describe('dds-backup links', () => {
   });
 
   it('prints a table on a TTY (name, size, group, expires in) without the secret links', async () => {
-    const r = await run([], {}, true);
+    const r = await run([], { tty: true });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^NAME\s+SIZE\s+GROUP\s+EXPIRES IN\n/);
     expect(r.stdout).toMatch(/1[45]m \d\ds/);
@@ -72,7 +71,7 @@ describe('dds-backup links', () => {
   });
 
   it('--verbose logs requests and responses with the token redacted', async () => {
-    const r = await run(['-o', 'json', '--verbose'], { DDS_BACKUP_TOKEN: 'super-secret-token-xyz' });
+    const r = await run(['-o', 'json', '--verbose'], { env: { DDS_BACKUP_TOKEN: 'super-secret-token-xyz' } });
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('> GET http://mock.test/v3/');
     expect(r.stderr).toContain('< 200');
@@ -80,40 +79,13 @@ describe('dds-backup links', () => {
   });
 
   it('exit 4 for an unknown instance or a backup of another instance, with a hint', async () => {
-    const a = await runCli(
-      [
-        '--endpoint',
-        ORIGIN,
-        '--project-id',
-        mock.defaults.projectId,
-        'links',
-        '--instance-id',
-        'nope',
-        '--backup-id',
-        'nope',
-      ],
-      {
-        env: { DDS_BACKUP_TOKEN: 'cli-test-token-123' },
-        fetch: (r) => mock.fetch(r),
-      },
-    );
+    const a = await run([], { ids: { instanceId: 'nope', backupId: 'nope' } });
     expect(a.code).toBe(4);
     expect(a.stderr).toContain('DBS.200002');
     expect(a.stderr).toContain('hint: No such instance');
-    const b = await runCli(
-      [
-        '--endpoint',
-        ORIGIN,
-        '--project-id',
-        mock.defaults.projectId,
-        'links',
-        '--instance-id',
-        mock.defaults.replicaSet.instanceId,
-        '--backup-id',
-        mock.defaults.sharded.backupId,
-      ],
-      { env: { DDS_BACKUP_TOKEN: 'cli-test-token-123' }, fetch: (r) => mock.fetch(r) },
-    );
+    const b = await run([], {
+      ids: { instanceId: mock.defaults.replicaSet.instanceId, backupId: mock.defaults.sharded.backupId },
+    });
     expect(b.code).toBe(4);
     expect(b.stderr).toContain('DBS.201214');
   });
@@ -121,7 +93,7 @@ describe('dds-backup links', () => {
   it('exit 3 for a refused token (APIGW.0307) saying it expired or belongs to another region', async () => {
     await mock.close();
     mock = createMockServer({ tokens: ['the-only-token'] });
-    const r = await run(['-o', 'json'], { DDS_BACKUP_TOKEN: 'not-the-token-abc' });
+    const r = await run(['-o', 'json'], { env: { DDS_BACKUP_TOKEN: 'not-the-token-abc' } });
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('APIGW.0307');
     expect(r.stderr).toContain('expired or belongs to another region');
@@ -147,29 +119,9 @@ describe('dds-backup links', () => {
     await writeFile(file, 'file-token-123\n');
     await mock.close();
     mock = createMockServer({ tokens: ['file-token-123'] });
-    const ids = mock.defaults.sharded;
-    const args = [
-      '--endpoint',
-      ORIGIN,
-      '--project-id',
-      mock.defaults.projectId,
-      'links',
-      '--instance-id',
-      ids.instanceId,
-      '--backup-id',
-      ids.backupId,
-      '-o',
-      'json',
-    ];
-    expect((await runCli(['--token-file', file, ...args], { env: {}, fetch: (r) => mock.fetch(r) })).code).toBe(0);
-    expect(
-      (
-        await runCli(['--token-stdin', ...args], {
-          env: {},
-          fetch: (r) => mock.fetch(r),
-          stdin: async () => 'file-token-123\n',
-        })
-      ).code,
-    ).toBe(0);
+    expect((await run(['-o', 'json', '--token-file', file], { env: {} })).code).toBe(0);
+    expect((await run(['-o', 'json', '--token-stdin'], { env: {}, stdin: async () => 'file-token-123\n' })).code).toBe(
+      0,
+    );
   });
 });
