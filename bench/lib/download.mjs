@@ -1,5 +1,4 @@
 import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { cliBin } from './mock.mjs';
 import { runTimed } from './processes.mjs';
 
@@ -41,4 +40,3 @@ export async function curlDownload(link, file) {
 
 export const clean = (path) => rm(path, { recursive: true, force: true });
 export const mbps = (bytes, ms) => bytes / 1e6 / (ms / 1000);
-export const path = join;

@@ -1,4 +1,4 @@
-import { signing } from '@dds-backup/contract';
+import { SECRET_QUERY_PARAMETERS, signing } from '@dds-backup/contract';
 
 /**
  * Redaction for what the mock stores and logs (violation reports, proxy log lines). A tiny local
@@ -9,19 +9,8 @@ import { signing } from '@dds-backup/contract';
 /** What a redacted value is replaced with. */
 export const REDACTED = 'REDACTED';
 
-/** Query parameters whose values are credentials: temporary-URL signatures and keys, tokens. */
-const SECRET_PARAMS = [
-  'Signature',
-  'AccessKeyId',
-  'X-Auth-Token',
-  'token',
-  'X-Security-Token',
-  'SecurityToken',
-  'x-obs-security-token',
-  'X-Amz-Signature',
-  'X-Amz-Credential',
-  'X-Amz-Security-Token',
-];
+/** Query parameters whose values are credentials: the project's one list, from the contract. */
+const SECRET_PARAMS = SECRET_QUERY_PARAMETERS;
 const SECRET_PARAM_SET = new Set(SECRET_PARAMS.map((p) => p.toLowerCase()));
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** The same parameters inside free text (a URL quoted in a message). */

@@ -1,4 +1,4 @@
-import { signing, TOKEN_HEADER } from '@dds-backup/contract';
+import { SECRET_HEADERS as SECRET_HEADER_NAMES, SECRET_QUERY_PARAMETERS } from '@dds-backup/contract';
 
 // Every string that leaves this package through an error message, toJSON or a log line goes
 // through redact(). Secrets are caught two ways: by shape (header and query names that always
@@ -13,10 +13,13 @@ export function registerSecret(value: string | undefined): void {
   if (value && value.length >= 6) secrets.add(value);
 }
 
-const QUERY_SECRETS =
-  /([?&](?:Signature|AccessKeyId|AWSAccessKeyId|X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token|SecurityToken|x-obs-security-token)=)[^&#\s"']*/gi;
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const QUERY_SECRETS = new RegExp(`([?&](?:${SECRET_QUERY_PARAMETERS.map(escapeRegExp).join('|')})=)[^&#\\s"']*`, 'gi');
 // `name: value`, `name=value` and JSON's `"name":"value"`.
-const HEADER_SECRETS = /\b((?:x-auth-token|x-subject-token|x-security-token|authorization)"?\s*[:=]\s*)("?)[^\n"]*\2/gi;
+const HEADER_SECRETS = new RegExp(
+  `\\b((?:${SECRET_HEADER_NAMES.map(escapeRegExp).join('|')})"?\\s*[:=]\\s*)("?)[^\\n"]*\\2`,
+  'gi',
+);
 const SIGNATURE_IN_AUTH = /(Signature=)[0-9a-f]{16,}/gi;
 
 /** Masks secrets in any text: header values, link signatures and registered secret values. */
@@ -34,11 +37,7 @@ export function redactUrl(url: string | URL): string {
   return redact(String(url));
 }
 
-// The token, security-token and Authorization header names come from the spec's security
-// schemes; X-Subject-Token is the IAM spec's token answer header.
-const SECRET_HEADERS = new Set(
-  [TOKEN_HEADER, signing.securityTokenHeader, 'authorization', 'x-subject-token'].map((h) => h.toLowerCase()),
-);
+const SECRET_HEADERS = new Set(SECRET_HEADER_NAMES);
 
 /** A copy of headers safe to log. */
 export function redactHeaders(headers: Headers | Record<string, string>): Record<string, string> {

@@ -1,4 +1,4 @@
-import { TOKEN_HEADER } from '@dds-backup/contract';
+import { SECRET_HEADERS } from '@dds-backup/contract';
 import type { RequestContext } from '../context.js';
 import { JSON_TYPE } from '../errors.js';
 import type { CoreResult } from '../http/core.js';
@@ -24,9 +24,6 @@ export function isIamPath(path: string): boolean {
   const m = /^\/v3\/([^/]+)/.exec(path);
   return m !== null && IAM_COLLECTIONS.has(m[1]!);
 }
-
-/** Request and answer headers that carry credentials: their values are redacted wherever they appear. */
-const SECRET_HEADERS = ['authorization', TOKEN_HEADER.toLowerCase(), 'x-security-token', 'x-subject-token'];
 
 /** Where violation reports go besides the namespace's list: the log, `onViolation`. */
 export type ViolationSink = (violation: ContractViolation) => void;
