@@ -1,7 +1,8 @@
 import type { AuthContext, CredentialsProvider } from './credentials/types.js';
-import { ApiError, isRetryableStatus, TimeoutError } from './errors.js';
+import { isRetryableStatus, TimeoutError } from './errors.js';
 import { redactHeaders, redactUrl } from './redact.js';
-import { parseRetryAfter, type RetryEvent, type RetryOptions, withRetries } from './retry.js';
+import { type RetryEvent, type RetryOptions, withRetries } from './retry.js';
+import { apiErrorFrom } from './unwrap.js';
 
 export type FetchLike = (request: Request) => Promise<Response>;
 
@@ -56,19 +57,11 @@ export function createTransport(options: TransportOptions): FetchLike {
         );
         if (isRetryableStatus(response.status) && n + 1 < attempts) {
           const text = await response.text().catch(() => '');
-          let body: { error_code?: string; error_msg?: string } = {};
+          let body: unknown = text;
           try {
             body = JSON.parse(text);
           } catch {}
-          const retryAfter = parseRetryAfter(response.headers.get('retry-after'));
-          throw new ApiError({
-            operation: `${request.method} ${new URL(request.url).pathname}`,
-            status: response.status,
-            errorCode: body.error_code,
-            errorMessage: body.error_msg,
-            requestId: response.headers.get('x-request-id') ?? undefined,
-            retryAfterSeconds: retryAfter === undefined ? undefined : retryAfter / 1000,
-          });
+          throw apiErrorFrom(`${request.method} ${new URL(request.url).pathname}`, response, body);
         }
         return response;
       },

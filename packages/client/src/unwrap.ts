@@ -14,29 +14,37 @@ export interface FetchResult<T> {
  * seam) to exceptions (app seam).
  */
 export function unwrap<T>(result: FetchResult<T>, operation: string): T {
-  const { response } = result;
-  if (response.ok && result.error === undefined) return result.data as T;
-  const body = (result.error ?? {}) as {
+  if (result.response.ok && result.error === undefined) return result.data as T;
+  throw apiErrorFrom(operation, result.response, result.error);
+}
+
+/**
+ * The ApiError an error answer stands for: status, Huawei `error_code` and `error_msg` (or IAM's
+ * `error.message`), request id (header, else body) and Retry-After. `body` is the parsed JSON,
+ * or the text when it was not JSON.
+ */
+export function apiErrorFrom(operation: string, response: Response, body: unknown): ApiError {
+  const fields = (body && typeof body === 'object' ? body : {}) as {
     error_code?: unknown;
     error_msg?: unknown;
     request_id?: unknown;
     error?: { message?: unknown };
   };
   const retryAfter = parseRetryAfter(response.headers.get('retry-after'));
-  throw new ApiError({
+  return new ApiError({
     operation,
     status: response.status,
-    errorCode: typeof body.error_code === 'string' ? body.error_code : undefined,
+    errorCode: typeof fields.error_code === 'string' ? fields.error_code : undefined,
     errorMessage:
-      typeof body.error_msg === 'string'
-        ? body.error_msg
-        : typeof body.error?.message === 'string'
-          ? body.error.message
-          : typeof result.error === 'string' && result.error
-            ? result.error.slice(0, 200)
+      typeof fields.error_msg === 'string'
+        ? fields.error_msg
+        : typeof fields.error?.message === 'string'
+          ? fields.error.message
+          : typeof body === 'string' && body
+            ? body.slice(0, 200)
             : undefined,
     requestId:
-      response.headers.get('x-request-id') ?? (typeof body.request_id === 'string' ? body.request_id : undefined),
+      response.headers.get('x-request-id') ?? (typeof fields.request_id === 'string' ? fields.request_id : undefined),
     retryAfterSeconds: retryAfter === undefined ? undefined : retryAfter / 1000,
   });
 }

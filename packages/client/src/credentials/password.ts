@@ -1,7 +1,8 @@
 import { type IamPaths, TOKEN_HEADER } from '@dds-backup/contract';
 import createOpenApiClient from 'openapi-fetch';
-import { ApiError, CredentialsError } from '../errors.js';
+import { CredentialsError } from '../errors.js';
 import { registerSecret } from '../redact.js';
+import { apiErrorFrom } from '../unwrap.js';
 import type { AuthContext, CredentialsProvider } from './types.js';
 
 /** Renew a cached token this long before IAM says it expires. */
@@ -54,13 +55,7 @@ export function passwordCredentials(options: PasswordOptions): CredentialsProvid
     });
     const token = response.headers.get('x-subject-token');
     if (!data || !token) {
-      throw new ApiError({
-        operation: 'KeystoneCreateUserTokenByPassword',
-        status: response.status,
-        errorMessage:
-          (error as { error?: { message?: string } } | undefined)?.error?.message ?? 'IAM did not issue a token',
-        requestId: response.headers.get('x-request-id') ?? undefined,
-      });
+      throw apiErrorFrom('KeystoneCreateUserTokenByPassword', response, error ?? 'IAM did not issue a token');
     }
     const body = data;
     registerSecret(token);
