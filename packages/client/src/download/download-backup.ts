@@ -41,6 +41,11 @@ export interface DownloadBackupOptions {
    * ones one each.
    */
   maxConnections?: number;
+  /**
+   * A connection budget shared with other downloads running at the same time (the mirror's one
+   * global budget across backups); `maxConnections` is then ignored. Default: a budget of its own.
+   */
+  budget?: Budget;
   /** Check size and MD5 before renaming into place (default true). */
   verify?: boolean;
   /** Overwrite files in `dir` that this tool did not write (default false: refuse). */
@@ -216,7 +221,7 @@ export async function downloadBackup(options: DownloadBackupOptions): Promise<Do
         onRefresh: (reason, file, expiresAt) =>
           emit({ type: 'refresh', reason, file, expiresAt: expiresAt.toISOString() }),
       }),
-      budget: new Budget(maxConnections),
+      budget: options.budget ?? new Budget(maxConnections),
       retry: client.retry,
       signal: run.signal,
       stallTimeoutMs,

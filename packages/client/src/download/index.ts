@@ -7,7 +7,8 @@
  */
 
 export { formatBytes } from '../format-bytes.js';
-export { LOCK_NAME } from './dir-lock.js';
+export { Budget } from './budget.js';
+export { LOCK_NAME, lockDirectory } from './dir-lock.js';
 export { type DownloadBackupOptions, type DownloadResult, downloadBackup, type StatFsLike } from './download-backup.js';
 export {
   DirectoryBusyError,
