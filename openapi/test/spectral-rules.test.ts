@@ -27,6 +27,7 @@ function goodDoc(): any {
       '/v3/{project_id}/things': {
         get: {
           operationId: 'ShowThing',
+          'x-error-codes': ['DBS.200001', 'APIGW.0301'],
           summary: 's',
           description: 'd',
           tags: ['A'],
@@ -79,6 +80,10 @@ function goodDoc(): any {
         E429: errorResponse('APIGW.0308'),
         E500: errorResponse('DBS.280005'),
       },
+    },
+    'x-huawei-error-codes': {
+      'DBS.200001': { status: 400, retryable: false, 'en-us': 'Parameter error.', 'zh-cn': '参数错误。' },
+      'APIGW.0301': { status: 401, retryable: false, 'en-us': 'Bad auth', 'zh-cn': '认证错误' },
     },
   };
 }
@@ -142,6 +147,16 @@ describe('house rules', () => {
       (d) =>
         (d.components.responses.E400.content['application/json'].examples.one.value.error_code = 'InvalidParameter'),
       '`InvalidParameter` is not a Huawei error code',
+    ],
+    [
+      'dds-operation-lists-error-codes',
+      (d) => delete d.paths['/v3/{project_id}/things'].get['x-error-codes'],
+      'add `x-error-codes: [DBS.200001',
+    ],
+    [
+      'dds-error-codes-are-documented',
+      (d) => d.paths['/v3/{project_id}/things'].get['x-error-codes'].push('DBS.999999'),
+      '`DBS.999999` is not in `x-huawei-error-codes`',
     ],
   ];
 

@@ -581,14 +581,14 @@ describe('validation proxy: routing', () => {
       body: 'other API',
     }));
     const mock = proxyMock({ proxy: upstream.url });
-    const res = await mock.fetch(new Request(`http://mock.test/v3/${PROJECT}/instances?offset=0`, { method: 'GET' }));
+    const res = await mock.fetch(new Request(`http://mock.test/v3/${PROJECT}/configurations?offset=0`, { method: 'GET' }));
     expect(res.headers.get(CONTRACT_HEADER)).toBe('unchecked');
     expect(await res.text()).toBe('other API');
     // A method the operation does not have is unchecked too.
     const del = await mock.fetch(new Request(`http://mock.test${API_PATH}`, { method: 'DELETE' }));
     expect(del.headers.get(CONTRACT_HEADER)).toBe('unchecked');
     await specJson('GetMockState', await mock.fetch(new Request('http://mock.test/__mock/state')));
-    expect(upstream.seen.map((s) => s.url)).toEqual([`/v3/${PROJECT}/instances?offset=0`, API_PATH]);
+    expect(upstream.seen.map((s) => s.url)).toEqual([`/v3/${PROJECT}/configurations?offset=0`, API_PATH]);
     expect(
       await specJson('ListMockViolations', await mock.fetch(new Request('http://mock.test/__mock/violations'))),
     ).toEqual([]);

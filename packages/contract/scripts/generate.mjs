@@ -2,6 +2,8 @@
 //   <spec>.ts     TypeScript types by openapi-typescript (paths, components, operations)
 //   specs.ts      the bundled documents as modules, so runtime code needs no JSON import or fs
 //   examples.ts   the spec's named examples as typed fixtures (checked by tsc with `satisfies`)
+//   error-codes.ts the `ErrorCode` union of `x-huawei-error-codes` and each operation's
+//                  `x-error-codes` list, so code that names a Huawei code is type-checked
 // Output is deterministic (no timestamps); `--check` compares instead of writing.
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -82,5 +84,31 @@ for (const [, item] of Object.entries(dds.paths)) {
   }
 }
 files.set(join(out, 'examples.ts'), `${ex.trimEnd()}\n`);
+
+// Error codes: the union of every documented code, and the codes each operation can answer.
+const allCodes = Object.keys(dds['x-huawei-error-codes'] ?? {});
+let ec = header('x-huawei-error-codes and the x-error-codes of each operation of openapi/dds-backup.openapi.yaml');
+ec += '/** Every Huawei error code the spec documents (`x-huawei-error-codes`). */\n';
+ec += `export type ErrorCode =\n${allCodes.map((c) => `  | '${c}'`).join('\n')};\n\n`;
+ec += '/** Every documented code, in the order of the spec. */\n';
+ec += `export const ERROR_CODES = [\n${allCodes.map((c) => `  '${c}',`).join('\n')}\n] as const satisfies readonly ErrorCode[];\n\n`;
+ec += '/** The codes each operation can answer (its `x-error-codes`), by operationId. */\n';
+ec += 'export const operationErrorCodes = {\n';
+for (const [, item] of Object.entries(dds.paths)) {
+  for (const [, op] of Object.entries(item)) {
+    if (!op.operationId) continue;
+    const codes = op['x-error-codes'] ?? [];
+    for (const c of codes) {
+      if (!allCodes.includes(c)) throw new Error(`${op.operationId} lists ${c}, which x-huawei-error-codes lacks`);
+    }
+    ec += `  ${op.operationId}: [${codes.map((c) => `'${c}'`).join(', ')}],\n`;
+  }
+}
+ec += '} as const satisfies Record<string, readonly ErrorCode[]>;\n\n';
+ec += '/** The operationIds of the DDS spec. */\n';
+ec += 'export type DdsOperationId = keyof typeof operationErrorCodes;\n\n';
+ec += '/** The codes one operation can answer. */\n';
+ec += 'export type OperationErrorCode<Op extends DdsOperationId> = (typeof operationErrorCodes)[Op][number];\n';
+files.set(join(out, 'error-codes.ts'), ec);
 
 await writeOrCheck(files, { command: 'npm run generate' });

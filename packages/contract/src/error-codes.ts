@@ -1,8 +1,17 @@
+import type { ErrorCode } from './generated/error-codes.js';
 import { ddsBackupSpec } from './generated/specs.js';
+
+export {
+  type DdsOperationId,
+  ERROR_CODES,
+  type ErrorCode,
+  type OperationErrorCode,
+  operationErrorCodes,
+} from './generated/error-codes.js';
 
 /** What the spec says of one Huawei error code. */
 export interface ErrorCodeInfo {
-  code: string;
+  code: ErrorCode;
   status: number;
   /** Whether calling again later can succeed (throttling, server errors). */
   retryable: boolean;
@@ -23,7 +32,7 @@ export const errorCodes: ReadonlyMap<string, ErrorCodeInfo> = new Map(
   Object.entries(table).map(([code, e]) => [
     code,
     {
-      code,
+      code: code as ErrorCode,
       status: e.status,
       retryable: e.retryable,
       notFound: e['not-found'] === true,
@@ -35,4 +44,9 @@ export const errorCodes: ReadonlyMap<string, ErrorCodeInfo> = new Map(
 /** The spec's facts about a code, or undefined for a code it does not list. */
 export function getErrorCode(code: string): ErrorCodeInfo | undefined {
   return errorCodes.get(code);
+}
+
+/** True when `code` is one the spec documents: narrows a code read from an answer to `ErrorCode`. */
+export function isErrorCode(code: string): code is ErrorCode {
+  return errorCodes.has(code);
 }

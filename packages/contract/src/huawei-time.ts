@@ -5,6 +5,8 @@ import { ddsBackupSpec } from './generated/specs.js';
 const schemas = ddsBackupSpec.components?.schemas as Record<string, { pattern: string; examples: string[] }>;
 const HUAWEI_TIME = new RegExp(schemas.HuaweiTime!.pattern);
 const EXAMPLE = schemas.HuaweiTime!.examples[0];
+const HUAWEI_UTC_TIME = new RegExp(schemas.HuaweiUtcTime!.pattern);
+const UTC_EXAMPLE = schemas.HuaweiUtcTime!.examples[0];
 
 /** Thrown for a string that is not a Huawei time (`yyyy-mm-ddThh:mm:ss+hhmm`). */
 export class HuaweiTimeFormatError extends Error {
@@ -45,4 +47,35 @@ export function formatHuaweiTime(date: Date, offsetMinutes = 0): string {
     `T${pad(local.getUTCHours())}:${pad(local.getUTCMinutes())}:${pad(local.getUTCSeconds())}` +
     `${offsetMinutes < 0 ? '-' : '+'}${pad(Math.floor(abs / 60))}${pad(abs % 60)}`
   );
+}
+
+/** Thrown for a string that is not a list operation's UTC time (`yyyy-mm-dd hh:mm:ss` or `yyyy-mm-ddThh:mm:ssZ`). */
+export class HuaweiUtcTimeFormatError extends Error {
+  override name = 'HuaweiUtcTimeFormatError';
+  constructor(readonly value: string) {
+    super(`"${value}" is not a Huawei UTC time: expected yyyy-mm-dd hh:mm:ss (UTC), like "${UTC_EXAMPLE}"`);
+  }
+}
+
+/** True when `value` has the list operations' UTC time format (either of its two forms, DECISIONS.md D-24). */
+export function isHuaweiUtcTime(value: string): boolean {
+  return HUAWEI_UTC_TIME.test(value);
+}
+
+/**
+ * Parses the list operations' UTC time (`2025-11-28 02:00:00`, or `2025-11-28T02:00:00Z`) into a
+ * Date. Throws HuaweiUtcTimeFormatError for anything else, impossible dates included.
+ */
+export function parseHuaweiUtcTime(value: string): Date {
+  if (!HUAWEI_UTC_TIME.test(value)) throw new HuaweiUtcTimeFormatError(value);
+  const [y, mo, d, h, mi, s] = [0, 5, 8, 11, 14, 17].map((i, n) => Number(value.slice(i, i + (n === 0 ? 4 : 2))));
+  const utc = Date.UTC(y!, mo! - 1, d!, h!, mi!, s!);
+  const check = new Date(utc);
+  if (check.getUTCMonth() !== mo! - 1 || check.getUTCDate() !== d!) throw new HuaweiUtcTimeFormatError(value);
+  return check;
+}
+
+/** Formats a Date as the list operations write times: `yyyy-mm-dd hh:mm:ss`, UTC (whole seconds). */
+export function formatHuaweiUtcTime(date: Date): string {
+  return formatHuaweiTime(date).slice(0, 19).replace('T', ' ');
 }

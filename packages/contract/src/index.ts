@@ -4,18 +4,50 @@
  * signing parameters and examples are read from the spec, never typed in twice.
  */
 
-export { type ErrorCodeInfo, errorCodes, getErrorCode, type Language } from './error-codes.js';
+export {
+  type DdsOperationId,
+  ERROR_CODES,
+  type ErrorCode,
+  type ErrorCodeInfo,
+  errorCodes,
+  getErrorCode,
+  isErrorCode,
+  type Language,
+  type OperationErrorCode,
+  operationErrorCodes,
+} from './error-codes.js';
 export type { components, operations, paths } from './generated/dds-backup.js';
-export { showBackupDownloadLinkExamples } from './generated/examples.js';
+export {
+  listBackupsExamples,
+  listInstancesExamples,
+  showBackupDownloadLinkExamples,
+} from './generated/examples.js';
 export type {
   components as IamComponents,
   operations as IamOperations,
   paths as IamPaths,
 } from './generated/iam.js';
 export { allSpecs, ddsBackupSpec, iamSpec } from './generated/specs.js';
-export { formatHuaweiTime, HuaweiTimeFormatError, isHuaweiTime, parseHuaweiTime } from './huawei-time.js';
+export {
+  formatHuaweiTime,
+  formatHuaweiUtcTime,
+  HuaweiTimeFormatError,
+  HuaweiUtcTimeFormatError,
+  isHuaweiTime,
+  isHuaweiUtcTime,
+  parseHuaweiTime,
+  parseHuaweiUtcTime,
+} from './huawei-time.js';
 export type { OpenApiDocument } from './openapi-document.js';
-export { getOperation, listOperations, type OperationInfo, registerDocument, resolveRef } from './operations.js';
+export {
+  getOperation,
+  listOperations,
+  type OperationInfo,
+  type PagingInfo,
+  type ParameterDependency,
+  registerDocument,
+  resolveRef,
+} from './operations.js';
 export { DEFAULT_REGION, getRegion, listRegions, MOCK_SERVER_URL, type Region, UnknownRegionError } from './regions.js';
 export { SECRET_HEADERS, SECRET_QUERY_PARAMETERS } from './secrets.js';
 export { LINK_TTL_SECONDS, type SigningParameters, signing, TOKEN_HEADER } from './signing.js';
@@ -29,10 +61,28 @@ export {
   validateSchema,
 } from './validators.js';
 
-import type { components } from './generated/dds-backup.js';
+import type { components, operations } from './generated/dds-backup.js';
 /** The 200 body of ShowBackupDownloadLink. */
 export type ShowBackupDownloadLinkResponse = components['schemas']['ShowBackupDownloadLinkResponse'];
 /** One file of a backup, as the API answers it. */
 export type BackupFile = components['schemas']['BackupFile'];
 /** The error body of DDS and the API gateway. */
 export type HuaweiError = components['schemas']['Error'];
+/** The 200 body of ListBackups: one page of backups and `total_count`. */
+export type ListBackupsResponse = components['schemas']['ListBackupsResponse'];
+/** One backup as ListBackups answers it. */
+export type BackupForList = components['schemas']['BackupForList'];
+/** A backup's type as answers spell it (`auto`, `manual`, `fragment`, `incremental`). */
+export type BackupKind = components['schemas']['BackupKind'];
+/** A backup's status (`BUILDING`, `COMPLETED`, `FAILED`, `DISABLED`, `DELETING`). */
+export type BackupStatus = components['schemas']['BackupStatus'];
+/** The query of ListBackups (every parameter optional; `backup_type` is `Auto`/`Manual`/`Incremental`). */
+export type ListBackupsQuery = NonNullable<operations['ListBackups']['parameters']['query']>;
+/** The 200 body of ListInstances: one page of instances and `total_count`. */
+export type ListInstancesResponse = components['schemas']['ListInstancesResponse'];
+/** One instance as ListInstances answers it (extra fields allowed). */
+export type Instance = components['schemas']['Instance'];
+/** An instance's automated backup policy. */
+export type BackupStrategy = components['schemas']['BackupStrategy'];
+/** The query of ListInstances (every parameter optional). */
+export type ListInstancesQuery = NonNullable<operations['ListInstances']['parameters']['query']>;

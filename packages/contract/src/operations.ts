@@ -11,6 +11,29 @@ export interface OperationParameter {
   schemaPointer: string;
 }
 
+/** A rule between two parameters (`x-parameter-dependencies`): `when` is present (and equals `equals`), `requires` must be too. */
+export interface ParameterDependency {
+  when: string;
+  equals?: string;
+  requires: string;
+}
+
+/** How a list operation pages (`x-paging`): offset/limit parameters against a total in the answer. */
+export interface PagingInfo {
+  style: 'offset-limit';
+  /** Query parameter of the first item's index. */
+  offset: string;
+  /** Query parameter of the page size. */
+  limit: string;
+  /** The answer's array of items. */
+  items: string;
+  /** The answer's count of items over all pages. */
+  total: string;
+  /** The limit's default and maximum, from its schema. */
+  defaultLimit: number;
+  maxLimit: number;
+}
+
 /** What runtime code needs to know of one operation of a spec. */
 export interface OperationInfo {
   operationId: string;
@@ -25,6 +48,12 @@ export interface OperationInfo {
   responseHeaders: Map<string, string[]>;
   /** Pointer of the JSON request body schema, if the operation takes one. */
   requestBodySchema?: string;
+  /** Rules between parameters (`x-parameter-dependencies`); empty when none. */
+  parameterDependencies: ParameterDependency[];
+  /** Paging of a list operation (`x-paging`), else undefined. */
+  paging?: PagingInfo;
+  /** Error codes the operation can answer (`x-error-codes`); empty when not listed. */
+  errorCodes: string[];
 }
 
 const escapePointer = (s: string) => s.replace(/~/g, '~0').replace(/\//g, '~1');
@@ -72,6 +101,13 @@ function indexDocument(doc: OpenApiDocument, documentId: string, into: Map<strin
         responseHeaders.set(status, Object.keys(response?.headers ?? {}));
       }
       const body = op.requestBody ? resolveRef(doc, op.requestBody, `${opPointer}/requestBody`) : undefined;
+      const xPaging = op['x-paging'] as Omit<PagingInfo, 'defaultLimit' | 'maxLimit'> | undefined;
+      const limitSchema = parameters.find((p) => p.name === xPaging?.limit)?.schema as
+        | { default?: number; maximum?: number }
+        | undefined;
+      const paging: PagingInfo | undefined = xPaging
+        ? { ...xPaging, defaultLimit: limitSchema?.default ?? 100, maxLimit: limitSchema?.maximum ?? 100 }
+        : undefined;
       into.set(op.operationId, {
         operationId: op.operationId,
         method: method.toUpperCase(),
@@ -84,6 +120,9 @@ function indexDocument(doc: OpenApiDocument, documentId: string, into: Map<strin
         requestBodySchema: body?.[0]?.content?.['application/json']?.schema
           ? `${body[1]}/content/application~1json/schema`
           : undefined,
+        parameterDependencies: (op['x-parameter-dependencies'] ?? []) as ParameterDependency[],
+        paging,
+        errorCodes: (op['x-error-codes'] ?? []) as string[],
       });
     }
   }

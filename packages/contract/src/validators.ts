@@ -197,9 +197,24 @@ function lookup(source: RequestParts[keyof RequestParts], name: string, caseInse
   return key === undefined ? undefined : rec[key];
 }
 
+/** A plain decimal integer, as a query or header carries one (no `+`, no exponent, no spaces). */
+const DECIMAL_INTEGER = /^-?(0|[1-9][0-9]*)$/;
+
+/**
+ * Parameters arrive as text; a parameter whose schema is an integer (`limit`, `offset`) is
+ * checked as a number when the text is a plain decimal integer, and as the text otherwise (so
+ * `limit=ten` fails with a type error rather than passing as a string). DECISIONS.md D-26.
+ */
+function parameterValue(schema: Record<string, unknown>, value: string): unknown {
+  const type = schema.type;
+  const numeric = type === 'integer' || type === 'number';
+  return numeric && DECIMAL_INTEGER.test(value) ? Number(value) : value;
+}
+
 /**
  * Validates a request's parameters (and JSON body) against the spec. Issues name the
  * parameter as `query.backup_id`, `path.project_id`, `header.X-Language` or `body/...`.
+ * The operation's `x-parameter-dependencies` (`begin_time` needs `end_time`, ...) are checked too.
  */
 export function validateRequest(operationId: string, parts: RequestParts): ValidationResult {
   const op: OperationInfo = getOperation(operationId);
@@ -217,13 +232,35 @@ export function validateRequest(operationId: string, parts: RequestParts): Valid
         });
       continue;
     }
-    for (const issue of run(op.documentId, param.schemaPointer, value)) {
+    for (const issue of run(op.documentId, param.schemaPointer, parameterValue(param.schema, value))) {
       issues.push({
         ...issue,
         path: label,
         message: issue.message.replace(/^the body/, `${param.in} parameter \`${param.name}\``),
       });
     }
+  }
+  for (const rule of op.parameterDependencies) {
+    const param = (name: string) => op.parameters.find((p) => p.name === name);
+    const read = (name: string) => {
+      const p = param(name);
+      if (!p) return undefined;
+      const source = p.in === 'path' ? parts.path : p.in === 'query' ? parts.query : parts.headers;
+      const v = lookup(source, p.name, p.in === 'header');
+      return v === '' ? undefined : v;
+    };
+    const trigger = read(rule.when);
+    if (trigger === undefined || (rule.equals !== undefined && trigger !== rule.equals)) continue;
+    if (read(rule.requires) !== undefined) continue;
+    const where = param(rule.requires)?.in ?? 'query';
+    issues.push({
+      path: `${where}.${rule.requires}`,
+      keyword: 'dependentRequired',
+      message:
+        rule.equals === undefined
+          ? `${param(rule.when)?.in ?? 'query'} parameter \`${rule.when}\` needs \`${rule.requires}\``
+          : `${param(rule.when)?.in ?? 'query'} parameter \`${rule.when}=${rule.equals}\` needs \`${rule.requires}\``,
+    });
   }
   if (op.requestBodySchema) issues.push(...run(op.documentId, op.requestBodySchema, parts.body, 'body'));
   return result(issues);

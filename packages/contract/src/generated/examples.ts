@@ -12,7 +12,85 @@ export const showBackupDownloadLinkExamples = {
   '400': {
     'parameter-error': {"error_code":"DBS.200001","error_msg":"Parameter error: backup_id is required."} satisfies Schemas['Error'],
     'backup-not-found': {"error_code":"DBS.201214","error_msg":"The backup file does not exist."} satisfies Schemas['Error'],
-    'invalid-backup': {"error_code":"DBS.280124","error_msg":"Invalid backup."} satisfies Schemas['Error'],
+    'invalid-backup': {"error_code":"DBS.280124","error_msg":"Invalid backup: the backup is BUILDING; its files can be downloaded once it is COMPLETED."} satisfies Schemas['Error'],
+    'bad-limit': {"error_code":"DBS.200001","error_msg":"Parameter error: query parameter `limit` must be <= 100."} satisfies Schemas['Error'],
+    'time-filter-unpaired': {"error_code":"DBS.200001","error_msg":"Parameter error: query parameter `begin_time` needs `end_time`."} satisfies Schemas['Error'],
+    'invalid-project-id': {"error_code":"DBS.280408","error_msg":"Invalid project ID."} satisfies Schemas['Error'],
+  },
+  '401': {
+    'token-missing': {"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information: x-auth-token not found","request_id":"7b1bd8f8c9ae4f1a8c7d1c0e8b1f2a3d"} satisfies Schemas['Error'],
+    'signature-mismatch': {"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information: verify aksk signature fail","request_id":"0e5f3f1c8b2a4d6e9f7a1b3c5d7e9f10"} satisfies Schemas['Error'],
+    'token-expired': {"error_code":"APIGW.0307","error_msg":"The token must be updated.","request_id":"2c4e6a8b0d1f3a5c7e9b1d3f5a7c9e0b"} satisfies Schemas['Error'],
+    'invalid-token': {"error_code":"DBS.280056","error_msg":"Invalid token."} satisfies Schemas['Error'],
+  },
+  '403': {
+    'not-owner': {"error_code":"DBS.200604","error_msg":"The DB instance is not owned by the current user."} satisfies Schemas['Error'],
+    'no-permission': {"error_code":"DBS.280032","error_msg":"You do not have permission to perform this operation."} satisfies Schemas['Error'],
+  },
+  '404': {
+    'instance-not-found': {"error_code":"DBS.200002","error_msg":"The DB instance does not exist."} satisfies Schemas['Error'],
+    'route-not-found': {"error_code":"APIGW.0101","error_msg":"The API does not exist or has not been published in the environment.","request_id":"9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b4a"} satisfies Schemas['Error'],
+  },
+  '429': {
+    'tenant-throttled': {"error_code":"DBS.280443","error_msg":"Too many requests from the same tenant. Try again later."} satisfies Schemas['Error'],
+    'gateway-throttled': {"error_code":"APIGW.0308","error_msg":"The throttling threshold has been reached.","request_id":"1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d"} satisfies Schemas['Error'],
+  },
+  '500': {
+    'server-error': {"error_code":"DBS.280005","error_msg":"Server error. Try again later."} satisfies Schemas['Error'],
+    'obs-unreachable': {"error_code":"DBS.201509","error_msg":"Failed to access OBS."} satisfies Schemas['Error'],
+  },
+} as const;
+
+/** Named examples of ListBackups, by HTTP status, from the spec. */
+export const listBackupsExamples = {
+  '200': {
+    'two-backups': {"backups":[{"id":"43e4feaab48f11e89039fa163ebaa7e4br02","name":"backup-2025-11-28","instance_id":"9136fd2a9fcd405ea4674276ce36dae8in02","instance_name":"dds-replica-demo","datastore":{"type":"DDS-Community","version":"4.0"},"type":"auto","begin_time":"2025-11-28 02:00:00","end_time":"2025-11-28 02:07:00","status":"COMPLETED","size":2803,"description":""},{"id":"2c0e7a5b6f3e4f1c9a8d7b6c5e4f3a21br02","name":"before-upgrade","instance_id":"9136fd2a9fcd405ea4674276ce36dae8in02","instance_name":"dds-replica-demo","datastore":{"type":"DDS-Community","version":"4.0"},"type":"manual","begin_time":"2025-11-27 15:30:00","end_time":"2025-11-27 15:36:12","status":"COMPLETED","size":2790,"description":"Before the 4.0 upgrade"}],"total_count":2} satisfies Schemas['ListBackupsResponse'],
+    'empty': {"backups":[],"total_count":0} satisfies Schemas['ListBackupsResponse'],
+  },
+  '400': {
+    'parameter-error': {"error_code":"DBS.200001","error_msg":"Parameter error: backup_id is required."} satisfies Schemas['Error'],
+    'backup-not-found': {"error_code":"DBS.201214","error_msg":"The backup file does not exist."} satisfies Schemas['Error'],
+    'invalid-backup': {"error_code":"DBS.280124","error_msg":"Invalid backup: the backup is BUILDING; its files can be downloaded once it is COMPLETED."} satisfies Schemas['Error'],
+    'bad-limit': {"error_code":"DBS.200001","error_msg":"Parameter error: query parameter `limit` must be <= 100."} satisfies Schemas['Error'],
+    'time-filter-unpaired': {"error_code":"DBS.200001","error_msg":"Parameter error: query parameter `begin_time` needs `end_time`."} satisfies Schemas['Error'],
+    'invalid-project-id': {"error_code":"DBS.280408","error_msg":"Invalid project ID."} satisfies Schemas['Error'],
+  },
+  '401': {
+    'token-missing': {"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information: x-auth-token not found","request_id":"7b1bd8f8c9ae4f1a8c7d1c0e8b1f2a3d"} satisfies Schemas['Error'],
+    'signature-mismatch': {"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information: verify aksk signature fail","request_id":"0e5f3f1c8b2a4d6e9f7a1b3c5d7e9f10"} satisfies Schemas['Error'],
+    'token-expired': {"error_code":"APIGW.0307","error_msg":"The token must be updated.","request_id":"2c4e6a8b0d1f3a5c7e9b1d3f5a7c9e0b"} satisfies Schemas['Error'],
+    'invalid-token': {"error_code":"DBS.280056","error_msg":"Invalid token."} satisfies Schemas['Error'],
+  },
+  '403': {
+    'not-owner': {"error_code":"DBS.200604","error_msg":"The DB instance is not owned by the current user."} satisfies Schemas['Error'],
+    'no-permission': {"error_code":"DBS.280032","error_msg":"You do not have permission to perform this operation."} satisfies Schemas['Error'],
+  },
+  '404': {
+    'instance-not-found': {"error_code":"DBS.200002","error_msg":"The DB instance does not exist."} satisfies Schemas['Error'],
+    'route-not-found': {"error_code":"APIGW.0101","error_msg":"The API does not exist or has not been published in the environment.","request_id":"9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b4a"} satisfies Schemas['Error'],
+  },
+  '429': {
+    'tenant-throttled': {"error_code":"DBS.280443","error_msg":"Too many requests from the same tenant. Try again later."} satisfies Schemas['Error'],
+    'gateway-throttled': {"error_code":"APIGW.0308","error_msg":"The throttling threshold has been reached.","request_id":"1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d"} satisfies Schemas['Error'],
+  },
+  '500': {
+    'server-error': {"error_code":"DBS.280005","error_msg":"Server error. Try again later."} satisfies Schemas['Error'],
+    'obs-unreachable': {"error_code":"DBS.201509","error_msg":"Failed to access OBS."} satisfies Schemas['Error'],
+  },
+} as const;
+
+/** Named examples of ListInstances, by HTTP status, from the spec. */
+export const listInstancesExamples = {
+  '200': {
+    'two-instances': {"instances":[{"id":"9136fd2a9fcd405ea4674276ce36dae8in02","name":"dds-replica-demo","status":"normal","port":8635,"mode":"ReplicaSet","region":"cn-north-4","datastore":{"type":"DDS-Community","version":"4.0"},"engine":"wiredTiger","created":"2025-06-01 08:00:00","updated":"2025-11-28 02:07:00","vpc_id":"674e9b42-cd8d-4d25-a2e6-5abcc565b961","subnet_id":"f1df08c5-71d1-406a-aff0-de435a51007b","backup_strategy":{"start_time":"02:00-03:00","keep_days":7},"groups":[{"type":"replica","id":"0a1b2c3d4e5f40718293a4b5c6d7e8f9gr02","name":"replica","status":"normal","nodes":[{"id":"1a2b3c4d5e6f40718293a4b5c6d7e8f9no02","name":"dds-replica-demo_replica_node_1","role":"Primary","status":"normal"}]}],"time_zone":"","tags":[{"key":"env","value":"prod"}]},{"id":"7d2a1f3e9b8c4d5ea6f7081b2c3d4e5fin02","name":"dds-cluster-demo","status":"normal","port":"8635","mode":"Sharding","region":"cn-north-4","datastore":{"type":"DDS-Enhanced","version":"3.4"},"engine":"wiredTiger","created":"2025-06-02 08:00:00","updated":"2025-11-28 03:07:00","backup_strategy":{"start_time":"03:00-04:00","keep_days":"7"},"groups":[{"type":"shard","id":"4b6f8e1c6d0a4b2f9e3d7a5c1b2e3f40gr02","name":"shard_1","status":"normal"}],"time_zone":""}],"total_count":2} satisfies Schemas['ListInstancesResponse'],
+    'empty': {"instances":[],"total_count":0} satisfies Schemas['ListInstancesResponse'],
+  },
+  '400': {
+    'parameter-error': {"error_code":"DBS.200001","error_msg":"Parameter error: backup_id is required."} satisfies Schemas['Error'],
+    'backup-not-found': {"error_code":"DBS.201214","error_msg":"The backup file does not exist."} satisfies Schemas['Error'],
+    'invalid-backup': {"error_code":"DBS.280124","error_msg":"Invalid backup: the backup is BUILDING; its files can be downloaded once it is COMPLETED."} satisfies Schemas['Error'],
+    'bad-limit': {"error_code":"DBS.200001","error_msg":"Parameter error: query parameter `limit` must be <= 100."} satisfies Schemas['Error'],
+    'time-filter-unpaired': {"error_code":"DBS.200001","error_msg":"Parameter error: query parameter `begin_time` needs `end_time`."} satisfies Schemas['Error'],
     'invalid-project-id': {"error_code":"DBS.280408","error_msg":"Invalid project ID."} satisfies Schemas['Error'],
   },
   '401': {

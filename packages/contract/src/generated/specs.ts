@@ -93,7 +93,11 @@ export const ddsBackupSpec: OpenApiDocument = {
   "tags": [
     {
       "name": "Backups",
-      "description": "Backup files and their download links."
+      "description": "Backups, their files and their download links."
+    },
+    {
+      "name": "Instances",
+      "description": "DDS instances and their backup policies."
     }
   ],
   "paths": {
@@ -101,12 +105,29 @@ export const ddsBackupSpec: OpenApiDocument = {
       "get": {
         "operationId": "ShowBackupDownloadLink",
         "summary": "Obtain the links for downloading a backup's files",
-        "description": "Answers the files of one backup with a download link per file. Each link is an OBS\ntemporary URL that stays valid for 15 minutes after it was issued (`link_expired_time`);\ncall the operation again for fresh links. IAM permission: `dds:backup:download`.\n",
+        "description": "Answers the files of one backup with a download link per file. Each link is an OBS\ntemporary URL that stays valid for 15 minutes after it was issued (`link_expired_time`);\ncall the operation again for fresh links. A backup that is not `COMPLETED` (still\n`BUILDING`, or `FAILED`) has no files to download: the answer is 400 `DBS.280124`\n(DECISIONS.md D-29). IAM permission: `dds:backup:download`.\n",
         "tags": [
           "Backups"
         ],
         "x-iam-action": "dds:backup:download",
         "x-link-ttl-seconds": 900,
+        "x-error-codes": [
+          "DBS.200001",
+          "DBS.200002",
+          "DBS.201214",
+          "DBS.280124",
+          "DBS.280408",
+          "DBS.200604",
+          "DBS.280032",
+          "DBS.280056",
+          "DBS.280443",
+          "DBS.280005",
+          "DBS.201509",
+          "APIGW.0101",
+          "APIGW.0301",
+          "APIGW.0307",
+          "APIGW.0308"
+        ],
         "parameters": [
           {
             "$ref": "#/components/parameters/ProjectId"
@@ -143,6 +164,250 @@ export const ddsBackupSpec: OpenApiDocument = {
                   },
                   "sharded-cluster": {
                     "$ref": "#/components/examples/ShardedClusterBackup"
+                  }
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalServerError"
+          }
+        }
+      }
+    },
+    "/v3/{project_id}/backups": {
+      "get": {
+        "operationId": "ListBackups",
+        "summary": "List the backups of a project",
+        "description": "Answers one page of the project's backups, newest first (by `begin_time`, then `id`),\nand `total_count`, the number of backups that match the filters over all pages. Page\nwith `offset` and `limit`: a client has every backup when `offset` reaches\n`total_count`. Without `backup_type` only full backups (`auto` and `manual`) are\nlisted. IAM permission: `dds:backup:list`. Written from Huawei's \"Querying the Backup\nList\" and the official SDK models `ListBackupsRequest`, `ListBackupsResponse` and\n`BackupForList`; their disagreements are settled in DECISIONS.md D-22 to D-30.\n",
+        "tags": [
+          "Backups"
+        ],
+        "x-iam-action": "dds:backup:list",
+        "x-paging": {
+          "style": "offset-limit",
+          "offset": "offset",
+          "limit": "limit",
+          "items": "backups",
+          "total": "total_count"
+        },
+        "x-parameter-dependencies": [
+          {
+            "when": "begin_time",
+            "requires": "end_time"
+          },
+          {
+            "when": "end_time",
+            "requires": "begin_time"
+          },
+          {
+            "when": "backup_type",
+            "equals": "Incremental",
+            "requires": "instance_id"
+          }
+        ],
+        "x-error-codes": [
+          "DBS.200001",
+          "DBS.200002",
+          "DBS.280408",
+          "DBS.200604",
+          "DBS.280032",
+          "DBS.280056",
+          "DBS.280443",
+          "DBS.280005",
+          "APIGW.0101",
+          "APIGW.0301",
+          "APIGW.0307",
+          "APIGW.0308"
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/ProjectId"
+          },
+          {
+            "$ref": "#/components/parameters/InstanceIdFilter"
+          },
+          {
+            "$ref": "#/components/parameters/BackupIdFilter"
+          },
+          {
+            "$ref": "#/components/parameters/BackupType"
+          },
+          {
+            "$ref": "#/components/parameters/Offset"
+          },
+          {
+            "$ref": "#/components/parameters/Limit"
+          },
+          {
+            "$ref": "#/components/parameters/BeginTime"
+          },
+          {
+            "$ref": "#/components/parameters/EndTime"
+          },
+          {
+            "$ref": "#/components/parameters/Mode"
+          },
+          {
+            "$ref": "#/components/parameters/XAuthToken"
+          },
+          {
+            "$ref": "#/components/parameters/XLanguage"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "One page of backups and the number of backups over all pages.",
+            "headers": {
+              "X-Request-Id": {
+                "$ref": "#/components/headers/XRequestId"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ListBackupsResponse"
+                },
+                "examples": {
+                  "two-backups": {
+                    "$ref": "#/components/examples/BackupList"
+                  },
+                  "empty": {
+                    "summary": "No backup matches the filters",
+                    "value": {
+                      "backups": [],
+                      "total_count": 0
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalServerError"
+          }
+        }
+      }
+    },
+    "/v3/{project_id}/instances": {
+      "get": {
+        "operationId": "ListInstances",
+        "summary": "List the DDS instances of a project",
+        "description": "Answers one page of the project's instances (in the order they were created, then by\n`id`) and `total_count`, the number of instances that match the filters over all\npages. Page with `offset` and `limit`. Each instance carries its automated backup\npolicy (`backup_strategy`). IAM permission: `dds:instance:list`. Written from Huawei's\n\"Querying Instances and Details\" and the official SDK models `ListInstancesRequest` and\n`QueryInstanceResponse` (DECISIONS.md D-31 to D-35).\n",
+        "tags": [
+          "Instances"
+        ],
+        "x-iam-action": "dds:instance:list",
+        "x-paging": {
+          "style": "offset-limit",
+          "offset": "offset",
+          "limit": "limit",
+          "items": "instances",
+          "total": "total_count"
+        },
+        "x-error-codes": [
+          "DBS.200001",
+          "DBS.280408",
+          "DBS.280032",
+          "DBS.280056",
+          "DBS.280443",
+          "DBS.280005",
+          "APIGW.0101",
+          "APIGW.0301",
+          "APIGW.0307",
+          "APIGW.0308"
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/ProjectId"
+          },
+          {
+            "$ref": "#/components/parameters/InstanceIdExact"
+          },
+          {
+            "$ref": "#/components/parameters/InstanceName"
+          },
+          {
+            "$ref": "#/components/parameters/Mode"
+          },
+          {
+            "$ref": "#/components/parameters/DatastoreType"
+          },
+          {
+            "$ref": "#/components/parameters/VpcId"
+          },
+          {
+            "$ref": "#/components/parameters/SubnetId"
+          },
+          {
+            "$ref": "#/components/parameters/Offset"
+          },
+          {
+            "$ref": "#/components/parameters/Limit"
+          },
+          {
+            "$ref": "#/components/parameters/Tags"
+          },
+          {
+            "$ref": "#/components/parameters/XAuthToken"
+          },
+          {
+            "$ref": "#/components/parameters/XLanguage"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "One page of instances and the number of instances over all pages.",
+            "headers": {
+              "X-Request-Id": {
+                "$ref": "#/components/headers/XRequestId"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ListInstancesResponse"
+                },
+                "examples": {
+                  "two-instances": {
+                    "$ref": "#/components/examples/InstanceList"
+                  },
+                  "empty": {
+                    "summary": "No instance matches the filters",
+                    "value": {
+                      "instances": [],
+                      "total_count": 0
+                    }
                   }
                 }
               }
@@ -247,6 +512,180 @@ export const ddsBackupSpec: OpenApiDocument = {
           "x-observed-pattern": "^[0-9a-f]{32}br02$"
         },
         "example": "43e4feaab48f11e89039fa163ebaa7e4br02"
+      },
+      "InstanceIdFilter": {
+        "name": "instance_id",
+        "in": "query",
+        "required": false,
+        "description": "Only the backups of this instance. Required with `backup_type=Incremental`.",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "x-observed-pattern": "^[0-9a-f]{32}in02$"
+        },
+        "example": "9136fd2a9fcd405ea4674276ce36dae8in02"
+      },
+      "BackupIdFilter": {
+        "name": "backup_id",
+        "in": "query",
+        "required": false,
+        "description": "Only the backup with this ID (a filter: an unknown ID gives an empty list).",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "x-observed-pattern": "^[0-9a-f]{32}br02$"
+        },
+        "example": "43e4feaab48f11e89039fa163ebaa7e4br02"
+      },
+      "BackupType": {
+        "name": "backup_type",
+        "in": "query",
+        "required": false,
+        "description": "Only backups of this type. Absent: full backups only (automated and manual).\n`Incremental` needs `instance_id`. The request spells the values capitalized while\nanswers spell `type` in lowercase (DECISIONS.md D-22).\n",
+        "schema": {
+          "type": "string",
+          "enum": [
+            "Auto",
+            "Manual",
+            "Incremental"
+          ]
+        },
+        "example": "Auto"
+      },
+      "Offset": {
+        "name": "offset",
+        "in": "query",
+        "required": false,
+        "description": "Index of the first item of the page (0 is the first item). Past `total_count` the page is empty.",
+        "schema": {
+          "type": "integer",
+          "format": "int32",
+          "minimum": 0,
+          "maximum": 2147483647,
+          "default": 0
+        },
+        "example": 0
+      },
+      "Limit": {
+        "name": "limit",
+        "in": "query",
+        "required": false,
+        "description": "Items per page, 1 to 100 (default 100).",
+        "schema": {
+          "type": "integer",
+          "format": "int32",
+          "minimum": 1,
+          "maximum": 100,
+          "default": 100
+        },
+        "example": 100
+      },
+      "BeginTime": {
+        "name": "begin_time",
+        "in": "query",
+        "required": false,
+        "description": "Only backups that began at or after this UTC time. Needs `end_time`. Huawei's page shows\nboth `yyyy-mm-dd hh:mm:ss` and `yyyy-mm-ddThh:mm:ssZ`; both are accepted, clients send\nthe first (DECISIONS.md D-24).\n",
+        "schema": {
+          "$ref": "#/components/schemas/HuaweiUtcTime"
+        },
+        "example": "2025-11-21 00:00:00"
+      },
+      "EndTime": {
+        "name": "end_time",
+        "in": "query",
+        "required": false,
+        "description": "Only backups that began at or before this UTC time. Needs `begin_time`; not before it.",
+        "schema": {
+          "$ref": "#/components/schemas/HuaweiUtcTime"
+        },
+        "example": "2025-11-28 23:59:59"
+      },
+      "Mode": {
+        "name": "mode",
+        "in": "query",
+        "required": false,
+        "description": "Only instances (or the backups of instances) of this kind.",
+        "schema": {
+          "$ref": "#/components/schemas/InstanceMode"
+        },
+        "example": "ReplicaSet"
+      },
+      "InstanceIdExact": {
+        "name": "id",
+        "in": "query",
+        "required": false,
+        "description": "Only the instance with this ID (a filter: an unknown ID gives an empty list).",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "x-observed-pattern": "^[0-9a-f]{32}in02$"
+        },
+        "example": "9136fd2a9fcd405ea4674276ce36dae8in02"
+      },
+      "InstanceName": {
+        "name": "name",
+        "in": "query",
+        "required": false,
+        "description": "Only instances of this name. A leading `*` makes it a fuzzy match: `*demo` matches every\nname that contains `demo` (DECISIONS.md D-33).\n",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64
+        },
+        "example": "*demo"
+      },
+      "DatastoreType": {
+        "name": "datastore_type",
+        "in": "query",
+        "required": false,
+        "description": "Only instances of this database engine edition.",
+        "schema": {
+          "$ref": "#/components/schemas/DatastoreType"
+        },
+        "example": "DDS-Community"
+      },
+      "VpcId": {
+        "name": "vpc_id",
+        "in": "query",
+        "required": false,
+        "description": "Only instances in this VPC.",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64
+        },
+        "example": "674e9b42-cd8d-4d25-a2e6-5abcc565b961"
+      },
+      "SubnetId": {
+        "name": "subnet_id",
+        "in": "query",
+        "required": false,
+        "description": "Only instances in this subnet.",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64
+        },
+        "example": "f1df08c5-71d1-406a-aff0-de435a51007b"
+      },
+      "Tags": {
+        "name": "tags",
+        "in": "query",
+        "required": false,
+        "description": "Only instances that carry every one of these tags, written `key=value,key=value` (at\nmost 20 pairs; DECISIONS.md D-34).\n",
+        "schema": {
+          "type": "string",
+          "minLength": 3,
+          "maxLength": 2560,
+          "pattern": "^[^=,]+=[^=,]*(,[^=,]+=[^=,]*){0,19}$",
+          "examples": [
+            "env=prod,team=db"
+          ]
+        },
+        "example": "env=prod"
       },
       "XAuthToken": {
         "name": "X-Auth-Token",
@@ -373,6 +812,483 @@ export const ddsBackupSpec: OpenApiDocument = {
           }
         }
       },
+      "ListBackupsResponse": {
+        "type": "object",
+        "description": "One page of backups (SDK model `ListBackupsResponse`).",
+        "required": [
+          "backups",
+          "total_count"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "backups": {
+            "type": "array",
+            "description": "The backups of this page, newest first.",
+            "maxItems": 100,
+            "items": {
+              "$ref": "#/components/schemas/BackupForList"
+            }
+          },
+          "total_count": {
+            "type": "integer",
+            "format": "int32",
+            "minimum": 0,
+            "description": "Number of backups that match the filters, over all pages.",
+            "examples": [
+              2
+            ]
+          }
+        }
+      },
+      "BackupForList": {
+        "type": "object",
+        "description": "One backup as the list answers it (SDK model `BackupForList`).",
+        "required": [
+          "id",
+          "name",
+          "instance_id",
+          "instance_name",
+          "datastore",
+          "type",
+          "begin_time",
+          "end_time",
+          "status",
+          "size",
+          "description"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "id": {
+            "type": "string",
+            "description": "Backup ID.",
+            "minLength": 1,
+            "examples": [
+              "43e4feaab48f11e89039fa163ebaa7e4br02"
+            ]
+          },
+          "name": {
+            "type": "string",
+            "description": "Backup name.",
+            "examples": [
+              "backup-2025-11-28"
+            ]
+          },
+          "instance_id": {
+            "type": "string",
+            "description": "ID of the instance the backup was taken of.",
+            "minLength": 1,
+            "examples": [
+              "9136fd2a9fcd405ea4674276ce36dae8in02"
+            ]
+          },
+          "instance_name": {
+            "type": "string",
+            "description": "Name of that instance.",
+            "examples": [
+              "dds-replica-demo"
+            ]
+          },
+          "datastore": {
+            "$ref": "#/components/schemas/Datastore"
+          },
+          "type": {
+            "$ref": "#/components/schemas/BackupKind"
+          },
+          "begin_time": {
+            "$ref": "#/components/schemas/HuaweiUtcTime"
+          },
+          "end_time": {
+            "$ref": "#/components/schemas/HuaweiUtcTime"
+          },
+          "status": {
+            "$ref": "#/components/schemas/BackupStatus"
+          },
+          "size": {
+            "type": "integer",
+            "format": "int64",
+            "minimum": 0,
+            "description": "Size of all the backup's files in KB (1 KB = 1024 bytes; D-06). 0 while `BUILDING`.",
+            "examples": [
+              2803
+            ]
+          },
+          "description": {
+            "type": "string",
+            "description": "Description given when the backup was made (empty for automated backups).",
+            "examples": [
+              ""
+            ]
+          }
+        }
+      },
+      "BackupKind": {
+        "type": "string",
+        "description": "Backup type as answers spell it: lowercase, unlike the request's `backup_type`\n(DECISIONS.md D-22). `fragment` is in the SDK's enum only. Clients compare\ncase-insensitively and keep values they do not know (D-25).\n",
+        "enum": [
+          "auto",
+          "manual",
+          "fragment",
+          "incremental"
+        ],
+        "examples": [
+          "auto"
+        ]
+      },
+      "BackupStatus": {
+        "type": "string",
+        "description": "`BUILDING` (being taken; no files yet), `COMPLETED` (files downloadable), `FAILED`, and\n`DISABLED` (the docs) or `DELETING` (the SDK enum), both accepted (DECISIONS.md D-23).\nClients keep values they do not know (D-25).\n",
+        "enum": [
+          "BUILDING",
+          "COMPLETED",
+          "FAILED",
+          "DISABLED",
+          "DELETING"
+        ],
+        "examples": [
+          "COMPLETED"
+        ]
+      },
+      "Datastore": {
+        "type": "object",
+        "description": "Database engine of an instance or backup.",
+        "required": [
+          "type",
+          "version"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "type": {
+            "$ref": "#/components/schemas/DatastoreType"
+          },
+          "version": {
+            "type": "string",
+            "description": "Engine version.",
+            "minLength": 1,
+            "examples": [
+              "4.0"
+            ]
+          }
+        }
+      },
+      "DatastoreType": {
+        "type": "string",
+        "description": "Engine edition.",
+        "enum": [
+          "DDS-Community",
+          "DDS-Enhanced"
+        ],
+        "examples": [
+          "DDS-Community"
+        ]
+      },
+      "InstanceMode": {
+        "type": "string",
+        "description": "Instance kind.",
+        "enum": [
+          "Sharding",
+          "ReplicaSet",
+          "Single"
+        ],
+        "examples": [
+          "ReplicaSet"
+        ]
+      },
+      "HuaweiUtcTime": {
+        "type": "string",
+        "description": "A UTC time as the list operations write it, `yyyy-mm-dd hh:mm:ss` (answers, and what\nclients send). Huawei's page also shows `yyyy-mm-ddThh:mm:ssZ`, which is accepted too\n(DECISIONS.md D-24). Not RFC 3339 (a space, no offset), so a pattern, like `HuaweiTime`.\n",
+        "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])( ([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]|T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z)$",
+        "examples": [
+          "2025-11-28 02:00:00"
+        ]
+      },
+      "ListInstancesResponse": {
+        "type": "object",
+        "description": "One page of instances.",
+        "required": [
+          "instances",
+          "total_count"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "instances": {
+            "type": "array",
+            "description": "The instances of this page.",
+            "maxItems": 100,
+            "items": {
+              "$ref": "#/components/schemas/Instance"
+            }
+          },
+          "total_count": {
+            "type": "integer",
+            "format": "int32",
+            "minimum": 0,
+            "description": "Number of instances that match the filters, over all pages.",
+            "examples": [
+              2
+            ]
+          }
+        }
+      },
+      "Instance": {
+        "type": "object",
+        "description": "One instance (SDK model `QueryInstanceResponse`). Huawei answers many more fields than\nthese (network, billing, maintenance window, ...); the spec names the ones this project\nuses and allows the others (DECISIONS.md D-32).\n",
+        "required": [
+          "id",
+          "name",
+          "status",
+          "mode",
+          "datastore"
+        ],
+        "additionalProperties": true,
+        "properties": {
+          "id": {
+            "type": "string",
+            "description": "Instance ID.",
+            "minLength": 1,
+            "examples": [
+              "9136fd2a9fcd405ea4674276ce36dae8in02"
+            ]
+          },
+          "name": {
+            "type": "string",
+            "description": "Instance name.",
+            "examples": [
+              "dds-replica-demo"
+            ]
+          },
+          "status": {
+            "$ref": "#/components/schemas/InstanceStatus"
+          },
+          "port": {
+            "type": [
+              "integer",
+              "string"
+            ],
+            "description": "Database port (an integer or a digit string; DECISIONS.md D-35).",
+            "pattern": "^[0-9]{1,5}$",
+            "minimum": 1,
+            "maximum": 65535,
+            "examples": [
+              8635
+            ]
+          },
+          "mode": {
+            "$ref": "#/components/schemas/InstanceMode"
+          },
+          "region": {
+            "type": "string",
+            "description": "Region ID.",
+            "examples": [
+              "cn-north-4"
+            ]
+          },
+          "datastore": {
+            "$ref": "#/components/schemas/Datastore"
+          },
+          "engine": {
+            "type": "string",
+            "description": "Storage engine (`wiredTiger`).",
+            "examples": [
+              "wiredTiger"
+            ]
+          },
+          "created": {
+            "$ref": "#/components/schemas/HuaweiUtcTime"
+          },
+          "updated": {
+            "$ref": "#/components/schemas/HuaweiUtcTime"
+          },
+          "vpc_id": {
+            "type": "string",
+            "description": "VPC of the instance.",
+            "examples": [
+              "674e9b42-cd8d-4d25-a2e6-5abcc565b961"
+            ]
+          },
+          "subnet_id": {
+            "type": "string",
+            "description": "Subnet of the instance.",
+            "examples": [
+              "f1df08c5-71d1-406a-aff0-de435a51007b"
+            ]
+          },
+          "backup_strategy": {
+            "$ref": "#/components/schemas/BackupStrategy"
+          },
+          "groups": {
+            "type": "array",
+            "description": "The instance's groups (shards, config and mongos groups, or the replica set) and their nodes.",
+            "items": {
+              "$ref": "#/components/schemas/InstanceGroup"
+            }
+          },
+          "time_zone": {
+            "type": "string",
+            "description": "Time zone of the instance; empty when it is UTC.",
+            "examples": [
+              ""
+            ]
+          },
+          "tags": {
+            "type": "array",
+            "description": "The instance's tags.",
+            "items": {
+              "$ref": "#/components/schemas/Tag"
+            }
+          }
+        }
+      },
+      "InstanceStatus": {
+        "type": "string",
+        "description": "Instance status, as Huawei's page lists them (clients keep values they do not know; D-25).",
+        "enum": [
+          "normal",
+          "abnormal",
+          "creating",
+          "frozen",
+          "data_disk_full",
+          "createfail",
+          "enlargefail"
+        ],
+        "examples": [
+          "normal"
+        ]
+      },
+      "BackupStrategy": {
+        "type": "object",
+        "description": "The automated backup policy: one full backup a day, started in the `start_time` window\n(UTC), kept `keep_days` days (DECISIONS.md D-30).\n",
+        "required": [
+          "start_time",
+          "keep_days"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "start_time": {
+            "type": "string",
+            "description": "UTC window in which the daily backup starts, `hh:mm-HH:MM` (one hour).",
+            "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$",
+            "examples": [
+              "02:00-03:00"
+            ]
+          },
+          "keep_days": {
+            "type": [
+              "integer",
+              "string"
+            ],
+            "description": "Days automated backups are kept, 1 to 732 (default 7); an integer or a digit string (D-35).",
+            "minimum": 1,
+            "maximum": 732,
+            "pattern": "^[0-9]{1,3}$",
+            "examples": [
+              7
+            ]
+          }
+        }
+      },
+      "InstanceGroup": {
+        "type": "object",
+        "description": "One group of an instance (`replica`, `shard`, `config` or `mongos`) and its nodes.",
+        "additionalProperties": true,
+        "properties": {
+          "type": {
+            "type": "string",
+            "description": "Group type.",
+            "examples": [
+              "shard"
+            ]
+          },
+          "id": {
+            "type": "string",
+            "description": "Group ID (the `group_id` of a cluster backup's files).",
+            "examples": [
+              "4b6f8e1c6d0a4b2f9e3d7a5c1b2e3f40gr02"
+            ]
+          },
+          "name": {
+            "type": "string",
+            "description": "Group name.",
+            "examples": [
+              "shard_1"
+            ]
+          },
+          "status": {
+            "type": "string",
+            "description": "Group status.",
+            "examples": [
+              "normal"
+            ]
+          },
+          "nodes": {
+            "type": "array",
+            "description": "The group's nodes.",
+            "items": {
+              "$ref": "#/components/schemas/InstanceNode"
+            }
+          }
+        }
+      },
+      "InstanceNode": {
+        "type": "object",
+        "description": "One node of a group.",
+        "additionalProperties": true,
+        "properties": {
+          "id": {
+            "type": "string",
+            "description": "Node ID.",
+            "examples": [
+              "6d8b0a3e8f2c4d4b9a5f9c7e3d4a5b62no02"
+            ]
+          },
+          "name": {
+            "type": "string",
+            "description": "Node name.",
+            "examples": [
+              "dds-replica-demo_replica_node_1"
+            ]
+          },
+          "role": {
+            "type": "string",
+            "description": "Node role (`Primary`, `Secondary`, `Hidden`, ...).",
+            "examples": [
+              "Primary"
+            ]
+          },
+          "status": {
+            "type": "string",
+            "description": "Node status.",
+            "examples": [
+              "normal"
+            ]
+          }
+        }
+      },
+      "Tag": {
+        "type": "object",
+        "description": "One tag of an instance.",
+        "required": [
+          "key",
+          "value"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "key": {
+            "type": "string",
+            "description": "Tag key.",
+            "minLength": 1,
+            "examples": [
+              "env"
+            ]
+          },
+          "value": {
+            "type": "string",
+            "description": "Tag value.",
+            "examples": [
+              "prod"
+            ]
+          }
+        }
+      },
       "HuaweiTime": {
         "type": "string",
         "description": "Huawei's time format `yyyy-mm-ddThh:mm:ss` followed by a numeric UTC offset without a\ncolon, for example `2018-08-16T10:15:14+0000`. Not RFC 3339 (`format: date-time` would\nreject the offset), so it is a pattern (DECISIONS.md D-03, D-04).\n",
@@ -444,10 +1360,24 @@ export const ddsBackupSpec: OpenApiDocument = {
                 }
               },
               "invalid-backup": {
-                "summary": "The backup cannot be downloaded",
+                "summary": "The backup cannot be downloaded (it is still BUILDING, or FAILED)",
                 "value": {
                   "error_code": "DBS.280124",
-                  "error_msg": "Invalid backup."
+                  "error_msg": "Invalid backup: the backup is BUILDING; its files can be downloaded once it is COMPLETED."
+                }
+              },
+              "bad-limit": {
+                "summary": "A paging parameter is out of range",
+                "value": {
+                  "error_code": "DBS.200001",
+                  "error_msg": "Parameter error: query parameter `limit` must be <= 100."
+                }
+              },
+              "time-filter-unpaired": {
+                "summary": "begin_time without end_time (each needs the other)",
+                "value": {
+                  "error_code": "DBS.200001",
+                  "error_msg": "Parameter error: query parameter `begin_time` needs `end_time`."
                 }
               },
               "invalid-project-id": {
@@ -640,6 +1570,126 @@ export const ddsBackupSpec: OpenApiDocument = {
       }
     },
     "examples": {
+      "BackupList": {
+        "summary": "One page with an automated and a manual backup",
+        "value": {
+          "backups": [
+            {
+              "id": "43e4feaab48f11e89039fa163ebaa7e4br02",
+              "name": "backup-2025-11-28",
+              "instance_id": "9136fd2a9fcd405ea4674276ce36dae8in02",
+              "instance_name": "dds-replica-demo",
+              "datastore": {
+                "type": "DDS-Community",
+                "version": "4.0"
+              },
+              "type": "auto",
+              "begin_time": "2025-11-28 02:00:00",
+              "end_time": "2025-11-28 02:07:00",
+              "status": "COMPLETED",
+              "size": 2803,
+              "description": ""
+            },
+            {
+              "id": "2c0e7a5b6f3e4f1c9a8d7b6c5e4f3a21br02",
+              "name": "before-upgrade",
+              "instance_id": "9136fd2a9fcd405ea4674276ce36dae8in02",
+              "instance_name": "dds-replica-demo",
+              "datastore": {
+                "type": "DDS-Community",
+                "version": "4.0"
+              },
+              "type": "manual",
+              "begin_time": "2025-11-27 15:30:00",
+              "end_time": "2025-11-27 15:36:12",
+              "status": "COMPLETED",
+              "size": 2790,
+              "description": "Before the 4.0 upgrade"
+            }
+          ],
+          "total_count": 2
+        }
+      },
+      "InstanceList": {
+        "summary": "One page with a replica set and a sharded cluster",
+        "value": {
+          "instances": [
+            {
+              "id": "9136fd2a9fcd405ea4674276ce36dae8in02",
+              "name": "dds-replica-demo",
+              "status": "normal",
+              "port": 8635,
+              "mode": "ReplicaSet",
+              "region": "cn-north-4",
+              "datastore": {
+                "type": "DDS-Community",
+                "version": "4.0"
+              },
+              "engine": "wiredTiger",
+              "created": "2025-06-01 08:00:00",
+              "updated": "2025-11-28 02:07:00",
+              "vpc_id": "674e9b42-cd8d-4d25-a2e6-5abcc565b961",
+              "subnet_id": "f1df08c5-71d1-406a-aff0-de435a51007b",
+              "backup_strategy": {
+                "start_time": "02:00-03:00",
+                "keep_days": 7
+              },
+              "groups": [
+                {
+                  "type": "replica",
+                  "id": "0a1b2c3d4e5f40718293a4b5c6d7e8f9gr02",
+                  "name": "replica",
+                  "status": "normal",
+                  "nodes": [
+                    {
+                      "id": "1a2b3c4d5e6f40718293a4b5c6d7e8f9no02",
+                      "name": "dds-replica-demo_replica_node_1",
+                      "role": "Primary",
+                      "status": "normal"
+                    }
+                  ]
+                }
+              ],
+              "time_zone": "",
+              "tags": [
+                {
+                  "key": "env",
+                  "value": "prod"
+                }
+              ]
+            },
+            {
+              "id": "7d2a1f3e9b8c4d5ea6f7081b2c3d4e5fin02",
+              "name": "dds-cluster-demo",
+              "status": "normal",
+              "port": "8635",
+              "mode": "Sharding",
+              "region": "cn-north-4",
+              "datastore": {
+                "type": "DDS-Enhanced",
+                "version": "3.4"
+              },
+              "engine": "wiredTiger",
+              "created": "2025-06-02 08:00:00",
+              "updated": "2025-11-28 03:07:00",
+              "backup_strategy": {
+                "start_time": "03:00-04:00",
+                "keep_days": "7"
+              },
+              "groups": [
+                {
+                  "type": "shard",
+                  "id": "4b6f8e1c6d0a4b2f9e3d7a5c1b2e3f40gr02",
+                  "name": "shard_1",
+                  "status": "normal"
+                }
+              ],
+              "time_zone": ""
+            }
+          ],
+          "total_count": 2
+        }
+      },
       "ReplicaSetBackup": {
         "summary": "A replica-set backup with one file",
         "value": {
