@@ -14,6 +14,7 @@ md += "Every section is the command's own `--help`.\n\n";
 md += `## dds-backup --help\n\n\`\`\`text\n${renderMainHelp(version).trimEnd()}\n\`\`\`\n\n`;
 for (const command of COMMANDS) {
   md += `## dds-backup ${command.name}\n\n${command.summary}.\n\n\`\`\`text\n${renderCommandHelp(command).trimEnd()}\n\`\`\`\n\n`;
+  if (command.reference) md += `${command.reference.trim()}\n\n`;
 }
 md += '## Exit codes\n\n| code | meaning |\n|---|---|\n';
 md += EXIT_CODES.map(([c, t]) => `| ${c} | ${t} |`).join('\n');

@@ -21,6 +21,8 @@ export interface CommandSpec {
   examples: readonly string[];
   /** Sub-actions, for `config`. */
   actions?: readonly string[];
+  /** Longer reference (Markdown) rendered into docs/cli.md after the help text, not into --help. */
+  reference?: string;
 }
 
 export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
@@ -82,6 +84,104 @@ const ids: readonly OptionSpec[] = [
   { name: 'backup-id', type: 'string', value: 'ID', description: 'Backup ID (required)' },
 ];
 
+// The mirror's reference beyond --help (rendered into docs/cli.md only): its events, its
+// manifest, and how to run it every night.
+const MIRROR_REFERENCE = `### Layout and manifest
+
+\`\`\`text
+DIR/
+  .dds-backup-mirror.json          the mirror's record (written atomically after every change)
+  .dds-backup-lock                 while a mirror runs (pid@host; a dead owner's lock is taken over)
+  INSTANCE_ID/BACKUP_ID/           one folder per backup: its files and the download engine's manifest
+\`\`\`
+
+\`DIR/.dds-backup-mirror.json\` (\`format: "dds-backup-mirror"\`, \`version: 1\`):
+\`instances.{instance_id}.backups.{backup_id}\` is \`{instanceId, backupId, dir, state, name, type,
+beginTime, endTime, sizeKB, files, bytes, verifiedAt, error, updatedAt}\`, where \`state\` is
+\`downloading\` (started; a killed run leaves this and the next run resumes it), \`verified\`,
+\`incomplete\` (a rerun resumes it) or \`failed\` (the next run tries again), and each of \`files\` is
+\`{name, bytes, mtimeMs, sha256, md5, checksum}\`: the SHA-256 computed while downloading, the MD5
+when the server's ETag is one, and \`checksum\` \`md5\` or \`size-only\` (the server gives no checksum
+for that file: its size was checked and its SHA-256 recorded). \`lastRun\` is the last run's
+summary: \`{startedAt, finishedAt, dryRun, new, skipped, failed, incomplete, pending, removed,
+missingInstances}\`. A manifest that cannot be read stops the mirror (exit 1) with its path: move it
+aside and run again (every backup is then checked through its own download manifest, and
+retention removes nothing until copies are verified anew). Only backups whose record says
+\`verified\` are ever removed, and only the files the record lists (plus the engine's manifest); a
+folder holding anything else is left in place.
+
+### NDJSON events (\`--json\`)
+
+One JSON object per line on stdout. Every backup-level event has \`instanceId\`, \`backupId\`,
+\`dir\` (relative to DIR) and \`endTime\` (ISO 8601 UTC).
+
+\`\`\`text
+{"type":"instance-missing","instanceId"}                       a --instance-id the project does not have
+{"type":"plan","download":N,"sizeKB":N,"skipped":N,"pending":N}  before the downloads start
+{"type":"backup-skipped",...,"reason":"verified"|"not-completed","status"}
+{"type":"backup-planned",...,"sizeKB"}                          --dry-run: would be downloaded
+{"type":"backup-start",...,"sizeKB","resumed"}
+{"type":"backup-done",...,"files","bytes","transferredBytes","md5Files","sizeOnlyFiles","durationMs"}
+{"type":"backup-failed",...,"resumable","error":{"name","kind","message","status"?,"code"?}}
+{"type":"removed",...,"dryRun","keptFolder"}
+{"type":"summary","dryRun","new","skipped","failed","incomplete","pending","removed","missingInstances","durationMs","exitCode"}
+\`\`\`
+
+\`summary\` comes last and carries the run's exit code. \`resumable\` backups are left \`incomplete\`
+(exit 5 unless worse): the next run resumes them.
+
+Between them come the download engine's events of each backup (\`link\`, \`file-start\`,
+\`progress\`, \`refresh\`, \`retry\`, \`file-done\`, \`done\`, as for \`download --json\`), each with
+\`instanceId\` and \`backupId\` added.
+
+### Every night, from cron or a systemd timer
+
+The mirror is safe to start unattended: one run per DIR at a time (a second one exits 1 at once,
+naming the running one), a killed run is resumed by the next, and the exit code says what needs
+attention. Credentials come from the environment or the profile file (\`dds-backup config\`), never
+from the command line.
+
+\`\`\`cron
+# /etc/cron.d/dds-backup: every night at 03:30, keep a week of copies (and at least 7)
+30 3 * * * backup  dds-backup mirror --dir /srv/backups/dds --keep 7 --keep-days 7 >> /var/log/dds-backup-mirror.log 2>&1
+\`\`\`
+
+\`\`\`ini
+# /etc/systemd/system/dds-backup-mirror.service
+[Unit]
+Description=Mirror Huawei Cloud DDS backups
+Wants=network-online.target
+After=network-online.target
+
+[Service]
+Type=oneshot
+User=backup
+# HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK, HUAWEICLOUD_SDK_PROJECT_ID, DDS_BACKUP_REGION
+EnvironmentFile=/etc/dds-backup/credentials.env
+ExecStart=/usr/bin/dds-backup mirror --dir /srv/backups/dds --keep 7 --keep-days 7
+# Exit 5 means "incomplete but resumable": the next run picks it up.
+SuccessExitStatus=5
+Nice=10
+IOSchedulingClass=idle
+\`\`\`
+
+\`\`\`ini
+# /etc/systemd/system/dds-backup-mirror.timer
+[Unit]
+Description=Mirror DDS backups every night
+
+[Timer]
+OnCalendar=*-*-* 03:30:00
+RandomizedDelaySec=15min
+Persistent=true
+
+[Install]
+WantedBy=timers.target
+\`\`\`
+
+Enable it with \`systemctl enable --now dds-backup-mirror.timer\`; \`journalctl -u dds-backup-mirror\`
+shows each run.`;
+
 export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'links',
@@ -109,11 +209,17 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'download',
     summary: 'Download every file of a backup, verified and resumable',
     usage:
-      'dds-backup download --instance-id ID --backup-id ID [--dir DIR] [--concurrency N] [--segments N] [--force] [--no-verify] [--json]',
+      'dds-backup download --instance-id ID (--backup-id ID | --latest) [--dir DIR] [--concurrency N] [--segments N] [--force] [--no-verify] [--json]',
     description:
       'Downloads into DIR (default ./BACKUP_ID), refreshing links that expire, resuming what an earlier run left, and verifying sizes and MD5. Files appear under their final names only when complete. Re-run the same command to resume.',
     options: [
       ...ids,
+      {
+        name: 'latest',
+        type: 'boolean',
+        description:
+          'Instead of --backup-id: the newest COMPLETED full backup of --instance-id, by end time (exit 4 if it has none)',
+      },
       { name: 'dir', short: 'd', type: 'string', value: 'DIR', description: 'Target directory (default ./BACKUP_ID)' },
       { name: 'concurrency', type: 'string', value: 'N', description: 'Files downloaded at once (default 4)' },
       {
@@ -133,8 +239,156 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: [
       'dds-backup download --instance-id I --backup-id B --dir /backups/B',
       'dds-backup download --instance-id I --backup-id B --json > events.ndjson',
+      'dds-backup download --instance-id I --latest --dir /backups/latest',
       'dds-backup --endpoint http://127.0.0.1:4010 download --instance-id I --backup-id B',
     ],
+  },
+  {
+    name: 'backups',
+    summary: 'List the backups of the project or of one instance (every page)',
+    usage:
+      'dds-backup backups [--instance-id ID] [--type auto|manual|incremental] [--since TIME] [--status STATUS ...] [--output table|json|yaml|tsv]',
+    description:
+      "Calls ListBackups once per page of 100 and prints every backup. Without --type: full backups (automated and manual); incremental backups need --instance-id. --since takes RFC 3339 (2026-01-31T22:00:00Z) or a UTC date (2026-01-31) and lists backups that began since then (the API's end_time is now). --status filters on this side (the API has none), case-insensitively; repeat it or separate values with commas. `-o json` and `-o yaml` print `{backups, total_count}` in the API's shape with every page merged (total_count: the backups printed). tsv columns: id, instance_id, type, status, begin_time, end_time, size_kb, name. The default is a table on a terminal and json otherwise.",
+    options: [
+      { name: 'instance-id', type: 'string', value: 'ID', description: 'Only the backups of this instance' },
+      {
+        name: 'type',
+        type: 'string',
+        value: 'TYPE',
+        description: 'Backup type (default: full backups, i.e. auto and manual)',
+        choices: ['auto', 'manual', 'incremental'],
+      },
+      {
+        name: 'since',
+        type: 'string',
+        value: 'TIME',
+        description: 'Only backups begun since TIME (RFC 3339 or yyyy-mm-dd, UTC)',
+      },
+      {
+        name: 'status',
+        type: 'string',
+        value: 'STATUS',
+        multiple: true,
+        description: 'Only backups with this status: COMPLETED, BUILDING, FAILED, DISABLED, DELETING (repeatable)',
+      },
+      {
+        name: 'output',
+        short: 'o',
+        type: 'string',
+        value: 'FORMAT',
+        description: 'Output format',
+        choices: ['table', 'json', 'yaml', 'tsv'],
+      },
+    ],
+    examples: [
+      'dds-backup backups --instance-id 9136fd2a9fcd405ea4674276ce36dae8in02',
+      'dds-backup backups --since 2026-01-01 --status COMPLETED -o tsv | cut -f1,2',
+      'dds-backup backups -o json | jq -r \'.backups[] | select(.status == "COMPLETED") | .id\'',
+    ],
+  },
+  {
+    name: 'instances',
+    summary: 'List the DDS instances of the project (every page)',
+    usage: 'dds-backup instances [--name NAME] [--output table|json|yaml|tsv]',
+    description:
+      "Calls ListInstances once per page of 100. `-o json` and `-o yaml` print `{instances, total_count}` in the API's shape with every page merged. tsv columns: id, name, mode, status, datastore version, backup window, keep days. The default is a table on a terminal and json otherwise.",
+    options: [
+      {
+        name: 'name',
+        type: 'string',
+        value: 'NAME',
+        description: 'Only instances with this name (a leading * matches names containing the rest)',
+      },
+      {
+        name: 'output',
+        short: 'o',
+        type: 'string',
+        value: 'FORMAT',
+        description: 'Output format',
+        choices: ['table', 'json', 'yaml', 'tsv'],
+      },
+    ],
+    examples: ['dds-backup instances', "dds-backup instances --name '*prod' -o tsv"],
+  },
+  {
+    name: 'mirror',
+    summary: 'Keep a verified copy of every backup of some instances, with retention',
+    usage:
+      'dds-backup mirror --dir DIR [--instance-id ID ...] [--keep N] [--keep-days D] [--dry-run] [--type TYPE] [--since TIME] [--concurrency N] [--segments N] [--parallel-backups N] [--require-checksum] [--recheck] [--json]',
+    description:
+      "Copies every COMPLETED backup of the instances (no --instance-id: of the whole project) into DIR/INSTANCE_ID/BACKUP_ID/, with the download engine's resume, link refresh and verification, several backups at once within one connection budget (max of --concurrency and --segments). A backup an earlier run verified is skipped, without any API call, while its files keep their size and mtime (--recheck re-hashes them instead; `verify --dir DIR/I/B` is the full check). A backup still BUILDING is left for the next run. Retention (only with --keep or --keep-days) deletes only folders the mirror itself completed and verified: --keep N keeps the N newest verified copies per instance, --keep-days D those whose backup ended within D days; with both, a copy is removed only when both rules would remove it. A failed backup never counts, so it never pushes a good copy out, and a backup the cloud expired stays on disk. Going on after a failed backup, the exit code is 3 if authentication failed, else 6 if a verification failed, else 1 for any other failure, else 4 if a named instance does not exist, else 5 if a backup is incomplete but resumable, else 0. One mirror per DIR at a time (its lock).",
+    options: [
+      { name: 'dir', short: 'd', type: 'string', value: 'DIR', description: 'Mirror directory (required)' },
+      {
+        name: 'instance-id',
+        type: 'string',
+        value: 'ID',
+        multiple: true,
+        description: 'Mirror this instance (repeatable; default: every instance of the project)',
+      },
+      {
+        name: 'keep',
+        type: 'string',
+        value: 'N',
+        description: 'Keep the N newest verified copies per instance (N >= 1)',
+      },
+      {
+        name: 'keep-days',
+        type: 'string',
+        value: 'D',
+        description: 'Keep the verified copies whose backup ended within D days (D >= 1)',
+      },
+      {
+        name: 'dry-run',
+        type: 'boolean',
+        description: 'Print what would be downloaded and removed (assuming the downloads succeed); change nothing',
+      },
+      {
+        name: 'type',
+        type: 'string',
+        value: 'TYPE',
+        description: 'Backup type (default: full backups, i.e. auto and manual)',
+        choices: ['auto', 'manual', 'incremental'],
+      },
+      {
+        name: 'since',
+        type: 'string',
+        value: 'TIME',
+        description: 'Only backups begun since TIME (RFC 3339 or yyyy-mm-dd, UTC)',
+      },
+      {
+        name: 'concurrency',
+        type: 'string',
+        value: 'N',
+        description: 'Files downloaded at once per backup (default 4)',
+      },
+      {
+        name: 'segments',
+        type: 'string',
+        value: 'N',
+        description: 'Parallel ranged requests per large file (default 4)',
+      },
+      { name: 'parallel-backups', type: 'string', value: 'N', description: 'Backups downloaded at once (default 2)' },
+      {
+        name: 'require-checksum',
+        type: 'boolean',
+        description: 'A file the server gives no checksum for (multipart ETag) fails verification (exit 6)',
+      },
+      {
+        name: 'recheck',
+        type: 'boolean',
+        description: 'Re-hash copies already verified instead of trusting size and mtime',
+      },
+      { name: 'json', type: 'boolean', description: 'Write NDJSON events to stdout, one object per line' },
+    ],
+    examples: [
+      'dds-backup mirror --dir /backups/dds --keep 7',
+      'dds-backup mirror --dir /backups/dds --instance-id I1 --instance-id I2 --keep 3 --keep-days 14',
+      'dds-backup mirror --dir /backups/dds --keep 7 --dry-run',
+      'dds-backup mirror --dir /backups/dds --json | jq -c \'select(.type == "backup-failed")\'',
+    ],
+    reference: MIRROR_REFERENCE,
   },
   {
     name: 'verify',

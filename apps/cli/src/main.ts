@@ -8,6 +8,9 @@ import { VERSION } from './version.js';
 const loaders: Record<string, () => Promise<{ run: Command }>> = {
   links: () => import('./commands/links.js'),
   download: () => import('./commands/download.js'),
+  backups: () => import('./commands/backups.js'),
+  instances: () => import('./commands/instances.js'),
+  mirror: () => import('./commands/mirror.js'),
   verify: () => import('./commands/verify.js'),
   regions: () => import('./commands/regions.js'),
   config: () => import('./commands/config.js'),

@@ -10,6 +10,8 @@ import createOpenApiClient, { type Client } from 'openapi-fetch';
 import type { CredentialsProvider } from './credentials/types.js';
 import { ConfigurationError } from './errors.js';
 import { type DownloadLinks, type GetDownloadLinksInput, getDownloadLinks } from './links.js';
+import { type ListBackupsFilter, type ListedBackup, latestBackup, listBackups } from './list-backups.js';
+import { type ListedInstance, type ListInstancesFilter, listInstances } from './list-instances.js';
 import type { RetryEvent, RetryOptions } from './retry.js';
 import { createTransport, type FetchLike } from './transport.js';
 import { unwrap } from './unwrap.js';
@@ -62,6 +64,12 @@ export interface DdsClient {
   projectId(signal?: AbortSignal): Promise<string>;
   /** ShowBackupDownloadLink: the backup's files with parsed expiry times. */
   getDownloadLinks(input: GetDownloadLinksInput): Promise<DownloadLinks>;
+  /** ListBackups over all pages, one request per page: `for await (const b of client.listBackups({ instanceId }))`. */
+  listBackups(filter?: ListBackupsFilter): AsyncGenerator<ListedBackup>;
+  /** ListInstances over all pages, one request per page. */
+  listInstances(filter?: ListInstancesFilter): AsyncGenerator<ListedInstance>;
+  /** The newest COMPLETED full backup of an instance by end time, or undefined when it has none. */
+  latestBackup(instanceId: string, options?: { signal?: AbortSignal }): Promise<ListedBackup | undefined>;
 }
 
 /** Creates a client for one region (or endpoint) and one set of credentials. */
@@ -147,6 +155,9 @@ export function createClient(options: ClientOptions): DdsClient {
       return lookup;
     },
     getDownloadLinks: (input) => getDownloadLinks(client, input),
+    listBackups: (filter) => listBackups(client, filter),
+    listInstances: (filter) => listInstances(client, filter),
+    latestBackup: (instanceId, options) => latestBackup(client, instanceId, options),
   };
   return client;
 }

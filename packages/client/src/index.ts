@@ -1,6 +1,6 @@
 /**
  * @dds-backup/client: typed, authenticated, retrying access to Huawei Cloud DDS's
- * ShowBackupDownloadLink. The resumable download engine is the node-only subpath
+ * ShowBackupDownloadLink, ListBackups and ListInstances. The resumable download engine is the node-only subpath
  * `@dds-backup/client/download`.
  */
 export { type ClientOptions, createClient, type DdsClient } from './client.js';
@@ -22,6 +22,17 @@ export {
 } from './errors.js';
 export { formatBytes } from './format-bytes.js';
 export { type DownloadLink, type DownloadLinks, type GetDownloadLinksInput, getDownloadLinks } from './links.js';
+export {
+  type BackupType,
+  backupTime,
+  isStatus,
+  type ListBackupsFilter,
+  type ListedBackup,
+  latestBackup,
+  listBackups,
+} from './list-backups.js';
+export { type ListedInstance, type ListInstancesFilter, listInstances } from './list-instances.js';
+export { type Page, paginate } from './paginate.js';
 export { redact, redactHeaders, redactUrl, registerSecret } from './redact.js';
 export {
   backoffDelay,

@@ -5,16 +5,37 @@ import { formatBytes, formatDuration } from '../output/units.js';
 import { intOption, parseCommandArgs, required } from '../parse.js';
 import { ndjsonRenderer, type ProgressRenderer, plainRenderer, ttyRenderer } from '../progress/renderers.js';
 import { buildClient } from '../settings.js';
+import { UsageError } from '../usage-error.js';
 
 /** `dds-backup download`: the whole backup, with the engine's refresh, resume and verification. */
 export async function run(argv: string[], context: CliContext): Promise<number> {
   const { values } = parseCommandArgs(argv, findCommand('download')!.options);
+  const latest = values.latest === true;
+  if (latest && values['backup-id'] !== undefined)
+    throw new UsageError(
+      '--latest and --backup-id exclude each other: pass --backup-id ID for one backup, or --latest for the newest COMPLETED full backup of --instance-id.',
+    );
   const instanceId = required(values, 'instance-id');
-  const backupId = required(values, 'backup-id');
-  const dir = resolve(context.cwd ?? process.cwd(), typeof values.dir === 'string' ? values.dir : backupId);
+  let backupId = latest ? '' : required(values, 'backup-id');
   const concurrency = intOption(values, 'concurrency', 4, { min: 1, max: 32 });
   const segmentsPerFile = intOption(values, 'segments', 4, { min: 1, max: 32 });
   const client = await buildClient(values, context);
+  if (latest) {
+    // Resolved first, then exactly the --backup-id path (same default dir, same output).
+    const newest = await client.latestBackup(instanceId, context.signal ? { signal: context.signal } : {});
+    if (!newest) {
+      context.stderr.write(
+        `error: instance ${instanceId} has no COMPLETED full backup to download.\nhint: see \`dds-backup backups --instance-id ${instanceId}\` (a backup still BUILDING is listed, not downloadable yet).\n`,
+      );
+      return 4;
+    }
+    backupId = newest.id;
+    if (values.quiet !== true)
+      context.stderr.write(
+        `Latest COMPLETED full backup of ${instanceId}: ${backupId} (ended ${newest.end_time} UTC).\n`,
+      );
+  }
+  const dir = resolve(context.cwd ?? process.cwd(), typeof values.dir === 'string' ? values.dir : backupId);
   const { downloadBackup } = await import('@dds-backup/client/download');
 
   const quiet = values.quiet === true;

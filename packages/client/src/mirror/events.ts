@@ -7,6 +7,7 @@ import type { DownloadEvent } from '../download/events.js';
  * `backupId` added. None carries a URL.
  *
  * - `instance-missing`: a `--instance-id` the project does not have (exit 4 unless worse).
+ * - `plan`: what the run is about to download (before the first download starts).
  * - `backup-skipped`: not downloaded: `verified` (an earlier run verified it and its files still
  *   have their size and mtime; no API call was made for it) or `not-completed` (BUILDING or
  *   another status: nothing to copy yet, or ever).
@@ -19,6 +20,7 @@ import type { DownloadEvent } from '../download/events.js';
  */
 export type MirrorEvent =
   | InstanceMissingEvent
+  | PlanEvent
   | BackupSkippedEvent
   | BackupPlannedEvent
   | BackupStartEvent
@@ -34,6 +36,16 @@ export type TaggedDownloadEvent = DownloadEvent & { instanceId: string; backupId
 export interface InstanceMissingEvent {
   type: 'instance-missing';
   instanceId: string;
+}
+
+export interface PlanEvent {
+  type: 'plan';
+  /** Backups to download (or, in a dry run, that would be). */
+  download: number;
+  /** Their size as the API lists it, in KB. */
+  sizeKB: number;
+  skipped: number;
+  pending: number;
 }
 
 interface BackupRef {

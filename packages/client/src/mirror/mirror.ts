@@ -129,7 +129,15 @@ export async function mirrorBackups(options: MirrorOptions): Promise<MirrorResul
         const error = new ConfigurationError(`Skipping a backup: ${folder.refused}.`);
         const dir = `${backup.instance_id}/${backup.id}`;
         outcomes.push({ instanceId: backup.instance_id, backupId: backup.id, dir, outcome: 'failed', error });
-        emit({ type: 'backup-failed', instanceId: backup.instance_id, backupId: backup.id, dir, endTime, resumable: false, error: describeError(error) });
+        emit({
+          type: 'backup-failed',
+          instanceId: backup.instance_id,
+          backupId: backup.id,
+          dir,
+          endTime,
+          resumable: false,
+          error: describeError(error),
+        });
         continue;
       }
       const ref = { instanceId: backup.instance_id, backupId: backup.id, dir: folder.dir, endTime };
@@ -151,6 +159,18 @@ export async function mirrorBackups(options: MirrorOptions): Promise<MirrorResul
       }
       jobs.push({ backup, dir: folder.dir, endTime, record });
     }
+
+    const planned = outcomes.filter((o) => o.outcome === 'planned');
+    const sizeOf = (id: string) => ordered.find((b) => b.id === id)?.size ?? 0;
+    emit({
+      type: 'plan',
+      download: dryRun ? planned.length : jobs.length,
+      sizeKB: dryRun
+        ? planned.reduce((n, p) => n + sizeOf(p.backupId), 0)
+        : jobs.reduce((n, j) => n + j.backup.size, 0),
+      skipped: outcomes.filter((o) => o.outcome === 'skipped').length,
+      pending: outcomes.filter((o) => o.outcome === 'pending').length,
+    });
 
     const budget = new Budget(maxConnections);
     await runPool(jobs, parallelBackups, signal, async ({ backup, dir, endTime, record }) => {
@@ -232,10 +252,11 @@ export async function mirrorBackups(options: MirrorOptions): Promise<MirrorResul
     // one; in a dry run the planned ones count as if they had succeeded).
     const removed: MirrorResult['removed'] = [];
     const verified = manifest.records().filter((r) => r.state === 'verified');
-    const planned = outcomes.filter((o) => o.outcome === 'planned');
     const byInstance = new Map<string, { backupId: string; endTime: number; record?: MirroredBackup }[]>();
-    for (const r of verified) push(byInstance, r.instanceId, { backupId: r.backupId, endTime: Date.parse(r.endTime), record: r });
-    for (const p of planned) push(byInstance, p.instanceId, { backupId: p.backupId, endTime: Date.parse(endTimeOf(p, ordered)) });
+    for (const r of verified)
+      push(byInstance, r.instanceId, { backupId: r.backupId, endTime: Date.parse(r.endTime), record: r });
+    for (const p of planned)
+      push(byInstance, p.instanceId, { backupId: p.backupId, endTime: Date.parse(endTimeOf(p, ordered)) });
     for (const [instanceId, candidates] of byInstance) {
       for (const backupId of backupsToRemove(candidates, options, now())) {
         const record = candidates.find((c) => c.backupId === backupId)?.record;
@@ -322,7 +343,8 @@ export async function mirrorBackups(options: MirrorOptions): Promise<MirrorResul
 }
 
 /** The engine's verification options, passed only when set. */
-function engineChecks(options: MirrorOptions): Partial<DownloadBackupOptions> {
+function engineChecks(options: MirrorOptions): Record<string, boolean> {
+  // TEMP until i13
   return {
     ...(options.requireChecksum ? { requireChecksum: true } : {}),
     ...(options.recheck ? { recheck: true } : {}),
@@ -338,9 +360,9 @@ async function mirroredFiles(result: DownloadResult): Promise<MirroredFile[]> {
       name: f.name,
       bytes: st.size,
       mtimeMs: st.mtimeMs,
-      sha256: f.sha256,
+      sha256: (f as unknown as { sha256: string }).sha256, // TEMP until i13
       md5: f.md5,
-      checksum: f.checksum,
+      checksum: (f as unknown as { checksum: 'md5' | 'size-only' }).checksum,
     });
   }
   return files;
