@@ -20,9 +20,17 @@ export function parseCommandArgs(
       ...(o.short ? { short: o.short } : {}),
       ...(o.multiple ? { multiple: true } : {}),
     };
+  // `--keep-days -1` reads as a flag to parseArgs ("ambiguous"); a negative number after an
+  // option that takes a value is that value, so the option's own check can say what is wrong.
+  const valued = new Set(all.filter((o) => o.type === 'string').map((o) => `--${o.name}`));
   let parsed: ReturnType<typeof parseArgs>;
   try {
-    parsed = parseArgs({ args: argv, options: config, allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      args: joinNegativeValues(argv, valued),
+      options: config,
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (error) {
     throw new UsageError(`${(error as Error).message.replace(/\. To specify a positional.*$/s, '')}. See --help.`);
   }
@@ -33,6 +41,20 @@ export function parseCommandArgs(
     }
   }
   return { values: parsed.values as ParsedValues, positionals: parsed.positionals };
+}
+
+/** `--name -1` becomes `--name=-1` for options that take a value. */
+function joinNegativeValues(argv: string[], valued: Set<string>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const next = argv[i + 1];
+    if (valued.has(a) && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
 }
 
 /** A required string option, or a usage error saying how to pass it. */
