@@ -1,0 +1,377 @@
+// `dds-backup mirror` end to end against the real mock, in-process (its fetch handler), on a
+// frozen mock clock moved by days through the admin API, as a nightly cron job would see it.
+import { createHash } from 'node:crypto';
+import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createClock, createMockServer, type MockServer } from '@dds-backup/mock-server';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runCli, tempDir } from '../helpers.js';
+
+const ORIGIN = 'http://mock.test';
+const TOKEN = 'cli-mirror-token-secret';
+const DAY_S = 86_400;
+const START = '2026-03-10T12:00:00Z';
+
+let mock: MockServer;
+let dirs: string[] = [];
+/** Every URL the CLI asked for (the mock answers; this only watches). */
+let seen: URL[] = [];
+beforeEach(() => {
+  mock = createMockServer({ clock: createClock({ start: START, frozen: true }) });
+  seen = [];
+});
+afterEach(async () => {
+  await mock.close();
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+  dirs = [];
+});
+
+const watch = (r: Request) => {
+  seen.push(new URL(r.url));
+  return mock.fetch(r);
+};
+const linkCalls = () => seen.filter((u) => u.pathname.endsWith('/backups/download-file'));
+
+async function admin(path: string, body?: unknown, method = 'POST') {
+  const res = await mock.fetch(
+    new Request(`${ORIGIN}/__mock/${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    }),
+  );
+  const text = await res.text();
+  if (res.status >= 300) throw new Error(`admin ${method} ${path}: ${res.status} ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+interface StateBackup {
+  id: string;
+  status: string;
+  end_time?: string;
+  files: { name: string; size_bytes: number; sha256: string | null }[];
+}
+/** The default project's backups per instance, as the mock's state publishes them. */
+async function stateBackups(): Promise<Map<string, StateBackup[]>> {
+  const state = await admin('state?hashes=all', undefined, 'GET');
+  const project = state.projects.find((p: { id: string }) => p.id === mock.defaults.projectId);
+  return new Map(project.instances.map((i: { id: string; backups: StateBackup[] }) => [i.id, i.backups]));
+}
+
+/** The default project's COMPLETED full backups as the API lists them, per instance. */
+async function completedBackups(): Promise<Map<string, { id: string; end_time: string }[]>> {
+  const r = await runCli(['--endpoint', ORIGIN, '--project-id', mock.defaults.projectId, 'backups', '-o', 'json'], {
+    env: { DDS_BACKUP_TOKEN: TOKEN },
+    fetch: (req) => mock.fetch(req),
+  });
+  expect(r.code, r.stderr).toBe(0);
+  const out = new Map<string, { id: string; end_time: string }[]>();
+  for (const b of JSON.parse(r.stdout).backups as {
+    id: string;
+    instance_id: string;
+    status: string;
+    end_time: string;
+  }[]) {
+    if (b.status !== 'COMPLETED') continue;
+    out.set(b.instance_id, [...(out.get(b.instance_id) ?? []), b]);
+  }
+  return out;
+}
+
+async function mirrorDir(): Promise<string> {
+  const dir = await tempDir('dds-backup-mirror-');
+  dirs.push(dir);
+  return dir;
+}
+
+const mirror = async (
+  dir: string,
+  extra: string[] = [],
+  options: { env?: Record<string, string>; fetch?: (r: Request) => Promise<Response> } = {},
+) => {
+  const r = await runCli(
+    ['--endpoint', ORIGIN, '--project-id', mock.defaults.projectId, 'mirror', '--dir', dir, '--json', ...extra],
+    { env: options.env ?? { DDS_BACKUP_TOKEN: TOKEN }, fetch: options.fetch ?? watch },
+  );
+  const events = r.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, any>);
+  return { ...r, events, of: (type: string) => events.filter((e) => e.type === type) };
+};
+
+const sha256 = async (path: string) =>
+  createHash('sha256')
+    .update(await readFile(path))
+    .digest('hex');
+
+const manifestOf = async (dir: string) => JSON.parse(await readFile(join(dir, '.dds-backup-mirror.json'), 'utf8'));
+
+/** Backup folders on disk, per instance folder. */
+async function foldersOnDisk(dir: string): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    if (!entry.isDirectory()) continue;
+    const inner = await readdir(join(dir, entry.name), { withFileTypes: true });
+    out.set(
+      entry.name,
+      inner
+        .filter((e) => e.isDirectory())
+        .map((e) => e.name)
+        .sort(),
+    );
+  }
+  return out;
+}
+
+describe('dds-backup mirror', () => {
+  it("copies every COMPLETED backup of the default project, each file equal to the mock's; a second run asks for no link at all", async () => {
+    const dir = await mirrorDir();
+    const first = await mirror(dir);
+    expect(first.code, first.stderr).toBe(0);
+    const completed = await completedBackups();
+    expect(completed.size).toBeGreaterThanOrEqual(2);
+    const state = await stateBackups();
+    let count = 0;
+    for (const [instanceId, backups] of completed) {
+      for (const b of backups) {
+        count++;
+        const published = state.get(instanceId)!.find((s) => s.id === b.id)!;
+        for (const f of published.files) expect(await sha256(join(dir, instanceId, b.id, f.name))).toBe(f.sha256);
+      }
+    }
+    expect(first.of('backup-done')).toHaveLength(count);
+    expect(
+      first
+        .of('backup-done')
+        .every((e) => typeof e.instanceId === 'string' && e.dir === `${e.instanceId}/${e.backupId}`),
+    ).toBe(true);
+    // Download events come through, tagged with their backup.
+    expect(first.of('file-done').every((e) => typeof e.backupId === 'string' && typeof e.instanceId === 'string')).toBe(
+      true,
+    );
+    const summary = first.events.at(-1)!;
+    expect(summary).toMatchObject({ type: 'summary', new: count, skipped: 0, failed: 0, removed: 0, exitCode: 0 });
+
+    const manifest = await manifestOf(dir);
+    expect(manifest.format).toBe('dds-backup-mirror');
+    expect(manifest.lastRun).toMatchObject({ new: count, skipped: 0, failed: 0 });
+    for (const [instanceId, backups] of completed) {
+      for (const b of backups) {
+        const record = manifest.instances[instanceId].backups[b.id];
+        expect(record.state).toBe('verified');
+        const published = state.get(instanceId)!.find((s) => s.id === b.id)!;
+        for (const f of published.files) {
+          const file = record.files.find((x: { name: string }) => x.name === f.name);
+          expect(file).toMatchObject({ bytes: f.size_bytes, sha256: f.sha256 });
+          expect(['md5', 'size-only']).toContain(file.checksum);
+        }
+      }
+    }
+
+    seen = [];
+    const second = await mirror(dir);
+    expect(second.code, second.stderr).toBe(0);
+    expect(linkCalls()).toEqual([]);
+    expect(second.of('backup-skipped').filter((e) => e.reason === 'verified')).toHaveLength(count);
+    expect(second.events.at(-1)).toMatchObject({ type: 'summary', new: 0, skipped: count, exitCode: 0 });
+  });
+
+  it('a backup BUILDING during one mirror is left for the next, which copies it once COMPLETED', async () => {
+    const dir = await mirrorDir();
+    expect((await mirror(dir)).code).toBe(0);
+    // Move the clock to one minute past the next window start of the instances' policy.
+    const instances = JSON.parse(
+      (
+        await runCli(['--endpoint', ORIGIN, '--project-id', mock.defaults.projectId, 'instances', '-o', 'json'], {
+          env: { DDS_BACKUP_TOKEN: TOKEN },
+          fetch: (r) => mock.fetch(r),
+        })
+      ).stdout,
+    ).instances as { id: string; backup_strategy?: { start_time: string } }[];
+    const scheduled = instances.find((i) => i.backup_strategy)!;
+    const [h, m] = scheduled.backup_strategy!.start_time.slice(0, 5).split(':').map(Number);
+    const now = Date.parse(START);
+    let next = Date.UTC(2026, 2, 10, h!, m!);
+    while (next <= now) next += DAY_S * 1000;
+    await admin('clock', { set: new Date(next + 60_000).toISOString() });
+
+    const during = await mirror(dir, ['--instance-id', scheduled.id]);
+    expect(during.code, during.stderr).toBe(0);
+    const building = during.of('backup-skipped').filter((e) => e.reason === 'not-completed');
+    expect(building).toHaveLength(1);
+    expect(building[0]).toMatchObject({ status: 'BUILDING', instanceId: scheduled.id });
+    const buildingId = building[0]!.backupId;
+    expect(during.events.at(-1)).toMatchObject({ type: 'summary', new: 0, pending: 1, exitCode: 0 });
+    await expect(stat(join(dir, scheduled.id, buildingId))).rejects.toThrow();
+
+    await admin('clock', { advance_seconds: 3600 });
+    const after = await mirror(dir, ['--instance-id', scheduled.id]);
+    expect(after.code, after.stderr).toBe(0);
+    expect(after.of('backup-done').map((e) => e.backupId)).toEqual([buildingId]);
+    expect((await manifestOf(dir)).instances[scheduled.id].backups[buildingId].state).toBe('verified');
+  });
+
+  it.each([
+    ['a token', () => ({ DDS_BACKUP_TOKEN: TOKEN })],
+    ['AK/SK', () => ({ HUAWEICLOUD_SDK_AK: mock.defaults.aksk.ak, HUAWEICLOUD_SDK_SK: mock.defaults.aksk.sk })],
+  ])(
+    'ten mock days of daily mirrors with --keep 3 (%s) end with the three newest backups per instance, every other file untouched',
+    { timeout: 120_000 },
+    async (_name, env) => {
+      const dir = await mirrorDir();
+      // Files that are not the mirror's: at the top, in an instance folder, and a foreign folder.
+      const first = await mirror(dir, ['--keep', '3'], { env: env() });
+      expect(first.code, first.stderr).toBe(0);
+      const [someInstance] = [...(await foldersOnDisk(dir)).keys()];
+      const foreign = [join(dir, 'README.txt'), join(dir, someInstance!, 'notes.txt')];
+      for (const f of foreign) await writeFile(f, `not the mirror's: ${f}`);
+      const before = await Promise.all(foreign.map(async (f) => [await readFile(f, 'utf8'), (await stat(f)).mtimeMs]));
+
+      let removed = 0;
+      for (let day = 1; day <= 10; day++) {
+        await admin('clock', { advance_seconds: DAY_S });
+        const r = await mirror(dir, ['--keep', '3'], { env: env() });
+        expect(r.code, `day ${day}: ${r.stderr}`).toBe(0);
+        expect(r.of('backup-done').length, `day ${day}`).toBeGreaterThanOrEqual(1);
+        removed += r.of('removed').length;
+      }
+      expect(removed).toBeGreaterThan(0);
+
+      const completed = await completedBackups();
+      const onDisk = await foldersOnDisk(dir);
+      const manifest = await manifestOf(dir);
+      for (const [instanceId, backups] of completed) {
+        const newest = [...backups]
+          .sort((a, b) => b.end_time.localeCompare(a.end_time))
+          .slice(0, 3)
+          .map((b) => b.id)
+          .sort();
+        expect(onDisk.get(instanceId), instanceId).toEqual(newest);
+        expect(Object.keys(manifest.instances[instanceId].backups).sort()).toEqual(newest);
+      }
+      const after = await Promise.all(foreign.map(async (f) => [await readFile(f, 'utf8'), (await stat(f)).mtimeMs]));
+      expect(after).toEqual(before);
+    },
+  );
+
+  it('one backup whose bytes are corrupted in transit: exit 6, that one failed, every other one complete and verified', async () => {
+    const dir = await mirrorDir();
+    const completed = await completedBackups();
+    const [instanceId, backups] = [...completed][0]!;
+    const victim = backups[0]!.id;
+    // A hostile network between us and object storage: the first byte of every body of the
+    // victim's objects is flipped (the ETag stays the real MD5, sizes stay right).
+    const corrupting = async (r: Request) => {
+      const res = await watch(r);
+      if (
+        !new URL(r.url).pathname.includes(victim) ||
+        !new URL(r.url).pathname.startsWith('/obs/') ||
+        res.status >= 300
+      )
+        return res;
+      const body = new Uint8Array(await res.arrayBuffer());
+      if (body.length > 0) body[0] = body[0]! ^ 0xff;
+      return new Response(body, { status: res.status, headers: res.headers });
+    };
+    const r = await mirror(dir, [], { fetch: corrupting });
+    expect(r.code, r.stderr).toBe(6);
+    const failed = r.of('backup-failed');
+    expect(failed.map((e) => e.backupId)).toEqual([victim]);
+    expect(failed[0]).toMatchObject({ resumable: false, error: { name: 'VerificationError' } });
+    const manifest = await manifestOf(dir);
+    expect(manifest.instances[instanceId].backups[victim].state).toBe('failed');
+    let others = 0;
+    for (const [i, list] of completed)
+      for (const b of list) {
+        if (b.id === victim) continue;
+        others++;
+        expect(manifest.instances[i].backups[b.id].state, `${i}/${b.id}`).toBe('verified');
+      }
+    expect(r.of('backup-done')).toHaveLength(others);
+    // Nothing under a final name is unverified: the victim's files are only .part.
+    const names = await readdir(join(dir, instanceId, victim));
+    expect(names.filter((n) => !n.startsWith('.dds-backup-') && !n.endsWith('.part'))).toEqual([]);
+
+    // The next run, on a clean network, repairs it.
+    const again = await mirror(dir);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.of('backup-done').map((e) => e.backupId)).toEqual([victim]);
+  });
+
+  it('a named instance that does not exist is exit 4; the others are still mirrored', async () => {
+    const dir = await mirrorDir();
+    const missing = `${'0'.repeat(32)}in02`;
+    const r = await mirror(dir, ['--instance-id', missing, '--instance-id', mock.defaults.replicaSet.instanceId]);
+    expect(r.code, r.stderr).toBe(4);
+    expect(r.of('instance-missing')).toEqual([{ type: 'instance-missing', instanceId: missing }]);
+    expect(r.of('backup-done').length).toBeGreaterThan(0);
+    expect(r.of('backup-done').every((e) => e.instanceId === mock.defaults.replicaSet.instanceId)).toBe(true);
+  });
+
+  it('--dry-run writes nothing and asks for no link; it says what would be downloaded and removed', async () => {
+    const dir = join(await mirrorDir(), 'not-yet');
+    const r = await mirror(dir, ['--keep', '2']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(linkCalls()).toEqual([]);
+    await expect(stat(dir)).rejects.toThrow();
+    expect(r.of('backup-planned').length).toBeGreaterThan(0);
+    expect(r.of('backup-start')).toEqual([]);
+    expect(r.events.at(-1)).toMatchObject({ type: 'summary', dryRun: true, new: 0 });
+  });
+
+  it('retention never goes below N because new backups failed, and never deletes a copy because the cloud expired it', async () => {
+    const dir = await mirrorDir();
+    const instanceId = mock.defaults.replicaSet.instanceId;
+    expect((await mirror(dir, ['--instance-id', instanceId, '--keep', '3'])).code).toBe(0);
+    const kept = (await foldersOnDisk(dir)).get(instanceId)!;
+    expect(kept).toHaveLength(3);
+
+    // Three days of new backups whose links always fail: none verifies, none of the kept goes.
+    await admin('faults', {
+      target: 'api',
+      kind: 'status',
+      status: 500,
+      error_code: 'DBS.280005',
+      path_contains: 'download-file',
+    });
+    await admin('clock', { advance_seconds: 3 * DAY_S });
+    const failing = await mirror(dir, ['--instance-id', instanceId, '--keep', '3', '--retries', '0']);
+    expect(failing.code, failing.stderr).toBe(5);
+    expect(failing.of('backup-failed').length).toBeGreaterThanOrEqual(3);
+    expect(failing.of('removed')).toEqual([]);
+    expect((await foldersOnDisk(dir)).get(instanceId)).toEqual(kept);
+    await admin('faults', undefined, 'DELETE');
+
+    // Without retention, backups the cloud expired (keep days passed) stay on disk.
+    const plain = await mirrorDir();
+    expect((await mirror(plain, ['--instance-id', instanceId])).code).toBe(0);
+    const all = (await foldersOnDisk(plain)).get(instanceId)!;
+    await admin('clock', { advance_seconds: 30 * DAY_S });
+    const later = await mirror(plain, ['--instance-id', instanceId]);
+    expect(later.code, later.stderr).toBe(0);
+    const now = (await foldersOnDisk(plain)).get(instanceId)!;
+    for (const id of all) expect(now).toContain(id);
+  });
+
+  it('a copy whose file changed on disk is downloaded again; one mirror per DIR at a time', async () => {
+    const dir = await mirrorDir();
+    const instanceId = mock.defaults.replicaSet.instanceId;
+    expect((await mirror(dir, ['--instance-id', instanceId])).code).toBe(0);
+    const [backupId] = (await foldersOnDisk(dir)).get(instanceId)!;
+    const folder = join(dir, instanceId, backupId!);
+    const [file] = (await readdir(folder)).filter((n) => !n.startsWith('.'));
+    const good = await sha256(join(folder, file!));
+    await writeFile(join(folder, file!), 'damaged');
+    const r = await mirror(dir, ['--instance-id', instanceId]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.of('backup-done').map((e) => e.backupId)).toEqual([backupId]);
+    expect(await sha256(join(folder, file!))).toBe(good);
+
+    await writeFile(join(dir, '.dds-backup-lock'), `${process.pid}@${(await import('node:os')).hostname()}`);
+    const busy = await mirror(dir, ['--instance-id', instanceId]);
+    expect(busy.code).toBe(1);
+    expect(busy.stderr).toMatch(/is using/);
+    await rm(join(dir, '.dds-backup-lock'));
+  });
+});
