@@ -19,6 +19,7 @@ describe('npm run bench -- --quick', () => {
       'CLI cold start',
       'Resume cost',
       'Scaling',
+      'Mirror vs one download per backup',
     ]) {
       expect(r.stdout).toContain(`## ${title}`);
     }
