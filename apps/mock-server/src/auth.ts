@@ -21,7 +21,7 @@ const AKSK_FAILURE_DETAIL: Record<VerifyFailure, string> = {
   malformed: 'verify aksk signature fail (malformed Authorization header)',
   'unknown-access-key': 'verify aksk signature fail (unknown access key)',
   'date-missing': `verify aksk signature fail (${signing.dateHeader} missing or not signed)`,
-  'clock-skew': `verify aksk signature fail (${signing.dateHeader} is more than ${signing.maxClockSkewSeconds / 60} minutes away from the server clock)`,
+  'clock-skew': `verify aksk signature fail (${signing.dateHeader} is more than ${signing.maxClockSkewSeconds / 60} minutes away from the server's wall clock)`,
 };
 
 /**
@@ -72,13 +72,18 @@ export class Authenticator {
     return { ok: true, via: 'token' };
   }
 
-  authenticate(req: CoreRequest, url: () => URL, now: number): AuthResult {
+  /**
+   * `now` is the mock clock (token expiry); `wallNow` the wall clock, which the `X-Sdk-Date`
+   * skew check compares with: a client signs with its own (real) clock, so moving the mock
+   * clock by days must not make every signature "15 minutes away".
+   */
+  authenticate(req: CoreRequest, url: () => URL, now: number, wallNow: number = Date.now()): AuthResult {
     const authorization = req.header('authorization');
     if (authorization?.startsWith(signing.algorithm)) {
       const result = verifyRequest(
         { method: req.method, url: url(), getHeader: (n) => req.header(n) },
         (ak) => this.keys.get(ak),
-        new Date(now),
+        new Date(wallNow),
       );
       return result.ok
         ? { ok: true, via: 'aksk' }

@@ -23,6 +23,8 @@ export interface MockContext {
   namespaces(): Namespace[];
   /** The clock new namespaces follow. */
   baseClock: MockClock;
+  /** Wall time (ms): what the `X-Sdk-Date` skew check compares with (never the mock clock). */
+  wallClock: () => number;
 }
 
 /** One request as a route sees it. */

@@ -1,34 +1,15 @@
 import { readFile } from 'node:fs/promises';
-import { DEFAULT_REGION, validateSchema } from '@dds-backup/contract';
+import { DEFAULT_REGION, type MockAdminComponents, validateSchema } from '@dds-backup/contract';
 import { parse as parseYaml } from 'yaml';
-import { type Dataset, hexId } from './dataset.js';
+import { type Dataset, DEFAULT_KEEP_DAYS, hexId, type InstanceDef } from './dataset.js';
 
 /** Thrown for a fixtures file that cannot be read, parsed or validated; the message lists every problem. */
 export class FixturesError extends Error {
   override name = 'FixturesError';
 }
 
-/** The fixtures format, as the admin spec's `Fixtures` schema describes it. */
-interface FixturesDocument {
-  projects: Array<{
-    id?: string;
-    name?: string;
-    instances: Array<{
-      id: string;
-      name?: string;
-      mode?: string;
-      backups?: Array<{
-        id: string;
-        name?: string;
-        type?: string;
-        status?: string;
-        begin_time?: string;
-        end_time?: string;
-        files: Array<{ name: string; size_bytes: number; group_id?: string; group_name?: string }>;
-      }>;
-    }>;
-  }>;
-}
+/** The fixtures format: the admin spec's `Fixtures` schema (generated type). */
+type FixturesDocument = MockAdminComponents['schemas']['Fixtures'];
 
 const FIXED_TIME = Date.UTC(2025, 10, 28, 2, 0, 0);
 
@@ -70,10 +51,24 @@ export function datasetFromFixtures(value: unknown, seed: number, source = 'fixt
           const at = `/projects/${pi}/instances/${ii}`;
           if (instanceIds.has(inst.id)) problems.push(`${at}/id: instance id ${inst.id} appears twice in the project`);
           instanceIds.add(inst.id);
+          const optional: Partial<InstanceDef> = {};
+          if (inst.status !== undefined) optional.status = inst.status;
+          if (inst.datastore !== undefined) optional.datastore = { ...inst.datastore };
+          if (inst.vpc_id !== undefined) optional.vpcId = inst.vpc_id;
+          if (inst.subnet_id !== undefined) optional.subnetId = inst.subnet_id;
+          if (inst.tags !== undefined) optional.tags = inst.tags.map((t) => ({ ...t }));
+          if (inst.auto_backup_bytes !== undefined) optional.autoBackupBytes = inst.auto_backup_bytes;
+          if (inst.backup_strategy !== undefined)
+            optional.backupStrategy = {
+              startTime: inst.backup_strategy.start_time,
+              keepDays: inst.backup_strategy.keep_days ?? DEFAULT_KEEP_DAYS,
+            };
           return {
             id: inst.id,
             name: inst.name ?? `instance-${inst.id.slice(0, 8)}`,
             mode: inst.mode ?? 'ReplicaSet',
+            created: parseTime(inst.created, FIXED_TIME, `${at}/created`, problems),
+            ...optional,
             backups: (inst.backups ?? []).map((b, bi) => {
               const bat = `${at}/backups/${bi}`;
               if (backupIds.has(b.id)) problems.push(`${bat}/id: backup id ${b.id} appears twice in the project`);
@@ -92,6 +87,7 @@ export function datasetFromFixtures(value: unknown, seed: number, source = 'fixt
                 status: b.status ?? 'COMPLETED',
                 beginTime,
                 endTime: parseTime(b.end_time, beginTime + 420_000, `${bat}/end_time`, problems),
+                ...(b.description !== undefined ? { description: b.description } : {}),
                 files: b.files.map((f) => ({
                   name: f.name,
                   sizeBytes: f.size_bytes,

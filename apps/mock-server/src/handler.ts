@@ -15,6 +15,8 @@ import { createRequestIds } from './request-id.js';
 import { ADMIN_PREFIX, handleAdmin } from './routes/admin.js';
 import { matchDownloadFilePath, showBackupDownloadLink } from './routes/dds.js';
 import { createToken, listProjects } from './routes/iam.js';
+import { listBackups, matchListBackupsPath } from './routes/list-backups.js';
+import { listInstances, matchListInstancesPath } from './routes/list-instances.js';
 import { getObject, OBS_PREFIX } from './routes/obs.js';
 
 // IAM routes, from the IAM spec.
@@ -56,6 +58,8 @@ export function createHandler(ctx: MockContext, logger: RequestLogger | undefine
     const { req, requestId } = rc;
     const path = req.path;
     if (proxy && target !== 'admin') return proxy.handle(rc);
+    // The backup schedule catches up with the mock clock before anything reads the state.
+    rc.ns.tick();
     if (target === 'download') return getObject(ctx, rc);
     if (target === 'admin') {
       const r = await handleAdmin(ctx, rc);
@@ -63,6 +67,10 @@ export function createHandler(ctx: MockContext, logger: RequestLogger | undefine
     } else if (req.method === 'GET') {
       const project = matchDownloadFilePath(path);
       if (project !== undefined) return showBackupDownloadLink(ctx, rc, project);
+      const listed = matchListBackupsPath(path);
+      if (listed !== undefined) return listBackups(ctx, rc, listed);
+      const instances = matchListInstancesPath(path);
+      if (instances !== undefined) return listInstances(ctx, rc, instances);
       if (path === PROJECTS_PATH) return listProjects(ctx, rc);
     } else if (req.method === 'POST' && path === TOKENS_PATH) {
       return createToken(ctx, rc);

@@ -33,6 +33,12 @@ export interface MockServerOptions {
   dataset?: Dataset;
   /** The clock of the default namespace (e.g. `createClock({ start, frozen: true })`). Default: real time. */
   clock?: MockClock;
+  /**
+   * Wall time for the AK/SK `X-Sdk-Date` skew check (default `Date.now`). The check never reads
+   * the mock clock, so moving it by days does not break signed clients; tests inject this to
+   * probe the 15-minute limit.
+   */
+  wallClock?: () => number;
   /** Request log: `true` for JSON lines on stderr, or a function receiving each entry. Default: off. */
   log?: boolean | RequestLogger;
   /** Default port and host of `listen()` (4010, 127.0.0.1). */
@@ -98,6 +104,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
     users: options.users,
     defaults: options.dataset ? undefined : ids,
     baseClock,
+    wallClock: options.wallClock ?? Date.now,
     content(backupId, fileName, sizeBytes) {
       const key = `${backupId}\0${fileName}\0${sizeBytes}`;
       let c = contents.get(key);

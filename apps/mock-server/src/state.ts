@@ -3,6 +3,7 @@ import type { BackupDef, Dataset, FileDef, InstanceDef, ProjectDef } from './dat
 import { FaultSet } from './faults.js';
 import { Journal } from './journal.js';
 import { ViolationLog } from './proxy/violations.js';
+import { runSchedule, type ScheduleReport } from './schedule.js';
 
 /** A project with its lookup indexes. */
 export interface ProjectState {
@@ -42,12 +43,16 @@ export class Namespace {
   readonly violations = new ViolationLog();
   /** Uses of links that carry a `times`-limited scenario, by signature. */
   readonly linkUses = new Map<string, number>();
+  /** The furthest mock time the backup schedule has run to (it never runs backwards). */
+  private scheduledTo = Number.NEGATIVE_INFINITY;
+  /** Mock time of the schedule's next event (a start, a completion, an expiry): ticks before it are free. */
+  private nextEvent = Number.NEGATIVE_INFINITY;
 
   constructor(
     readonly name: string,
     private initial: () => Dataset,
     readonly clock: MockClock,
-    seed: number,
+    readonly seed: number,
   ) {
     this.faults = new FaultSet(seed);
     this.load(initial());
@@ -61,6 +66,47 @@ export class Namespace {
       this.projects.set(def.id, state);
       this.buckets.set(state.bucket, state);
     }
+    // A fresh dataset gets the last keep-days of automated backups at the next tick.
+    this.scheduledTo = Number.NEGATIVE_INFINITY;
+    this.nextEvent = Number.NEGATIVE_INFINITY;
+  }
+
+  /**
+   * Runs the backup schedule up to the mock clock (schedule.ts): new automated backups,
+   * BUILDING ones completed, expired ones deleted. Every request calls it first; it costs one
+   * comparison until the next event is due.
+   */
+  tick(now = this.clock.now()): ScheduleReport {
+    if (now < this.nextEvent) return { created: 0, completed: 0, expired: 0 };
+    const t = Math.max(now, this.scheduledTo);
+    const { report, nextEvent } = runSchedule(
+      {
+        instances: () => [...this.projects.values()].flatMap((p) => p.def.instances),
+        add: (instance, backup) => {
+          const project = this.projectOf(instance);
+          if (!project || project.backups.has(backup.id)) return false;
+          instance.backups.push(backup);
+          project.backups.set(backup.id, { backup, instance });
+          return true;
+        },
+        remove: (instance, backup) => {
+          instance.backups = instance.backups.filter((b) => b !== backup);
+          const project = this.projectOf(instance);
+          if (project?.backups.get(backup.id)?.backup === backup) project.backups.delete(backup.id);
+        },
+      },
+      this.seed,
+      this.scheduledTo,
+      t,
+    );
+    this.scheduledTo = t;
+    this.nextEvent = nextEvent;
+    return report;
+  }
+
+  private projectOf(instance: InstanceDef): ProjectState | undefined {
+    for (const p of this.projects.values()) if (p.instances.get(instance.id) === instance) return p;
+    return undefined;
   }
 
   /** Back to the initial dataset; faults, journal, violations and link counters cleared. The clock stays. */
@@ -85,6 +131,8 @@ export class Namespace {
     instanceId: string;
     instanceName?: string;
     mode?: string;
+    /** Fields of a new instance (an existing one keeps its own; `backupStrategy` replaces its policy). */
+    instance?: Partial<Omit<InstanceDef, 'id' | 'backups'>>;
     backup: BackupDef;
   }): void {
     let project = this.projects.get(input.projectId);
@@ -96,14 +144,21 @@ export class Namespace {
     let instance = project.instances.get(input.instanceId);
     if (!instance) {
       instance = {
+        ...input.instance,
         id: input.instanceId,
         name: input.instanceName ?? `instance-${input.instanceId.slice(0, 8)}`,
         mode: input.mode ?? 'ReplicaSet',
         backups: [],
+        created: input.instance?.created ?? input.backup.beginTime,
       };
       project.def.instances.push(instance);
       project.instances.set(instance.id, instance);
+    } else if (input.instance?.backupStrategy) {
+      instance.backupStrategy = input.instance.backupStrategy;
     }
+    // A new BUILDING backup or policy is a new event: the next tick recomputes (from where the
+    // schedule stands, so a policy added now brings backups from now on, not a past week).
+    this.nextEvent = Number.NEGATIVE_INFINITY;
     const previous = project.backups.get(input.backup.id);
     if (previous) previous.instance.backups = previous.instance.backups.filter((b) => b.id !== input.backup.id);
     instance.backups.push(input.backup);
@@ -118,6 +173,8 @@ export class Namespace {
   ): { project: ProjectState; backup: BackupDef; file: FileDef } | undefined {
     const project = this.buckets.get(bucket);
     const entry = project?.backups.get(backupId);
+    // A BUILDING backup's objects are not written yet.
+    if (entry?.backup.status === 'BUILDING') return undefined;
     const file = entry?.backup.files.find((f) => f.name === name);
     return project && entry && file ? { project, backup: entry.backup, file } : undefined;
   }

@@ -134,24 +134,51 @@ describe('AK/SK auth (SDK-HMAC-SHA256)', () => {
     expect((await mock.fetch(new Request(tampered, { headers }))).status).toBe(401);
   });
 
-  it(`X-Sdk-Date more than ${signing.maxClockSkewSeconds / 60} minutes from the mock clock is refused`, async () => {
-    const now = Date.UTC(2030, 5, 1, 12, 0, 0);
-    const m = createMockServer({ clock: createClock({ start: now, frozen: true }) });
+  it(`X-Sdk-Date more than ${signing.maxClockSkewSeconds / 60} minutes from the WALL clock is refused`, async () => {
+    const wall = Date.UTC(2030, 5, 1, 12, 0, 0);
+    // The mock clock is years away from the wall clock: the skew check must not read it.
+    const m = createMockServer({
+      clock: createClock({ start: '2026-01-01T00:00:00Z', frozen: true }),
+      wallClock: () => wall,
+    });
     const u = downloadFileUrl(m, m.defaults.sharded);
     const at = (offsetS: number) =>
-      signRequest({ method: 'GET', url: u }, DEFAULT_AKSK, { date: new Date(now + offsetS * 1000) }).headers;
+      signRequest({ method: 'GET', url: u }, DEFAULT_AKSK, { date: new Date(wall + offsetS * 1000) }).headers;
     expect((await m.fetch(new Request(u, { headers: at(-signing.maxClockSkewSeconds) }))).status).toBe(200);
     expect((await m.fetch(new Request(u, { headers: at(signing.maxClockSkewSeconds) }))).status).toBe(200);
     for (const off of [-signing.maxClockSkewSeconds - 1, signing.maxClockSkewSeconds + 1]) {
       const res = await m.fetch(new Request(u, { headers: at(off) }));
       expect(res.status).toBe(401);
-      expect((await specJson('ShowBackupDownloadLink', res)).error_msg).toContain('verify aksk signature fail');
+      expect((await specJson('ShowBackupDownloadLink', res)).error_msg).toContain("away from the server's wall clock");
     }
-    // Moving the mock clock makes an old signature current again.
+    // Moving the mock clock changes nothing for signatures: an old one stays refused, a current one accepted.
     const old = at(-3600);
-    expect((await m.fetch(new Request(u, { headers: old }))).status).toBe(401);
     m.clock.advance(-3600);
-    expect((await m.fetch(new Request(u, { headers: old }))).status).toBe(200);
+    expect((await m.fetch(new Request(u, { headers: old }))).status).toBe(401);
+    m.clock.advance(10 * 86_400);
+    expect((await m.fetch(new Request(u, { headers: at(0) }))).status).toBe(200);
+  });
+
+  it('a client signing with the real time keeps working after the mock clock moves ten days (admin API)', async () => {
+    const m = createMockServer();
+    const u = downloadFileUrl(m, m.defaults.replicaSet);
+    const signed = () => new Request(u, { headers: signRequest({ method: 'GET', url: u }, DEFAULT_AKSK).headers });
+    expect((await m.fetch(signed())).status).toBe(200);
+    const moved = await m.fetch(
+      new Request(`${ORIGIN}/__mock/clock`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ advance_days: 10 }),
+      }),
+    );
+    expect(moved.status).toBe(200);
+    expect((await m.fetch(signed())).status).toBe(200);
+    const list = `${ORIGIN}/v3/${m.defaults.projectId}/backups?instance_id=${m.defaults.replicaSet.instanceId}`;
+    const res = await m.fetch(
+      new Request(list, { headers: signRequest({ method: 'GET', url: list }, DEFAULT_AKSK).headers }),
+    );
+    expect(res.status).toBe(200);
+    expect((await specJson('ListBackups', res)).total_count).toBeGreaterThan(1);
   });
 
   it('a malformed Authorization or a missing X-Sdk-Date is refused with APIGW.0301', async () => {

@@ -9,11 +9,12 @@ export function newMock(options: MockServerOptions = {}): MockServer {
   return createMockServer(options);
 }
 
+/** The ShowBackupDownloadLink URL of a backup (in `ids.projectId`, else the default project). */
 export function downloadFileUrl(
   mock: MockServer,
-  ids: { instanceId: string; backupId: string },
+  ids: { instanceId: string; backupId: string; projectId?: string },
   origin = ORIGIN,
-  projectId = mock.defaults.projectId,
+  projectId = ids.projectId ?? mock.defaults.projectId,
 ): string {
   return `${origin}/v3/${projectId}/backups/download-file?instance_id=${ids.instanceId}&backup_id=${ids.backupId}`;
 }
@@ -60,7 +61,7 @@ export async function admin(
 /** Gets the links of a backup (token auth) through the fetch handler. */
 export async function getLinks(
   mock: MockServer,
-  ids: { instanceId: string; backupId: string },
+  ids: { instanceId: string; backupId: string; projectId?: string },
   headers: Record<string, string> = {},
 ): Promise<any> {
   const res = await mock.fetch(

@@ -581,7 +581,9 @@ describe('validation proxy: routing', () => {
       body: 'other API',
     }));
     const mock = proxyMock({ proxy: upstream.url });
-    const res = await mock.fetch(new Request(`http://mock.test/v3/${PROJECT}/configurations?offset=0`, { method: 'GET' }));
+    const res = await mock.fetch(
+      new Request(`http://mock.test/v3/${PROJECT}/configurations?offset=0`, { method: 'GET' }),
+    );
     expect(res.headers.get(CONTRACT_HEADER)).toBe('unchecked');
     expect(await res.text()).toBe('other API');
     // A method the operation does not have is unchecked too.

@@ -27,6 +27,11 @@ export type {
   operations as IamOperations,
   paths as IamPaths,
 } from './generated/iam.js';
+export type {
+  components as MockAdminComponents,
+  operations as MockAdminOperations,
+  paths as MockAdminPaths,
+} from './generated/mock-admin.js';
 export { allSpecs, ddsBackupSpec, iamSpec } from './generated/specs.js';
 export {
   formatHuaweiTime,

@@ -1,7 +1,15 @@
-import { formatHuaweiTime, getOperation, validateRequest } from '@dds-backup/contract';
+import { formatHuaweiTime, getOperation, type MockAdminComponents, validateRequest } from '@dds-backup/contract';
 import { SINGLE_PART_ETAG_MAX_BYTES } from '../content.js';
 import type { MockContext, RequestContext } from '../context.js';
-import { type BackupDef, type FileDef, hexId, sizeInKb } from '../dataset.js';
+import {
+  type BackupDef,
+  type BackupStrategyDef,
+  DEFAULT_KEEP_DAYS,
+  type FileDef,
+  hexId,
+  type InstanceDef,
+  sizeInKb,
+} from '../dataset.js';
 import { jsonResult } from '../errors.js';
 import type { FaultRuleInput } from '../faults.js';
 import { datasetFromFixtures } from '../fixtures.js';
@@ -55,7 +63,18 @@ async function readBody(rc: RequestContext, operationId: string): Promise<{ body
   return { body };
 }
 
-function clockState(rc: RequestContext) {
+type AdminSchemas = MockAdminComponents['schemas'];
+
+/** An admin `BackupStrategy` (keep_days default 7) as the dataset holds it. */
+export const strategyFrom = (s: AdminSchemas['BackupStrategy']): BackupStrategyDef => ({
+  startTime: s.start_time,
+  keepDays: s.keep_days ?? DEFAULT_KEEP_DAYS,
+});
+
+const strategyState = (i: InstanceDef): AdminSchemas['BackupStrategy'] | undefined =>
+  i.backupStrategy ? { start_time: i.backupStrategy.startTime, keep_days: i.backupStrategy.keepDays } : undefined;
+
+function clockState(rc: RequestContext): AdminSchemas['Clock'] {
   const now = rc.ns.clock.now();
   return { now: new Date(now).toISOString(), now_unix: Math.floor(now / 1000), frozen: rc.ns.clock.frozen };
 }
@@ -80,7 +99,13 @@ async function fileState(ctx: MockContext, bucket: string, backup: BackupDef, f:
   };
 }
 
-async function backupState(ctx: MockContext, bucket: string, instanceId: string, b: BackupDef, hashes: HashMode) {
+async function backupState(
+  ctx: MockContext,
+  bucket: string,
+  instanceId: string,
+  b: BackupDef,
+  hashes: HashMode,
+): Promise<AdminSchemas['BackupState']> {
   return {
     id: b.id,
     name: b.name,
@@ -89,6 +114,10 @@ async function backupState(ctx: MockContext, bucket: string, instanceId: string,
     status: b.status,
     begin_time: formatHuaweiTime(new Date(b.beginTime)),
     end_time: formatHuaweiTime(new Date(b.endTime)),
+    ...(b.status === 'BUILDING' && b.completesAt !== undefined
+      ? { completes_at: formatHuaweiTime(new Date(b.completesAt)) }
+      : {}),
+    ...(b.description !== undefined ? { description: b.description } : {}),
     size: b.files.reduce((n, f) => n + sizeInKb(f.sizeBytes), 0),
     files: await Promise.all(b.files.map((f) => fileState(ctx, bucket, b, f, hashes))),
   };
@@ -102,7 +131,12 @@ function defaultsState(ctx: MockContext) {
     region: d.region,
     replica_set: { instance_id: d.replicaSet.instanceId, backup_id: d.replicaSet.backupId },
     sharded: { instance_id: d.sharded.instanceId, backup_id: d.sharded.backupId },
-    large: { instance_id: d.large.instanceId, backup_id: d.large.backupId },
+    large: {
+      project_id: d.large.projectId,
+      region: d.large.region,
+      instance_id: d.large.instanceId,
+      backup_id: d.large.backupId,
+    },
     empty: { instance_id: d.empty.instanceId },
   };
 }
@@ -121,10 +155,12 @@ async function getState(ctx: MockContext, rc: RequestContext): Promise<CoreResul
   for (const p of rc.ns.projects.values()) {
     const instances = [];
     for (const i of p.def.instances) {
+      const strategy = strategyState(i);
       instances.push({
         id: i.id,
         name: i.name,
         mode: i.mode,
+        ...(strategy ? { backup_strategy: strategy } : {}),
         backups: await Promise.all(i.backups.map((b) => backupState(ctx, p.bucket, i.id, b, mode))),
       });
     }
@@ -156,7 +192,7 @@ function parseTime(value: string | number): number | undefined {
 async function postClock(rc: RequestContext): Promise<CoreResult> {
   const read = await readBody(rc, 'SetMockClock');
   if ('error' in read) return read.error;
-  const b = read.body as { advance_seconds?: number; set?: string | number; freeze?: boolean; unfreeze?: boolean };
+  const b = read.body as AdminSchemas['ClockChange'];
   const clock = rc.ns.clock;
   if (b.set !== undefined) {
     const ms = parseTime(b.set);
@@ -170,9 +206,12 @@ async function postClock(rc: RequestContext): Promise<CoreResult> {
     clock.set(ms);
   }
   if (typeof b.advance_seconds === 'number') clock.advance(b.advance_seconds);
+  if (typeof b.advance_days === 'number') clock.advance(b.advance_days * 86_400);
   if (b.freeze === true) clock.freeze();
   if (b.unfreeze === true) clock.unfreeze();
-  return jsonResult(200, clockState(rc), rc.requestId);
+  // The days the clock passed happen now, all at once (the handler ticked before the move).
+  const schedule = rc.ns.tick();
+  return jsonResult(200, { ...clockState(rc), schedule }, rc.requestId);
 }
 
 async function postFaults(rc: RequestContext): Promise<CoreResult> {
@@ -198,18 +237,7 @@ let addedBackups = 0;
 async function postBackup(ctx: MockContext, rc: RequestContext): Promise<CoreResult> {
   const read = await readBody(rc, 'AddMockBackup');
   if ('error' in read) return read.error;
-  const b = read.body as {
-    project_id?: string;
-    region?: string;
-    instance_id?: string;
-    instance_name?: string;
-    instance_mode?: string;
-    backup_id?: string;
-    name?: string;
-    type?: string;
-    status?: string;
-    files?: Array<{ name: string; size_bytes: number; group_id?: string; group_name?: string }>;
-  };
+  const b = read.body as AdminSchemas['AddBackupRequest'];
   if (!Array.isArray(b.files))
     return adminError(400, 'MOCK.0400', 'The body needs `files`: [{"name", "size_bytes"}].', rc.requestId);
   for (const f of b.files) {
@@ -240,13 +268,27 @@ async function postBackup(ctx: MockContext, rc: RequestContext): Promise<CoreRes
   const instanceId = b.instance_id ?? `${hexId(ctx.seed, `added-instance:${n}`)}in02`;
   const backupId = b.backup_id ?? `${hexId(ctx.seed, `added-backup:${n}`)}br02`;
   const now = rc.ns.clock.now();
+  const times: Record<'begin_time' | 'end_time', number | undefined> = { begin_time: undefined, end_time: undefined };
+  for (const key of ['begin_time', 'end_time'] as const) {
+    const value = b[key];
+    if (value === undefined) continue;
+    times[key] = parseTime(value);
+    if (times[key] === undefined)
+      return adminError(400, 'MOCK.0400', `\`${key}\` must be an RFC 3339 or a Huawei time.`, rc.requestId);
+  }
+  const building = b.building_seconds !== undefined;
+  const endTime = building ? now + b.building_seconds! * 1000 : (times.end_time ?? now);
+  const beginTime = times.begin_time ?? (building ? now : endTime - 60_000);
+  if (endTime < beginTime) return adminError(400, 'MOCK.0400', '`end_time` is before `begin_time`.', rc.requestId);
   const backup: BackupDef = {
     id: backupId,
     name: b.name ?? `added-backup-${n}`,
     type: b.type ?? 'manual',
-    status: b.status ?? 'COMPLETED',
-    beginTime: now - 60_000,
-    endTime: now,
+    status: building ? 'BUILDING' : (b.status ?? 'COMPLETED'),
+    beginTime,
+    endTime,
+    ...(building ? { completesAt: endTime } : {}),
+    ...(b.description !== undefined ? { description: b.description } : {}),
     files: b.files.map((f) => ({
       name: f.name,
       sizeBytes: f.size_bytes,
@@ -254,7 +296,18 @@ async function postBackup(ctx: MockContext, rc: RequestContext): Promise<CoreRes
       ...(f.group_name !== undefined ? { groupName: f.group_name } : {}),
     })),
   };
-  rc.ns.addBackup({ projectId, region, instanceId, instanceName: b.instance_name, mode: b.instance_mode, backup });
+  const instance: Partial<InstanceDef> = {};
+  if (b.backup_strategy) instance.backupStrategy = strategyFrom(b.backup_strategy);
+  if (b.datastore) instance.datastore = { ...b.datastore };
+  rc.ns.addBackup({
+    projectId,
+    region,
+    instanceId,
+    instanceName: b.instance_name,
+    mode: b.instance_mode,
+    instance,
+    backup,
+  });
   const project = rc.ns.projects.get(projectId)!;
   return jsonResult(
     201,

@@ -1,69 +1,16 @@
-import {
-  type BackupFile,
-  formatHuaweiTime,
-  getOperation,
-  type ShowBackupDownloadLinkResponse,
-  validateRequest,
-} from '@dds-backup/contract';
+import { type BackupFile, formatHuaweiTime, type ShowBackupDownloadLinkResponse } from '@dds-backup/contract';
 import type { MockContext, RequestContext } from '../context.js';
 import { DEFAULT_NAMESPACE } from '../context.js';
 import { sizeInKb } from '../dataset.js';
-import { huaweiError, jsonBody, jsonResult, languageOf } from '../errors.js';
+import { jsonBody } from '../errors.js';
 import type { CoreResult } from '../http/core.js';
 import { NAMESPACE_PARAM, SCENARIO_PARAM } from '../links.js';
-import { parsePrefer } from '../prefer.js';
-import { applyApiFaults } from './faults.js';
+import { beginApiRequest, projectPathMatcher } from './api-request.js';
 
 const OPERATION = 'ShowBackupDownloadLink';
-// The route comes from the spec: `/v3/{project_id}/backups/download-file` split at its parameter.
-const [PREFIX, SUFFIX] = getOperation(OPERATION).path.split('{project_id}') as [string, string];
 
-/** The project id segment when the path is the operation's, else undefined. */
-export function matchDownloadFilePath(path: string): string | undefined {
-  if (!path.startsWith(PREFIX) || !path.endsWith(SUFFIX) || path.length <= PREFIX.length + SUFFIX.length)
-    return undefined;
-  const segment = path.slice(PREFIX.length, path.length - SUFFIX.length);
-  return segment.includes('/') ? undefined : segment;
-}
-
-const safeDecode = (s: string) => {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
-};
-
-/** A spec example for `Prefer: code=` / `example=`, Prism's way: by name, else the first of the status. */
-function preferredExample(
-  code: string | undefined,
-  example: string | undefined,
-): { status: number; value: unknown } | 'none' | undefined {
-  if (code === undefined && example === undefined) return undefined;
-  const op = getOperation(OPERATION);
-  const responses = (op.document.paths[op.path] as any).get.responses as Record<string, any>;
-  const resolve = (node: any): any => {
-    let n = node;
-    while (n?.$ref)
-      n = n.$ref
-        .slice(2)
-        .split('/')
-        .reduce((o: any, k: string) => o?.[k], op.document);
-    return n;
-  };
-  for (const [status, r] of Object.entries(responses)) {
-    if (code !== undefined && status !== code) continue;
-    const examples = resolve(r)?.content?.['application/json']?.examples as Record<string, any> | undefined;
-    if (!examples) continue;
-    const entries = Object.entries(examples);
-    const hit = example !== undefined ? entries.find(([name]) => name === example) : undefined;
-    if (hit) return { status: Number(status), value: resolve(hit[1]).value };
-    // `code=200` without an example name: the mock's real answer, with live links.
-    if (example === undefined && status !== '200')
-      return { status: Number(status), value: resolve(entries[0]![1]).value };
-  }
-  return code === '200' && example === undefined ? undefined : 'none';
-}
+/** The project id segment when the path is the operation's (`/v3/{project_id}/backups/download-file`), else undefined. */
+export const matchDownloadFilePath = projectPathMatcher(OPERATION);
 
 /** The last answer per backup (weakly held: a reset or a replaced backup drops it). */
 const answerCache = new WeakMap<object, { key: string; body: Uint8Array }>();
@@ -74,46 +21,24 @@ export async function showBackupDownloadLink(
   rc: RequestContext,
   projectSegment: string,
 ): Promise<CoreResult> {
-  const { req, ns, requestId } = rc;
-  const language = languageOf(req.header('x-language'));
-  const fail = (code: string, detail?: string) => huaweiError(code, { language, requestId, detail });
+  const { req, ns } = rc;
+  const begun = await beginApiRequest(ctx, rc, OPERATION, projectSegment);
+  if ('result' in begun) return begun.result;
+  const { now, prefs, query, project, fail, withFaults } = begun.request;
+  const requestId = rc.requestId;
 
-  const faulted = await applyApiFaults(rc, language);
-  if (faulted?.result) return faulted.result;
-  const withFaults = (r: CoreResult): CoreResult => (faulted?.stream ? { ...r, faults: faulted.stream } : r);
-
-  const now = ns.clock.now();
-  const auth = ctx.auth.authenticate(req, rc.url, now);
-  if (!auth.ok) return withFaults(fail(auth.code, auth.detail));
-
-  let prefs: ReturnType<typeof parsePrefer>;
-  try {
-    prefs = parsePrefer(req.header('prefer'));
-  } catch (e) {
-    return withFaults(fail('DBS.200001', (e as Error).message));
-  }
-  const preferred = preferredExample(prefs.code, prefs.example);
-  if (preferred === 'none') {
-    return withFaults(
-      fail(
-        'DBS.200001',
-        `Prefer asks for ${[prefs.code && `code=${prefs.code}`, prefs.example && `example=${prefs.example}`].filter(Boolean).join(', ')}, which the spec does not have`,
-      ),
-    );
-  }
-  if (preferred) return withFaults(jsonResult(preferred.status, preferred.value, requestId));
-
-  const projectId = safeDecode(projectSegment);
-  const query = rc.query();
-  const check = validateRequest(OPERATION, { path: { project_id: projectId }, query, headers: req.headers() });
-  if (!check.valid) return withFaults(fail('DBS.200001', check.issues[0]!.message));
-
-  const project = ns.projects.get(projectId);
-  if (!project) return withFaults(fail('DBS.280408'));
   const instance = project.instances.get(query.get('instance_id')!);
-  if (!instance) return withFaults(fail('DBS.200002'));
+  if (!instance) return fail('DBS.200002');
   const entry = project.backups.get(query.get('backup_id')!);
-  if (!entry || entry.instance !== instance) return withFaults(fail('DBS.201214'));
+  if (!entry || entry.instance !== instance) return fail('DBS.201214');
+  // Only a COMPLETED backup has files to give (DECISIONS.md D-29).
+  if (entry.backup.status !== 'COMPLETED') {
+    const detail =
+      entry.backup.status === 'BUILDING'
+        ? 'the backup is BUILDING; its files can be downloaded once it is COMPLETED'
+        : `the backup is ${entry.backup.status}, not COMPLETED`;
+    return fail('DBS.280124', detail);
+  }
 
   const expires = Math.floor(now / 1000) + ctx.linkTtlSeconds;
   const extras: Record<string, string> = {};

@@ -78,7 +78,7 @@ function findProject(
  */
 export function listProjects(ctx: MockContext, rc: RequestContext): CoreResult {
   const { requestId, req } = rc;
-  const auth = ctx.auth.authenticate(req, rc.url, rc.ns.clock.now());
+  const auth = ctx.auth.authenticate(req, rc.url, rc.ns.clock.now(), ctx.wallClock());
   if (!auth.ok) {
     return iamError(
       401,

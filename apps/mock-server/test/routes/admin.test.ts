@@ -27,7 +27,7 @@ describe('GET /__mock/state', () => {
   const mock = newMock();
   const d = mock.defaults;
 
-  it('lists the default dataset: one project, several instances (Huawei id shapes), ids as in server.defaults', async () => {
+  it('lists the default dataset: two projects (the large instance alone in the second), Huawei id shapes, ids as in server.defaults', async () => {
     const { body } = await admin(mock, 'GetMockState', 'GET', '/__mock/state');
     expect(body.namespace).toBe('default');
     expect(body.defaults).toEqual({
@@ -35,13 +35,25 @@ describe('GET /__mock/state', () => {
       region: d.region,
       replica_set: { instance_id: d.replicaSet.instanceId, backup_id: d.replicaSet.backupId },
       sharded: { instance_id: d.sharded.instanceId, backup_id: d.sharded.backupId },
-      large: { instance_id: d.large.instanceId, backup_id: d.large.backupId },
+      large: {
+        project_id: d.large.projectId,
+        region: 'cn-east-3',
+        instance_id: d.large.instanceId,
+        backup_id: d.large.backupId,
+      },
       empty: { instance_id: d.empty.instanceId },
     });
-    expect(body.projects).toHaveLength(1);
+    expect(body.projects.map((p: any) => [p.id, p.region])).toEqual([
+      [d.projectId, 'cn-north-4'],
+      [d.large.projectId, 'cn-east-3'],
+    ]);
     const p = body.projects[0];
     expect(p.id).toMatch(/^[0-9a-f]{32}$/);
-    expect(p.instances.length).toBeGreaterThanOrEqual(4);
+    expect(p.instances.map((i: any) => i.id)).toEqual([
+      d.replicaSet.instanceId,
+      d.sharded.instanceId,
+      d.empty.instanceId,
+    ]);
     for (const i of p.instances) {
       expect(i.id).toMatch(/^[0-9a-f]{32}in02$/);
       for (const b of i.backups) expect(b.id).toMatch(/^[0-9a-f]{32}br02$/);
@@ -52,8 +64,10 @@ describe('GET /__mock/state', () => {
     const total = sharded.files.reduce((n: number, f: any) => n + f.size_bytes, 0);
     expect(total).toBeLessThan(64 * 1024 * 1024);
     expect(Math.min(...sharded.files.map((f: any) => f.size_bytes))).toBeLessThan(64 * 1024);
-    const large = p.instances.find((i: any) => i.id === d.large.instanceId).backups[0].files[0];
-    expect(large.size_bytes).toBe(DEFAULT_SIZES.large);
+    const largeInstance = body.projects[1].instances[0];
+    expect(largeInstance.id).toBe(d.large.instanceId);
+    expect(largeInstance.backup_strategy).toBeUndefined();
+    expect(largeInstance.backups[0].files[0].size_bytes).toBe(DEFAULT_SIZES.large);
   });
 
   it('publishes exact size, md5 and sha256, equal to expectedHashes()', async () => {
@@ -171,6 +185,7 @@ describe('/__mock/clock', () => {
       now: '2030-01-01T00:01:30.000Z',
       now_unix: 1893456090,
       frozen: true,
+      schedule: { created: 0, completed: 0, expired: 0 },
     });
     expect((await c({ set: '2030-06-01T08:00:00+0800' })).body.now).toBe('2030-06-01T00:00:00.000Z');
     expect((await c({ set: 1893456000 })).body.now).toBe('2030-01-01T00:00:00.000Z');

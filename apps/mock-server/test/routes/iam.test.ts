@@ -43,18 +43,23 @@ describe('IAM stand-ins', () => {
 
   it('GET /v3/projects?name=REGION answers the mock project id (any region name), with auth', async () => {
     const mock = newMock();
-    for (const region of ['cn-north-4', 'ap-southeast-1']) {
+    // cn-east-3 is the second project (the large instance); any other region name gets the default one.
+    for (const [region, id] of [
+      ['cn-north-4', mock.defaults.projectId],
+      ['ap-southeast-1', mock.defaults.projectId],
+      ['cn-east-3', mock.defaults.large.projectId],
+    ]) {
       const res = await mock.fetch(
         new Request(`${ORIGIN}/v3/projects?name=${region}`, { headers: { 'X-Auth-Token': 't' } }),
       );
       const body = await specJson('KeystoneListProjects', res);
-      expect(body.projects[0]).toMatchObject({ id: mock.defaults.projectId, name: region });
+      expect(body.projects[0]).toMatchObject({ id, name: region });
     }
     const all = await specJson(
       'KeystoneListProjects',
       await mock.fetch(new Request(`${ORIGIN}/v3/projects`, { headers: { 'X-Auth-Token': 't' } })),
     );
-    expect(all.projects).toHaveLength(1);
+    expect(all.projects.map((p: any) => p.id)).toEqual([mock.defaults.projectId, mock.defaults.large.projectId]);
     const anon = await mock.fetch(new Request(`${ORIGIN}/v3/projects?name=cn-north-4`));
     expect(anon.status).toBe(401);
     await specJson('KeystoneListProjects', anon);

@@ -288,7 +288,7 @@ describe('the object route on a real socket', () => {
 
   it('a client that goes away mid-download is journaled as aborted and the server keeps serving', async () => {
     const large = await fetch(
-      `${base}/v3/${sock.defaults.projectId}/backups/download-file?instance_id=${sock.defaults.large.instanceId}&backup_id=${sock.defaults.large.backupId}`,
+      `${base}/v3/${sock.defaults.large.projectId}/backups/download-file?instance_id=${sock.defaults.large.instanceId}&backup_id=${sock.defaults.large.backupId}`,
       {
         headers: { 'X-Auth-Token': 't' },
       },

@@ -37,9 +37,11 @@ export interface paths {
         put?: never;
         /**
          * Move, set, freeze or unfreeze the mock clock
-         * @description Applied in this order when combined: `set`, `advance_seconds`, `freeze`, `unfreeze`.
-         *     Link expiry (checked when a download starts), token expiry and the 15-minute
-         *     `X-Sdk-Date` skew check all read this clock.
+         * @description Applied in this order when combined: `set`, `advance_seconds`, `advance_days`,
+         *     `freeze`, `unfreeze`. Link expiry (checked when a download starts), token expiry and the
+         *     backup schedule read this clock; the answer's `schedule` says what the move did to the
+         *     backups. The 15-minute `X-Sdk-Date` skew check reads the wall clock instead, so signed
+         *     clients keep working however far this clock moves.
          */
         post: operations["SetMockClock"];
         delete?: never;
@@ -201,6 +203,15 @@ export interface components {
         /** @description A backup to add. Everything but `files` is optional. */
         AddBackupRequest: {
             backup_id?: string;
+            backup_strategy?: components["schemas"]["BackupStrategy"];
+            /** @description RFC 3339 or Huawei time; default one minute before now (mock clock). */
+            begin_time?: string;
+            /** @description The backup is BUILDING for this many mock seconds from now, then COMPLETED (its end time). */
+            building_seconds?: number;
+            datastore?: components["schemas"]["Datastore"];
+            description?: string;
+            /** @description RFC 3339 or Huawei time; default now (mock clock). */
+            end_time?: string;
             files: components["schemas"]["FixtureFile"][];
             instance_id?: string;
             /** @enum {string} */
@@ -211,7 +222,9 @@ export interface components {
             project_id?: string;
             /** @description Region of a new project. */
             region?: string;
+            /** @description Default `COMPLETED` (`BUILDING` with `building_seconds`). */
             status?: string;
+            /** @description The answer's spelling (`manual` default, `auto`, `incremental`, ...). */
             type?: string;
         };
         /** @description Where the backup landed. */
@@ -223,6 +236,8 @@ export interface components {
         /** @description A backup and its files. */
         BackupState: {
             begin_time: components["schemas"]["HuaweiTime"];
+            completes_at?: components["schemas"]["HuaweiTime"];
+            description?: string;
             end_time: components["schemas"]["HuaweiTime"];
             files: components["schemas"]["FileState"][];
             id: string;
@@ -232,6 +247,16 @@ export interface components {
             size: number;
             status: string;
             type: string;
+        };
+        /** @description An automated backup policy (as the DDS spec's `BackupStrategy`; `keep_days` default 7). */
+        BackupStrategy: {
+            /**
+             * @description Days an automated backup is kept.
+             * @default 7
+             */
+            keep_days: number;
+            /** @description UTC window `hh:mm-HH:MM`; the daily backup begins at its start. */
+            start_time: string;
         };
         /** @description The mock clock of a namespace. */
         Clock: {
@@ -244,9 +269,12 @@ export interface components {
             now: string;
             /** @description Mock time in unix seconds (compare with a link's `Expires`). */
             now_unix: number;
+            schedule?: components["schemas"]["ScheduleReport"];
         };
         /** @description One or more changes to the clock. */
         ClockChange: {
+            /** @description Days (of 86400 seconds) to move forward (negative moves back); applied after `advance_seconds`. */
+            advance_days?: number;
             /** @description Seconds to move forward (negative moves back). */
             advance_seconds?: number;
             /** @description `true` stops the clock. */
@@ -256,12 +284,24 @@ export interface components {
             /** @description `true` lets a frozen clock run again. */
             unfreeze?: boolean;
         };
+        /** @description Engine edition and version (default DDS-Community 4.0). */
+        Datastore: {
+            /** @enum {string} */
+            type: "DDS-Community" | "DDS-Enhanced";
+            version: string;
+        };
         /** @description Ids of the default dataset by role (null in `State` when fixtures replaced it). */
         Defaults: {
             empty: {
                 instance_id: string;
             };
-            large: components["schemas"]["IdPair"];
+            /** @description The 1.5 GiB instance, in a second project (region cn-east-3) so a mirror of the default project stays small. */
+            large: {
+                backup_id: string;
+                instance_id: string;
+                project_id: string;
+                region: string;
+            };
             project_id: string;
             region: string;
             replica_set: components["schemas"]["IdPair"];
@@ -348,6 +388,7 @@ export interface components {
         FixtureBackup: {
             /** @description RFC 3339 or Huawei time; default a fixed time. */
             begin_time?: string;
+            description?: string;
             /** @description RFC 3339 or Huawei time (also the objects' Last-Modified). */
             end_time?: string;
             files: components["schemas"]["FixtureFile"][];
@@ -366,11 +407,22 @@ export interface components {
         };
         /** @description An instance in a fixtures file. */
         FixtureInstance: {
+            /** @description Size of each file of a scheduled backup, plus up to a quarter drawn from the seed (default 200000). */
+            auto_backup_bytes?: number;
+            backup_strategy?: components["schemas"]["BackupStrategy"];
             backups?: components["schemas"]["FixtureBackup"][];
+            /** @description RFC 3339 or Huawei time (ListInstances `created`); default a fixed time. */
+            created?: string;
+            datastore?: components["schemas"]["Datastore"];
             id: string;
             /** @enum {string} */
             mode?: "ReplicaSet" | "Sharding" | "Single";
             name?: string;
+            /** @description ListInstances `status` (default `normal`). */
+            status?: string;
+            subnet_id?: string;
+            tags?: components["schemas"]["Tag"][];
+            vpc_id?: string;
         };
         /** @description A project in a fixtures file. */
         FixtureProject: {
@@ -393,6 +445,7 @@ export interface components {
         };
         /** @description An instance and its backups. */
         InstanceState: {
+            backup_strategy?: components["schemas"]["BackupStrategy"];
             backups: components["schemas"]["BackupState"][];
             id: string;
             mode: string;
@@ -427,6 +480,15 @@ export interface components {
             name: string;
             region: string;
         };
+        /** @description What a clock change did to the backups (only in the answer of `POST /__mock/clock`). */
+        ScheduleReport: {
+            /** @description BUILDING backups that became COMPLETED. */
+            completed: number;
+            /** @description Automated backups that began. */
+            created: number;
+            /** @description Automated backups deleted after their keep days. */
+            expired: number;
+        };
         /** @description A namespace's state. */
         State: {
             clock: components["schemas"]["Clock"];
@@ -436,6 +498,10 @@ export interface components {
             namespace: string;
             projects: components["schemas"]["ProjectState"][];
             seed: number;
+        };
+        Tag: {
+            key: string;
+            value: string;
         };
         /** @description One way an answer breaks the spec. */
         ValidationIssue: {

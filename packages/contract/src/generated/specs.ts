@@ -2310,7 +2310,7 @@ export const mockAdminSpec: OpenApiDocument = {
     "title": "dds-backup mock server admin API",
     "version": "1.0.0",
     "summary": "Drive the dds-backup mock (state, clock, faults, request journal) from tests.",
-    "description": "The admin API of `@dds-backup/mock-server` (`npx dds-backup-mock`), served under `/__mock/`\nnext to the mocked DDS, IAM and OBS routes. Tests use it to read the mock's state (ids, exact\nbyte sizes and hashes of every file), move the mock clock (link and token expiry, the\n`X-Sdk-Date` skew check), inject faults into the API or the downloads, add backups, and read\nthe journal of the requests the mock served.\n\nIsolation: every call may send `X-Mock-Namespace`. A namespace has its own copy of the dataset,\nits own clock, fault rules and journal; download links issued in a namespace carry it (signed),\nso parallel CI runs sharing one mock never see each other's changes.\n\nCredentials the mock accepts on the DDS and IAM routes when started without `--token` and\n`--aksk`: any non-empty `X-Auth-Token`, tokens issued by its `POST /v3/auth/tokens` (for 24\nhours of mock clock), and the documented AK/SK pair AK `DDSBACKUPMOCKAK00001`, SK\n`DdsBackupMockSecretKey000000000000000000` (they open nothing but the mock).\n\nThe admin API itself has no authentication: the mock listens on 127.0.0.1 by default.\n\nValidation proxy (`dds-backup-mock --proxy https://dds.{region}.myhuaweicloud.com`): every\nrequest but this admin API is forwarded unchanged to the real API (IAM routes to the\nregion's IAM endpoint, or `--proxy-iam`), and every answer of an operation of the DDS or\nIAM spec is checked against it and passed on byte for byte with a response header\n`X-Mock-Contract: ok`, `violations=N` or (routes no spec describes) `unchecked`. Violations\nare also logged and listed by `GET /__mock/violations`. When the upstream cannot be reached\nthe proxy answers 502 `MOCK.0502` (504 `MOCK.0504` when it does not answer in time), in the\nHuawei error shape of the `Error` schema below, without `X-Mock-Contract`.\n",
+    "description": "The admin API of `@dds-backup/mock-server` (`npx dds-backup-mock`), served under `/__mock/`\nnext to the mocked DDS, IAM and OBS routes. Tests use it to read the mock's state (ids, exact\nbyte sizes and hashes of every file), move the mock clock (link and token expiry, the\n`X-Sdk-Date` skew check), inject faults into the API or the downloads, add backups, and read\nthe journal of the requests the mock served.\n\nBackup schedule: every instance with a `backup_strategy` gets one automated backup a day at\nthe start of its window, on the mock clock: `BUILDING` for three to seven mock minutes, then\n`COMPLETED`, deleted `keep_days` days after it began; a fresh mock (or reset, or loaded\nfixtures) already has the last `keep_days` of them. Moving the clock forward with `POST\n/__mock/clock` makes those days' backups at once, deterministically from the seed. The\nschedule runs to the furthest time the clock has reached: setting the clock back does not\nundo backups (none disappears, none is BUILDING again, none is made twice).\n\nIsolation: every call may send `X-Mock-Namespace`. A namespace has its own copy of the dataset,\nits own clock, fault rules and journal; download links issued in a namespace carry it (signed),\nso parallel CI runs sharing one mock never see each other's changes.\n\nCredentials the mock accepts on the DDS and IAM routes when started without `--token` and\n`--aksk`: any non-empty `X-Auth-Token`, tokens issued by its `POST /v3/auth/tokens` (for 24\nhours of mock clock), and the documented AK/SK pair AK `DDSBACKUPMOCKAK00001`, SK\n`DdsBackupMockSecretKey000000000000000000` (they open nothing but the mock).\n\nThe admin API itself has no authentication: the mock listens on 127.0.0.1 by default.\n\nValidation proxy (`dds-backup-mock --proxy https://dds.{region}.myhuaweicloud.com`): every\nrequest but this admin API is forwarded unchanged to the real API (IAM routes to the\nregion's IAM endpoint, or `--proxy-iam`), and every answer of an operation of the DDS or\nIAM spec is checked against it and passed on byte for byte with a response header\n`X-Mock-Contract: ok`, `violations=N` or (routes no spec describes) `unchecked`. Violations\nare also logged and listed by `GET /__mock/violations`. When the upstream cannot be reached\nthe proxy answers 502 `MOCK.0502` (504 `MOCK.0504` when it does not answer in time), in the\nHuawei error shape of the `Error` schema below, without `X-Mock-Contract`.\n",
     "license": {
       "name": "Apache-2.0",
       "identifier": "Apache-2.0"
@@ -2334,7 +2334,7 @@ export const mockAdminSpec: OpenApiDocument = {
     },
     {
       "name": "Clock",
-      "description": "The one mock clock behind link expiry, token expiry and the signature date check."
+      "description": "The mock clock behind link expiry, token expiry and the backup schedule (not the signature date check, which reads the wall clock)."
     },
     {
       "name": "Faults",
@@ -2583,7 +2583,7 @@ export const mockAdminSpec: OpenApiDocument = {
       "post": {
         "operationId": "SetMockClock",
         "summary": "Move, set, freeze or unfreeze the mock clock",
-        "description": "Applied in this order when combined: `set`, `advance_seconds`, `freeze`, `unfreeze`.\nLink expiry (checked when a download starts), token expiry and the 15-minute\n`X-Sdk-Date` skew check all read this clock.\n",
+        "description": "Applied in this order when combined: `set`, `advance_seconds`, `advance_days`,\n`freeze`, `unfreeze`. Link expiry (checked when a download starts), token expiry and the\nbackup schedule read this clock; the answer's `schedule` says what the move did to the\nbackups. The 15-minute `X-Sdk-Date` skew check reads the wall clock instead, so signed\nclients keep working however far this clock moves.\n",
         "tags": [
           "Clock"
         ],
@@ -2611,6 +2611,12 @@ export const mockAdminSpec: OpenApiDocument = {
                   "value": {
                     "set": "2025-11-29T10:00:00Z",
                     "freeze": true
+                  }
+                },
+                "ten-days": {
+                  "summary": "Ten days of automated backups at once",
+                  "value": {
+                    "advance_days": 10
                   }
                 }
               }
@@ -2976,6 +2982,18 @@ export const mockAdminSpec: OpenApiDocument = {
                   "now_unix": 1764410400,
                   "frozen": true
                 }
+              },
+              "after-ten-days": {
+                "value": {
+                  "now": "2025-12-09T10:00:00.000Z",
+                  "now_unix": 1765274400,
+                  "frozen": true,
+                  "schedule": {
+                    "created": 20,
+                    "completed": 20,
+                    "expired": 20
+                  }
+                }
               }
             }
           }
@@ -3061,6 +3079,97 @@ export const mockAdminSpec: OpenApiDocument = {
           "frozen": {
             "type": "boolean",
             "description": "Whether the clock stands still."
+          },
+          "schedule": {
+            "$ref": "#/components/schemas/ScheduleReport"
+          }
+        }
+      },
+      "ScheduleReport": {
+        "type": "object",
+        "description": "What a clock change did to the backups (only in the answer of `POST /__mock/clock`).",
+        "required": [
+          "created",
+          "completed",
+          "expired"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "created": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "Automated backups that began."
+          },
+          "completed": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "BUILDING backups that became COMPLETED."
+          },
+          "expired": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "Automated backups deleted after their keep days."
+          }
+        }
+      },
+      "BackupStrategy": {
+        "type": "object",
+        "description": "An automated backup policy (as the DDS spec's `BackupStrategy`; `keep_days` default 7).",
+        "required": [
+          "start_time"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "start_time": {
+            "type": "string",
+            "description": "UTC window `hh:mm-HH:MM`; the daily backup begins at its start.",
+            "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$"
+          },
+          "keep_days": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 732,
+            "default": 7,
+            "description": "Days an automated backup is kept."
+          }
+        }
+      },
+      "Datastore": {
+        "type": "object",
+        "description": "Engine edition and version (default DDS-Community 4.0).",
+        "required": [
+          "type",
+          "version"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "type": {
+            "type": "string",
+            "enum": [
+              "DDS-Community",
+              "DDS-Enhanced"
+            ]
+          },
+          "version": {
+            "type": "string",
+            "minLength": 1
+          }
+        }
+      },
+      "Tag": {
+        "type": "object",
+        "required": [
+          "key",
+          "value"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "key": {
+            "type": "string",
+            "minLength": 1
+          },
+          "value": {
+            "type": "string"
           }
         }
       },
@@ -3073,6 +3182,10 @@ export const mockAdminSpec: OpenApiDocument = {
           "advance_seconds": {
             "type": "number",
             "description": "Seconds to move forward (negative moves back)."
+          },
+          "advance_days": {
+            "type": "number",
+            "description": "Days (of 86400 seconds) to move forward (negative moves back); applied after `advance_seconds`."
           },
           "set": {
             "description": "New time, as RFC 3339, a Huawei time (`2025-11-29T10:00:00+0800`), or unix seconds.",
@@ -3321,7 +3434,29 @@ export const mockAdminSpec: OpenApiDocument = {
             "$ref": "#/components/schemas/IdPair"
           },
           "large": {
-            "$ref": "#/components/schemas/IdPair"
+            "type": "object",
+            "description": "The 1.5 GiB instance, in a second project (region cn-east-3) so a mirror of the default project stays small.",
+            "required": [
+              "project_id",
+              "region",
+              "instance_id",
+              "backup_id"
+            ],
+            "additionalProperties": false,
+            "properties": {
+              "project_id": {
+                "type": "string"
+              },
+              "region": {
+                "type": "string"
+              },
+              "instance_id": {
+                "type": "string"
+              },
+              "backup_id": {
+                "type": "string"
+              }
+            }
           },
           "empty": {
             "type": "object",
@@ -3445,6 +3580,12 @@ export const mockAdminSpec: OpenApiDocument = {
           "end_time": {
             "$ref": "#/components/schemas/HuaweiTime"
           },
+          "completes_at": {
+            "$ref": "#/components/schemas/HuaweiTime"
+          },
+          "description": {
+            "type": "string"
+          },
           "size": {
             "type": "integer",
             "minimum": 0,
@@ -3477,6 +3618,9 @@ export const mockAdminSpec: OpenApiDocument = {
           },
           "mode": {
             "type": "string"
+          },
+          "backup_strategy": {
+            "$ref": "#/components/schemas/BackupStrategy"
           },
           "backups": {
             "type": "array",
@@ -3643,10 +3787,36 @@ export const mockAdminSpec: OpenApiDocument = {
             "type": "string"
           },
           "type": {
-            "type": "string"
+            "type": "string",
+            "description": "The answer's spelling (`manual` default, `auto`, `incremental`, ...)."
           },
           "status": {
+            "type": "string",
+            "description": "Default `COMPLETED` (`BUILDING` with `building_seconds`)."
+          },
+          "description": {
             "type": "string"
+          },
+          "begin_time": {
+            "type": "string",
+            "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}T",
+            "description": "RFC 3339 or Huawei time; default one minute before now (mock clock)."
+          },
+          "end_time": {
+            "type": "string",
+            "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}T",
+            "description": "RFC 3339 or Huawei time; default now (mock clock)."
+          },
+          "building_seconds": {
+            "type": "integer",
+            "minimum": 1,
+            "description": "The backup is BUILDING for this many mock seconds from now, then COMPLETED (its end time)."
+          },
+          "backup_strategy": {
+            "$ref": "#/components/schemas/BackupStrategy"
+          },
+          "datastore": {
+            "$ref": "#/components/schemas/Datastore"
           },
           "files": {
             "type": "array",
@@ -3699,6 +3869,9 @@ export const mockAdminSpec: OpenApiDocument = {
           "status": {
             "type": "string"
           },
+          "description": {
+            "type": "string"
+          },
           "begin_time": {
             "type": "string",
             "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}T",
@@ -3739,6 +3912,42 @@ export const mockAdminSpec: OpenApiDocument = {
               "Sharding",
               "Single"
             ]
+          },
+          "status": {
+            "type": "string",
+            "description": "ListInstances `status` (default `normal`)."
+          },
+          "datastore": {
+            "$ref": "#/components/schemas/Datastore"
+          },
+          "created": {
+            "type": "string",
+            "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}T",
+            "description": "RFC 3339 or Huawei time (ListInstances `created`); default a fixed time."
+          },
+          "vpc_id": {
+            "type": "string",
+            "minLength": 1
+          },
+          "subnet_id": {
+            "type": "string",
+            "minLength": 1
+          },
+          "tags": {
+            "type": "array",
+            "maxItems": 20,
+            "items": {
+              "$ref": "#/components/schemas/Tag"
+            }
+          },
+          "backup_strategy": {
+            "$ref": "#/components/schemas/BackupStrategy"
+          },
+          "auto_backup_bytes": {
+            "type": "integer",
+            "minimum": 0,
+            "maximum": 1099511627776,
+            "description": "Size of each file of a scheduled backup, plus up to a quarter drawn from the seed (default 200000)."
           },
           "backups": {
             "type": "array",
@@ -3949,6 +4158,10 @@ export const mockAdminSpec: OpenApiDocument = {
                   "id": "0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5ein02",
                   "name": "partner-replica",
                   "mode": "ReplicaSet",
+                  "backup_strategy": {
+                    "start_time": "01:00-02:00",
+                    "keep_days": 3
+                  },
                   "backups": [
                     {
                       "id": "5a0c2a1d4f7e4b0a9c3d2e1f0a9b8c7dbr02",
@@ -3988,6 +4201,8 @@ export const mockAdminSpec: OpenApiDocument = {
               "backup_id": "6dbe5a79a56d7de42c23cb5a955ce975br02"
             },
             "large": {
+              "project_id": "6b8e1f0c2a4d4e6f8a0b2c4d6e8f0a1b",
+              "region": "cn-east-3",
               "instance_id": "2ae1ccb2b5536a940d2c522e4e1ea0c1in02",
               "backup_id": "8f7083950358f752a336ecd9da4e5230br02"
             },
@@ -4006,12 +4221,16 @@ export const mockAdminSpec: OpenApiDocument = {
                   "id": "1d976af9e48862ad76f903676282f4a6in02",
                   "name": "dds-replica-demo",
                   "mode": "ReplicaSet",
+                  "backup_strategy": {
+                    "start_time": "02:00-03:00",
+                    "keep_days": 7
+                  },
                   "backups": [
                     {
                       "id": "fbe1716758eab2f8087422284acceb29br02",
-                      "name": "replica-demo-auto",
+                      "name": "replica-demo-manual",
                       "instance_id": "1d976af9e48862ad76f903676282f4a6in02",
-                      "type": "auto",
+                      "type": "manual",
                       "status": "COMPLETED",
                       "begin_time": "2025-11-28T02:00:00+0000",
                       "end_time": "2025-11-28T02:07:00+0000",
