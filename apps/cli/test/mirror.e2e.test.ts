@@ -91,11 +91,11 @@ async function expectAllVerified(dir: string) {
   expect(existsSync(join(dir, '.dds-backup-lock'))).toBe(false);
 }
 
-describe('dds-backup mirror, the real binary', () => {
+describe('dds-backup mirror, the real binary', { timeout: 60_000 }, () => {
   it('killed with kill -9 part way, then run again: resumes and ends with every backup verified', async () => {
     const dir = await tempDir('dds-backup-mirror-e2e-');
     dirs.push(dir);
-    await admin('faults', { target: 'download', kind: 'throttle', bytes_per_second: 256 * 1024 });
+    await admin('faults', { target: 'download', kind: 'throttle', bytes_per_second: 1024 * 1024 });
     const first = start(['mirror', '--dir', dir, '--json', '--parallel-backups', '2']);
     await midway(first);
     first.child.kill('SIGKILL');
@@ -120,7 +120,7 @@ describe('dds-backup mirror, the real binary', () => {
   it('Ctrl-C (SIGINT) part way: exit 130, state saved, lock released; run again completes', async () => {
     const dir = await tempDir('dds-backup-mirror-e2e-');
     dirs.push(dir);
-    await admin('faults', { target: 'download', kind: 'throttle', bytes_per_second: 256 * 1024 });
+    await admin('faults', { target: 'download', kind: 'throttle', bytes_per_second: 1024 * 1024 });
     const first = start(['mirror', '--dir', dir, '--json']);
     await midway(first);
     first.child.kill('SIGINT');

@@ -124,9 +124,17 @@ describe('listBackups', () => {
     expect(backups).toHaveLength(3);
   });
 
-  it('an expired token fails the first page with an auth error', async () => {
-    const error = await collect(clientFor({ credentials: tokenCredentials('') }).listBackups()).catch((e) => e);
-    expect(error).toBeInstanceOf(Error);
+  it('a refused token fails the first page with a typed auth error, not retried', async () => {
+    await mock.close();
+    mock = createMockServer({ tokens: ['the-only-good-token'] });
+    seen = [];
+    const error = await collect(clientFor({ credentials: tokenCredentials('a-wrong-token') }).listBackups()).catch(
+      (e) => e,
+    );
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error.isAuthError).toBe(true);
+    expect(error.message).not.toContain('a-wrong-token');
+    expect(await listCalls('/backups')).toHaveLength(1);
   });
 });
 

@@ -311,13 +311,24 @@ describe('dds-backup mirror', () => {
 
   it('--dry-run writes nothing and asks for no link; it says what would be downloaded and removed', async () => {
     const dir = join(await mirrorDir(), 'not-yet');
-    const r = await mirror(dir, ['--keep', '2']);
+    const r = await mirror(dir, ['--keep', '2', '--dry-run']);
     expect(r.code, r.stderr).toBe(0);
     expect(linkCalls()).toEqual([]);
     await expect(stat(dir)).rejects.toThrow();
     expect(r.of('backup-planned').length).toBeGreaterThan(0);
     expect(r.of('backup-start')).toEqual([]);
     expect(r.events.at(-1)).toMatchObject({ type: 'summary', dryRun: true, new: 0 });
+
+    // Over a real mirror: it names the copies retention would remove, and removes none.
+    const real = await mirrorDir();
+    expect((await mirror(real)).code).toBe(0);
+    const before = await foldersOnDisk(real);
+    const dry = await mirror(real, ['--keep', '2', '--dry-run']);
+    expect(dry.code, dry.stderr).toBe(0);
+    const wouldRemove = dry.of('removed');
+    expect(wouldRemove.length).toBeGreaterThan(0);
+    expect(wouldRemove.every((e) => e.dryRun === true)).toBe(true);
+    expect(await foldersOnDisk(real)).toEqual(before);
   });
 
   it('retention never goes below N because new backups failed, and never deletes a copy because the cloud expired it', async () => {

@@ -360,7 +360,7 @@ async function mirroredFiles(result: DownloadResult): Promise<MirroredFile[]> {
       name: f.name,
       bytes: st.size,
       mtimeMs: st.mtimeMs,
-      sha256: (f as unknown as { sha256: string }).sha256, // TEMP until i13
+      sha256: (f as unknown as { sha256: string }).sha256 ?? 'TEMP-no-sha', // TEMP until i13
       md5: f.md5,
       checksum: (f as unknown as { checksum: 'md5' | 'size-only' }).checksum,
     });

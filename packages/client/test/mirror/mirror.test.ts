@@ -38,22 +38,34 @@ describe('mirrorBackups', () => {
   it('runs several backups at once within ONE connection budget across all of them', async () => {
     let inFlight = 0;
     let most = 0;
-    // Counts object requests from their start to the end of their body (what the budget bounds).
+    // Counts object requests from their start until their last body byte (what the budget bounds;
+    // the engine stops reading at Content-Length, so the stream's end is not awaited).
     const counting: FetchLike = async (r) => {
       if (!new URL(r.url).pathname.startsWith('/obs/')) return mock.fetch(r);
       inFlight++;
       most = Math.max(most, inFlight);
       const res = await mock.fetch(r);
+      const length = Number(res.headers.get('content-length') ?? 0);
+      let received = 0;
       let ended = false;
       const end = () => {
         if (!ended) inFlight--;
         ended = true;
       };
-      if (!res.body) {
+      if (!res.body || length === 0) {
         end();
         return res;
       }
-      const body = res.body.pipeThrough(new TransformStream({ flush: end }));
+      const body = res.body.pipeThrough(
+        new TransformStream<Uint8Array, Uint8Array>({
+          transform(chunk, controller) {
+            received += chunk.byteLength;
+            if (received >= length) end();
+            controller.enqueue(chunk);
+          },
+          flush: end,
+        }),
+      );
       return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
     };
     const events: MirrorEvent[] = [];
