@@ -209,9 +209,11 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'download',
     summary: 'Download every file of a backup, verified and resumable',
     usage:
-      'dds-backup download --instance-id ID (--backup-id ID | --latest) [--dir DIR] [--concurrency N] [--segments N] [--force] [--no-verify] [--json]',
+      'dds-backup download --instance-id ID (--backup-id ID | --latest) [--dir DIR] [--concurrency N] [--segments N] [--force] [--no-verify] [--require-checksum] [--recheck] [--json]',
     description:
-      'Downloads into DIR (default ./BACKUP_ID), refreshing links that expire, resuming what an earlier run left, and verifying sizes and MD5. Files appear under their final names only when complete. Re-run the same command to resume.',
+      'Downloads into DIR (default ./BACKUP_ID), refreshing links that expire, resuming what an earlier run left, and verifying sizes and MD5. Files appear under their final names only when complete. Re-run the same command to resume. ' +
+      'Checksums: a file whose ETag is a plain MD5 is "MD5 verified"; for a multipart ("...-N"), weak (W/) or missing ETag the output says "size only: the server gives no checksum for this file" (only its size could be checked against the server). Every file\'s SHA-256 is taken while it downloads and kept in the manifest, so `dds-backup verify` detects any later change. ' +
+      'Re-running over a complete backup says "already complete (size checked; run `verify` for a full check)": size and mtime are compared with the manifest; --recheck re-hashes instead and downloads again a file that changed.',
     options: [
       ...ids,
       {
@@ -233,6 +235,18 @@ export const COMMANDS: readonly CommandSpec[] = [
         name: 'no-verify',
         type: 'boolean',
         description: 'Skip the MD5 and listed-KB-size checks (byte counts against Content-Length are still checked)',
+      },
+      {
+        name: 'require-checksum',
+        type: 'boolean',
+        description:
+          'Fail (exit 6) on a file the server gives no checksum for (multipart, weak or missing ETag), at its first response',
+      },
+      {
+        name: 'recheck',
+        type: 'boolean',
+        description:
+          'Re-hash files already complete and compare with the recorded SHA-256 (a changed file is downloaded again) instead of trusting size and mtime',
       },
       { name: 'json', type: 'boolean', description: 'Write NDJSON events to stdout, one object per line' },
     ],
@@ -393,10 +407,16 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'verify',
     summary: 'Re-check a downloaded backup against its manifest',
-    usage: 'dds-backup verify --dir DIR',
-    description: 'Checks every file the manifest lists for presence, size and checksum. Needs no credentials.',
+    usage: 'dds-backup verify --dir DIR [--require-checksum]',
+    description:
+      'Checks every file the manifest lists for presence, size and the SHA-256 recorded while it downloaded (and its MD5 where the server gave one). A line says "size only: the server gives no checksum for this file" where the server gave no MD5: its SHA-256 still shows any change since the download. Needs no credentials.',
     options: [
       { name: 'dir', short: 'd', type: 'string', value: 'DIR', description: 'Directory of a download (required)' },
+      {
+        name: 'require-checksum',
+        type: 'boolean',
+        description: 'Count a file the server gave no checksum for (size only) as a failure (exit 6)',
+      },
     ],
     examples: ['dds-backup verify --dir /backups/43e4feaab48f11e89039fa163ebaa7e4br02'],
   },

@@ -1,8 +1,10 @@
 import { resolve } from 'node:path';
+import type { FileResult } from '@dds-backup/client/download';
 import { findCommand } from '../command-table.js';
 import type { CliContext } from '../context.js';
 import { formatBytes, formatDuration } from '../output/units.js';
 import { intOption, parseCommandArgs, required } from '../parse.js';
+import { ALREADY_COMPLETE } from '../progress/file-outcome.js';
 import { ndjsonRenderer, type ProgressRenderer, plainRenderer, ttyRenderer } from '../progress/renderers.js';
 import { buildClient } from '../settings.js';
 import { UsageError } from '../usage-error.js';
@@ -58,22 +60,53 @@ export async function run(argv: string[], context: CliContext): Promise<number> 
       concurrency,
       segmentsPerFile,
       verify: values['no-verify'] !== true,
+      requireChecksum: values['require-checksum'] === true,
+      recheck: values.recheck === true,
       force: values.force === true,
       ...(context.signal ? { signal: context.signal } : {}),
       onEvent: (event) => renderer?.onEvent(event as never),
     });
     renderer?.finish();
-    if (!quiet && !values.json) {
-      const bytes = result.files.reduce((s, f) => s + f.bytes, 0);
-      const verified = result.files.filter((f) => f.md5Verified).length;
-      context.stderr.write(
-        `Downloaded ${result.files.length} file(s), ${formatBytes(bytes)}, to ${dir} in ${formatDuration(Date.now() - started)}` +
-          ` (sizes checked${verified ? `, MD5 verified for ${verified}` : ''}).\n`,
-      );
-    }
+    if (!quiet && !values.json) context.stderr.write(summary(result.files, dir, Date.now() - started));
     return 0;
   } catch (error) {
     renderer?.finish();
     throw error;
   }
+}
+
+/**
+ * The closing lines: what this run downloaded and what exactly was checked, apart from what was
+ * already complete (which this run did not download, so never "Downloaded" nor "verified").
+ */
+export function summary(files: readonly FileResult[], dir: string, ms: number): string {
+  const fetched = files.filter((f) => !f.skipped);
+  const skipped = files.filter((f) => f.skipped);
+  const lines: string[] = [];
+  if (fetched.length > 0) {
+    const bytes = fetched.reduce((s, f) => s + f.bytes, 0);
+    const verified = fetched.filter((f) => f.md5Verified).length;
+    const sizeOnly = fetched.filter((f) => f.checksum === 'size-only').length;
+    const unchecked = fetched.length - verified - sizeOnly;
+    const checks = ['sizes checked'];
+    if (verified) checks.push(`MD5 verified for ${verified}`);
+    if (sizeOnly)
+      checks.push(
+        `${sizeOnly} size only: the server gives no checksum for ${sizeOnly === 1 ? 'this file' : 'these files'}`,
+      );
+    if (unchecked) checks.push(`MD5 not checked for ${unchecked} (--no-verify)`);
+    lines.push(
+      `Downloaded ${fetched.length} file(s), ${formatBytes(bytes)}, to ${dir} in ${formatDuration(ms)} (${checks.join('; ')}). ` +
+        'SHA-256 recorded: `dds-backup verify` detects any later change.',
+    );
+  }
+  if (skipped.length > 0) {
+    const rechecked = skipped.every((f) => f.rechecked);
+    lines.push(
+      fetched.length === 0
+        ? `All ${skipped.length} file(s) in ${dir} ${rechecked ? 'already complete (SHA-256 rechecked, unchanged)' : ALREADY_COMPLETE}.`
+        : `${skipped.length} file(s) ${rechecked ? 'already complete (SHA-256 rechecked, unchanged)' : ALREADY_COMPLETE}.`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
 }

@@ -1,5 +1,6 @@
 import type { Output } from '../context.js';
 import { formatBytes, formatDuration } from '../output/units.js';
+import { describeFileDone } from './file-outcome.js';
 import { type EngineEvent, ProgressState } from './progress-state.js';
 
 export interface ProgressRenderer {
@@ -49,8 +50,11 @@ export function ttyRenderer(out: Output, options: { color: boolean; now?: () => 
   return {
     onEvent(event) {
       state.apply(event);
-      if (event.type === 'file-done')
-        log.push(`${green('done')} ${event.file} (${formatBytes(Number(event.totalBytes ?? event.bytes ?? 0))})`);
+      if (event.type === 'file-done') {
+        const line = describeFileDone(event);
+        log.push(line.startsWith('done: ') ? `${green('done')} ${line.slice(6)}` : line);
+      }
+      if (event.type === 'restart') log.push(`restart: ${event.file}: ${event.reason}`);
       if (event.type === 'refresh') log.push(dim('links expired or about to: fetched fresh ones'));
       if (event.type === 'retry') log.push(dim(`retrying ${event.file ?? ''}: ${describeRetry(event)}`));
     },
@@ -79,8 +83,8 @@ export function plainRenderer(
   return {
     onEvent(event) {
       state.apply(event);
-      if (event.type === 'file-done')
-        out.write(`done: ${event.file} (${formatBytes(Number(event.totalBytes ?? event.bytes ?? 0))})\n`);
+      if (event.type === 'file-done') out.write(`${describeFileDone(event)}\n`);
+      if (event.type === 'restart') out.write(`restart: ${event.file}: ${event.reason}\n`);
       if (event.type === 'refresh') out.write('links expired or about to: fetched fresh ones\n');
       if (event.type === 'retry') out.write(`retry: ${event.file ?? ''} ${describeRetry(event)}\n`);
     },

@@ -193,7 +193,9 @@ describe('dds-backup verify', () => {
     const bad = await runCli(['verify', '--dir', dir]);
     expect(bad.code).toBe(6);
     expect(bad.stdout).toContain(`BAD  ${second!.name}: MISSING`);
-    expect(bad.stdout).toMatch(new RegExp(`BAD  ${first!.name.replace(/[.]/g, '\\.')} .*MD5 DIFFERS`));
+    expect(bad.stdout).toMatch(
+      new RegExp(`BAD  ${first!.name.replace(/[.]/g, '\\.')} .*CHANGED since the download: its SHA-256 differs`),
+    );
     expect(bad.stderr).toContain('failed verification');
   });
 
@@ -212,5 +214,101 @@ describe('dds-backup verify', () => {
     const r = await runCli(['verify', '--dir', await tempDir()]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('not a dds-backup download directory');
+  });
+});
+
+/** The mock's answers with every object's ETag made multipart (`"<hex>-2"`): no MD5 to check. */
+const multipartFetch = async (r: Request) => {
+  const res = await mock.fetch(r);
+  if (!new URL(r.url).pathname.startsWith('/obs/')) return res;
+  const headers = new Headers(res.headers);
+  const etag = headers.get('etag');
+  if (etag) headers.set('etag', etag.replace(/"$/, '-2"'));
+  return new Response(res.body, { status: res.status, headers });
+};
+
+describe('dds-backup download: what was checked, said plainly', () => {
+  it('a fresh download says MD5 verified per file; a re-run says already complete and never "Downloaded"', async () => {
+    const dir = await tempDir();
+    const first = await download(dir);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr).toMatch(/^done: \S+ \(.*, MD5 verified\)$/m);
+    expect(first.stderr).toMatch(/Downloaded 4 file\(s\).*MD5 verified for 4\)\. SHA-256 recorded/);
+
+    const again = await download(dir);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).not.toMatch(/Downloaded|verified/);
+    expect(again.stderr).toMatch(/^already complete: \S+ \(size checked; run `verify` for a full check\)$/m);
+    expect(again.stderr).toContain(
+      `All 4 file(s) in ${dir} already complete (size checked; run \`verify\` for a full check).`,
+    );
+  });
+
+  it('a multipart ETag: "size only" in every line, event and verify; --require-checksum exits 6', async () => {
+    const dir = await tempDir();
+    const r = await download(dir, [], { fetch: multipartFetch });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^done: \S+ \(.*, size only: the server gives no checksum for this file\)$/m);
+    expect(r.stderr).toContain('4 size only: the server gives no checksum for these files');
+    expect(r.stderr).not.toMatch(/MD5 verified/);
+    const json = await download(await tempDir(), ['--json'], { fetch: multipartFetch });
+    const done = json.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .filter((e) => e.type === 'file-done');
+    expect(done).toHaveLength(4);
+    for (const e of done) expect(e).toMatchObject({ checksum: 'size-only', md5Verified: false, md5: null });
+
+    const v = await runCli(['verify', '--dir', dir]);
+    expect(v.code, v.stderr).toBe(0);
+    expect(v.stdout).toMatch(
+      /^ok {3}\S+ .*size and SHA-256 unchanged since the download; size only: the server gives no checksum for this file\)$/m,
+    );
+    expect(v.stdout).not.toMatch(/verified/);
+    const strict = await runCli(['verify', '--dir', dir, '--require-checksum']);
+    expect(strict.code).toBe(6);
+    expect(strict.stdout).toContain('NO CHECKSUM: size only');
+
+    // One byte changed on disk, same size: the recorded SHA-256 catches it.
+    const [f] = await publishedFiles(mock.defaults.sharded.backupId);
+    const bytes = await readFile(join(dir, f!.name));
+    bytes[4096] = bytes[4096]! ^ 1;
+    await writeFile(join(dir, f!.name), bytes);
+    const bad = await runCli(['verify', '--dir', dir]);
+    expect(bad.code).toBe(6);
+    expect(bad.stdout).toContain(`BAD  ${f!.name}`);
+    expect(bad.stdout).toContain('CHANGED since the download: its SHA-256 differs');
+
+    const fresh = await tempDir();
+    const refused = await download(fresh, ['--require-checksum'], { fetch: multipartFetch });
+    expect(refused.code).toBe(6);
+    expect(refused.stderr).toMatch(/failed verification \(checksum\).*multipart ETag/);
+    expect(refused.stderr).toContain('Run without --require-checksum');
+    expect((await readdir(fresh)).filter((n) => !n.startsWith('.') && !n.endsWith('.part'))).toEqual([]);
+  });
+
+  it('--recheck re-hashes complete files and downloads again one that changed on disk', async () => {
+    const dir = await tempDir();
+    expect((await download(dir)).code).toBe(0);
+    const [f] = await publishedFiles(mock.defaults.sharded.backupId);
+    const path = join(dir, f!.name);
+    const bytes = await readFile(path);
+    bytes[7] = bytes[7]! ^ 1;
+    await writeFile(path, bytes);
+    // Bring the manifest's mtime in line, as if the change had kept it (utimes cannot restore sub-ms).
+    const manifestPath = join(dir, '.dds-backup-manifest.json');
+    const manifest = JSON.parse(await readFile(manifestPath, 'utf8'));
+    const { stat } = await import('node:fs/promises');
+    for (const e of Object.values(manifest.files) as Array<{ name: string; mtimeMs: number }>)
+      if (e.name === f!.name) e.mtimeMs = (await stat(path)).mtimeMs;
+    await writeFile(manifestPath, JSON.stringify(manifest));
+
+    const r = await download(dir, ['--recheck']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(new RegExp(`^restart: ${f!.name.replace(/[.]/g, '\\.')}: it changed on disk`, 'm'));
+    expect(r.stderr).toMatch(/Downloaded 1 file\(s\)/);
+    expect(r.stderr).toContain('3 file(s) already complete (SHA-256 rechecked, unchanged).');
+    expect(await sha256(path)).toBe(f!.sha256);
   });
 });

@@ -1,4 +1,5 @@
-import { statfs as fsStatfs, lstat, mkdir, open, readFile, rm, stat } from 'node:fs/promises';
+import { statfs as fsStatfs, lstat, mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { DdsClient } from '../client.js';
 import { AbortError, ConfigurationError } from '../errors.js';
@@ -8,12 +9,20 @@ import { Checkpointer } from './checkpoint.js';
 import { lockDirectory } from './dir-lock.js';
 import { FileExistsError, InsufficientSpaceError, UnsafeFileNameError } from './errors.js';
 import { type DownloadEvent, emitter } from './events.js';
-import { type FileContext, FileDownload, type FilePlan, type FileResult } from './file-download.js';
+import {
+  type FileContext,
+  FileDownload,
+  type FilePlan,
+  type FileResult,
+  fileDoneEvent,
+  untilAborted,
+} from './file-download.js';
+import { HashPool } from './file-hasher.js';
 import { LinksCache } from './links-cache.js';
 import { Manifest, type ManifestEntry } from './manifest.js';
 import { selectTransport } from './object-transport.js';
 import { assertSafeNames, PART_SUFFIX } from './safe-name.js';
-import { md5FromEtag, md5OfFile } from './verify.js';
+import { checksumOf, md5FromEtag, requireServerChecksum } from './verify.js';
 
 const MiB = 1024 * 1024;
 
@@ -48,6 +57,19 @@ export interface DownloadBackupOptions {
   budget?: Budget;
   /** Check size and MD5 before renaming into place (default true). */
   verify?: boolean;
+  /**
+   * A file the server gives no checksum for (multipart, weak or missing ETag: size-only) fails
+   * with VerificationError (`check: 'checksum'`) instead of being accepted on its size (default
+   * false). Checked at the first response, before the body is fetched, and for files already
+   * complete from an earlier run.
+   */
+  requireChecksum?: boolean;
+  /**
+   * Re-hash files already complete from an earlier run and compare with the recorded SHA-256
+   * (and MD5), instead of trusting their size and mtime (default false). A file that changed is
+   * downloaded again (a `restart` event says so); it keeps its place until the new copy is whole.
+   */
+  recheck?: boolean;
   /** Overwrite files in `dir` that this tool did not write (default false: refuse). */
   force?: boolean;
   /** Cancels everything at once; the manifest is flushed and a re-run resumes. */
@@ -120,6 +142,11 @@ export async function downloadBackup(options: DownloadBackupOptions): Promise<Do
   const refreshMarginMs = nonNegative('refreshMarginMs', options.refreshMarginMs, 60_000);
   if (typeof options.dir !== 'string' || options.dir === '')
     throw new ConfigurationError('dir is required: pass the target directory.');
+  const requireChecksum = options.requireChecksum === true;
+  if (requireChecksum && options.verify === false)
+    throw new ConfigurationError(
+      'requireChecksum (--require-checksum) needs verification: do not combine it with verify: false (--no-verify).',
+    );
   const emit = emitter(options.onEvent);
   const dir = resolve(options.dir);
 
@@ -135,9 +162,12 @@ export async function downloadBackup(options: DownloadBackupOptions): Promise<Do
   const onUserAbort = () => run.abort(new AbortError());
   user?.addEventListener('abort', onUserAbort, { once: true });
   let unlock: (() => Promise<void>) | undefined;
+  // Hashing runs on worker threads, at most one per file in flight and one core left free.
+  const hashes = new HashPool(Math.min(concurrency, Math.max(1, availableParallelism() - 1)));
   try {
     return await runDownload();
   } finally {
+    hashes.close();
     user?.removeEventListener('abort', onUserAbort);
     await unlock?.();
   }
@@ -170,31 +200,26 @@ export async function downloadBackup(options: DownloadBackupOptions): Promise<Do
     unlock = await lockDirectory(dir);
     const bootId = options.bootId === undefined ? await readBootId() : (options.bootId ?? undefined);
     const manifest = await Manifest.load(dir, bootId);
-    const { plans, skipped, foreign } = await planFiles(
-      dir,
-      manifest,
-      links.files,
+    const { plans, skipped, foreign } = await planFiles(dir, manifest, links.files, {
       instanceId,
       backupId,
-      options.force === true,
+      force: options.force === true,
       bootId,
-    );
+      recheck: options.recheck === true,
+      requireChecksum,
+      hashes,
+      signal: run.signal,
+      emit,
+    });
     if (foreign.length > 0) throw new FileExistsError(foreign);
     await checkFreeSpace(dir, plans, options.statfs ?? ((d) => fsStatfs(d)));
 
     const results = new Map<string, FileResult>();
+    // Hashes recorded for files complete from an older version (no sha256 yet) are durable now.
+    if (skipped.length > 0) await manifest.save();
     for (const s of skipped) {
       results.set(s.name, s);
-      emit({
-        type: 'file-done',
-        file: s.name,
-        path: s.path,
-        bytes: s.bytes,
-        md5: s.md5,
-        md5Verified: s.md5Verified,
-        skipped: true,
-        transferredBytes: 0,
-      });
+      emit(fileDoneEvent(s));
     }
 
     const transport = selectTransport(options.transport ?? 'auto', client, links.files[0]?.url, maxConnections);
@@ -231,6 +256,8 @@ export async function downloadBackup(options: DownloadBackupOptions): Promise<Do
       segmentsPerFile,
       minSegmentBytes,
       verify: options.verify !== false,
+      requireChecksum,
+      hashes,
       progressIntervalMs: nonNegative('progressIntervalMs', options.progressIntervalMs, 200),
     };
 
@@ -294,11 +321,19 @@ async function planFiles(
   dir: string,
   manifest: Manifest,
   files: readonly DownloadLink[],
-  instanceId: string,
-  backupId: string,
-  force: boolean,
-  bootId: string | undefined,
+  o: {
+    instanceId: string;
+    backupId: string;
+    force: boolean;
+    bootId: string | undefined;
+    recheck: boolean;
+    requireChecksum: boolean;
+    hashes: HashPool;
+    signal: AbortSignal;
+    emit: (event: DownloadEvent) => void;
+  },
 ): Promise<{ plans: FilePlan[]; skipped: FileResult[]; foreign: string[] }> {
+  const { instanceId, backupId, force, bootId } = o;
   const plans: FilePlan[] = [];
   const skipped: FileResult[] = [];
   const foreign: string[] = [];
@@ -312,20 +347,43 @@ async function planFiles(
       const ours =
         known?.state === 'complete' && final.isFile() && final.size === known.size && final.mtimeMs === known.mtimeMs;
       if (ours) {
-        skipped.push({
+        if (o.requireChecksum && checksumOf(known.etag) === 'size-only') requireServerChecksum(link.name, known.etag);
+        const changed = await recheckComplete(known, finalPath, o);
+        if (changed === undefined) {
+          skipped.push({
+            name: link.name,
+            path: finalPath,
+            bytes: final.size,
+            md5: known.md5 ?? null,
+            md5Verified: known.md5 !== undefined,
+            sha256: known.sha256!,
+            checksum: checksumOf(known.etag),
+            skipped: true,
+            ...(o.recheck ? { rechecked: true } : {}),
+            resumedBytes: final.size,
+            transferredBytes: 0,
+          });
+          continue;
+        }
+        // Ours, but its bytes changed since: fetch it again into NAME.part; the bad copy keeps
+        // its place until the new one is whole and verified.
+        o.emit({ type: 'restart', file: link.name, reason: changed });
+        const entry: ManifestEntry = {
+          instanceId,
+          backupId,
           name: link.name,
-          path: finalPath,
-          bytes: final.size,
-          md5: known.md5 ?? null,
-          md5Verified: known.md5 !== undefined,
-          skipped: true,
-          resumedBytes: final.size,
-          transferredBytes: 0,
-        });
+          sizeKB: link.sizeKB,
+          state: 'partial',
+          ranges: [],
+        };
+        manifest.set(entry);
+        plans.push({ link, finalPath, partPath, entry, truncate: true });
         continue;
       }
-      const adopted = await adoptRenamed(known, finalPath, partPath, final.size);
+      const adopted = await adoptRenamed(known, finalPath, partPath, final.size, o.hashes, o.signal);
       if (adopted) {
+        if (o.requireChecksum && checksumOf(adopted.entry.etag) === 'size-only')
+          requireServerChecksum(link.name, adopted.entry.etag);
         manifest.set(adopted.entry);
         skipped.push({ ...adopted.result, name: link.name, path: finalPath });
         continue;
@@ -430,6 +488,8 @@ async function adoptRenamed(
   finalPath: string,
   partPath: string,
   size: number,
+  hashes: HashPool,
+  signal: AbortSignal,
 ): Promise<{ entry: ManifestEntry; result: Omit<FileResult, 'name' | 'path'> } | undefined> {
   if (known?.state !== 'partial' || known.size === undefined || known.size !== size) return undefined;
   if (await lstatOrUndefined(partPath)) return undefined;
@@ -440,29 +500,53 @@ async function adoptRenamed(
   }
   if (covered < size) return undefined;
   const expected = md5FromEtag(known.etag);
-  let md5: string | undefined;
-  if (expected) {
-    const fh = await open(finalPath, 'r');
-    try {
-      md5 = await md5OfFile(fh, size);
-    } finally {
-      await fh.close();
-    }
-    if (md5 !== expected) return undefined;
-  }
+  const h = await untilAborted(hashes.hashFile(finalPath, size, { md5: expected !== undefined }), signal, finalPath);
+  if (expected && h.md5 !== expected) return undefined;
   const st = await stat(finalPath);
-  const entry: ManifestEntry = { ...known, state: 'complete', mtimeMs: st.mtimeMs, ...(md5 ? { md5 } : {}) };
+  const entry: ManifestEntry = {
+    ...known,
+    state: 'complete',
+    mtimeMs: st.mtimeMs,
+    sha256: h.sha256,
+    ...(h.md5 ? { md5: h.md5 } : {}),
+  };
   delete entry.ranges;
   delete entry.syncedRanges;
   return {
     entry,
     result: {
       bytes: size,
-      md5: md5 ?? null,
-      md5Verified: md5 !== undefined,
+      md5: h.md5 ?? null,
+      md5Verified: h.md5 !== undefined,
+      sha256: h.sha256,
+      checksum: checksumOf(known.etag),
       skipped: true,
       resumedBytes: size,
       transferredBytes: 0,
     },
   };
+}
+
+/**
+ * A complete file is trusted by size and mtime. Its SHA-256 is taken now when the manifest has
+ * none (written by an older version: recorded from now on), and with `recheck` it is re-hashed
+ * and compared. Returns why it must be fetched again, or undefined when it stands.
+ */
+async function recheckComplete(
+  known: ManifestEntry,
+  path: string,
+  o: { recheck: boolean; hashes: HashPool; signal: AbortSignal },
+): Promise<string | undefined> {
+  if (known.sha256 !== undefined && !o.recheck) return undefined;
+  const md5 = o.recheck && known.md5 !== undefined;
+  const h = await untilAborted(o.hashes.hashFile(path, known.size ?? 0, { md5 }), o.signal, path);
+  if (known.sha256 === undefined) {
+    known.sha256 = h.sha256;
+    if (!md5 || h.md5 === known.md5) return undefined;
+  }
+  if (h.sha256 !== known.sha256)
+    return `it changed on disk since it was downloaded (SHA-256 ${h.sha256}, recorded ${known.sha256}); downloading it again`;
+  if (md5 && h.md5 !== known.md5)
+    return `it changed on disk since it was downloaded (MD5 ${h.md5}, recorded ${known.md5}); downloading it again`;
+  return undefined;
 }

@@ -41,7 +41,7 @@ export class VerificationError extends DdsBackupError {
   override readonly kind = 'VERIFICATION';
   readonly file: string;
   /** Which check failed. */
-  readonly check: 'md5' | 'size-kb';
+  readonly check: 'md5' | 'size-kb' | 'checksum' | 'sha256';
   readonly expected: string;
   readonly actual: string;
 
@@ -55,7 +55,9 @@ export class VerificationError extends DdsBackupError {
     super(
       `${init.file} failed verification (${init.check}): expected ${init.expected}, got ${init.actual}.` +
         (init.detail ? ` ${init.detail}` : '') +
-        ' The bad copy was left as .part and will be downloaded again from the start on the next run.',
+        (init.check === 'checksum'
+          ? ''
+          : ' The bad copy was left as .part and will be downloaded again from the start on the next run.'),
       { retryable: false },
     );
     this.file = init.file;
@@ -148,16 +150,47 @@ export class ObjectResponseError extends DdsBackupError {
   }
 }
 
-/** Writing to the target directory failed (disk full, permissions...). Not retried. */
+/**
+ * Writing to (or reading back from) the target directory failed: disk full, permissions, a file
+ * where a directory should be. Not retried. The message names the path and what to do; what is
+ * already on disk is kept (a full disk is resumable once there is room).
+ */
 export class WriteError extends DdsBackupError {
   override name = 'WriteError';
   override readonly kind = 'WRITE';
   readonly path: string;
+  /** The errno code (ENOSPC, EACCES, EROFS, ENOTDIR...), when there is one. */
+  readonly code: string | undefined;
 
-  constructor(path: string, cause: unknown) {
+  constructor(path: string, cause: unknown, action: 'write' | 'read back' | 'create' = 'write') {
     const code = (cause as NodeJS.ErrnoException)?.code;
-    super(`Cannot write ${path}: ${code ?? (cause as Error)?.message ?? String(cause)}.`, { retryable: false, cause });
+    super(`Cannot ${action} ${path}: ${code ?? (cause as Error)?.message ?? String(cause)}. ${writeRemedy(code)}`, {
+      retryable: false,
+      cause,
+    });
     this.path = path;
+    this.code = code;
+  }
+}
+
+/** What to do about a file-system error, by errno code. */
+function writeRemedy(code: string | undefined): string {
+  switch (code) {
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return 'The disk (or quota) is full: free up space, then run the same command again; what is on disk is kept and the download resumes from it.';
+    case 'EACCES':
+    case 'EPERM':
+      return 'Permission denied: choose a directory you can write (--dir) or fix its permissions.';
+    case 'EROFS':
+      return 'The file system is read-only: choose a writable directory (--dir).';
+    case 'ENOTDIR':
+    case 'EEXIST':
+      return 'A file is in the way where a directory is needed: choose another --dir.';
+    case 'EISDIR':
+      return 'A directory is in the way where a file is needed: move it, or choose another --dir.';
+    default:
+      return 'Check the disk and the directory, then run the same command again.';
   }
 }
 

@@ -10,7 +10,11 @@
  *   AccessDenied; `expiring`: a link was about to expire before a new request).
  * - `retry`: a range request failed and is tried again after `delayMs` (0 when the failed
  *   attempt had made progress: it resumes where it stopped).
- * - `file-done`: a file is verified and in place (`skipped`: it already was, from an earlier run).
+ * - `restart`: a file is fetched again from byte 0 (`reason` says why: it changed on disk since
+ *   it was downloaded, or the server ignored a Range on resume).
+ * - `file-done`: a file is verified and in place (`skipped`: it already was, from an earlier run,
+ *   checked by size and mtime; `rechecked`: re-hashed too). `checksum` says what the server let
+ *   us verify: `md5`, or `size-only` (no checksum from the server; never called verified).
  * - `done`: all files are in place.
  */
 export type DownloadEvent =
@@ -19,6 +23,7 @@ export type DownloadEvent =
   | ProgressEvent
   | RefreshEvent
   | RetryEvent
+  | RestartEvent
   | FileDoneEvent
   | DoneEvent;
 
@@ -70,6 +75,13 @@ export interface RetryEvent {
   error: { name: string; kind: string; message: string; status?: number; code?: string };
 }
 
+export interface RestartEvent {
+  type: 'restart';
+  file: string;
+  /** Why the bytes on disk are not used (a sentence). */
+  reason: string;
+}
+
 export interface FileDoneEvent {
   type: 'file-done';
   file: string;
@@ -78,7 +90,13 @@ export interface FileDoneEvent {
   /** Hex MD5 when the content was checked against a plain-MD5 ETag. */
   md5: string | null;
   md5Verified: boolean;
+  /** Hex SHA-256 of the file on disk, as recorded in the manifest. */
+  sha256: string;
+  /** What the server's metadata let us verify: `md5`, or `size-only` (the server gives no checksum). */
+  checksum: 'md5' | 'size-only';
   skipped: boolean;
+  /** A skipped file re-hashed (`recheck`) and found unchanged. */
+  rechecked?: boolean;
   transferredBytes: number;
 }
 

@@ -4,10 +4,12 @@ import { AbortError, DdsBackupError } from '../errors.js';
 import type { DownloadLink } from '../links.js';
 import type { Checkpointable, Checkpointer } from './checkpoint.js';
 import { IncompleteDownloadError, ObjectChangedError, ObjectResponseError, WriteError } from './errors.js';
+import type { DownloadEvent } from './events.js';
+import type { HashJob, HashPool } from './file-hasher.js';
 import type { Manifest, ManifestEntry } from './manifest.js';
 import { fetchRange, type RangeContext, type RangeTarget, type RangeTask } from './range-request.js';
 import { planSegments, RangeSet } from './segments.js';
-import { checkMd5, checkSizeKB, md5FromEtag, md5OfFile, SequentialHash } from './verify.js';
+import { checkMd5, checkSizeKB, checksumOf, md5FromEtag, requireServerChecksum } from './verify.js';
 
 /** What a file's download shares with the rest of the run. */
 export interface FileContext extends RangeContext {
@@ -16,6 +18,10 @@ export interface FileContext extends RangeContext {
   segmentsPerFile: number;
   minSegmentBytes: number;
   verify: boolean;
+  /** A file the server gives no checksum for (no plain-MD5 ETag) fails verification. */
+  requireChecksum: boolean;
+  /** Worker threads that hash every file as it lands (SHA-256, and MD5 where the ETag is one). */
+  hashes: HashPool;
   progressIntervalMs: number;
 }
 
@@ -39,8 +45,17 @@ export interface FileResult {
   /** Hex MD5 when it was checked against the object's plain-MD5 ETag, else null. */
   md5: string | null;
   md5Verified: boolean;
-  /** Already complete from an earlier run: not downloaded again. */
+  /** Hex SHA-256 of the file on disk (recorded in the manifest; `verify` compares it later). */
+  sha256: string;
+  /**
+   * What the server's metadata let us verify: `md5` (a plain-MD5 ETag), `size-only` (multipart
+   * `"…-N"`, weak `W/` or missing ETag: only the size could be checked against the server).
+   */
+  checksum: 'md5' | 'size-only';
+  /** Already complete from an earlier run: not downloaded again (size and mtime checked). */
   skipped: boolean;
+  /** Skipped, and re-hashed by `recheck`: its SHA-256 still matches the recorded one. */
+  rechecked?: boolean;
   /** Bytes that were on disk from an earlier run when this one started. */
   resumedBytes: number;
   /** Bytes received by this run. */
@@ -60,7 +75,8 @@ export class FileDownload implements RangeTarget, Checkpointable {
   dirtyBytes = 0;
   total: number | undefined;
   private etag: string | undefined;
-  private readonly hash = new SequentialHash();
+  /** Hashes [0, n) of the .part on a worker as the contiguous prefix on disk grows. */
+  private hashing: HashJob | undefined;
   private transferred = 0;
   private lastProgress = 0;
   private sizeKnown: () => void = () => {};
@@ -79,8 +95,16 @@ export class FileDownload implements RangeTarget, Checkpointable {
     this.ranges = new RangeSet(plan.truncate ? [] : (plan.entry.ranges ?? []));
     this.total = plan.truncate ? undefined : plan.entry.size;
     this.etag = plan.truncate ? undefined : plan.entry.etag;
-    // Bytes from an earlier run were not hashed: the file is re-read at the end.
-    if (this.ranges.size > 0) this.hash.disable();
+  }
+
+  /**
+   * Starts hashing once it is known whether MD5 is wanted (after the first response, or at the
+   * end for a resumed file needing no request). The job reads the .part from byte 0, so bytes
+   * an earlier run left are hashed as well as this run's.
+   */
+  private startHashing(): HashJob {
+    this.hashing ??= this.ctx.hashes.open(this.plan.partPath, { md5: this.ctx.verify && !!md5FromEtag(this.etag) });
+    return this.hashing;
   }
 
   async run(): Promise<FileResult> {
@@ -96,6 +120,7 @@ export class FileDownload implements RangeTarget, Checkpointable {
     Object.assign(this.entry, { state: 'partial', ranges: this.ranges.toJSON(), size: this.total, etag: this.etag });
     delete this.entry.mtimeMs;
     delete this.entry.md5;
+    delete this.entry.sha256;
     ctx.checkpointer.track(this);
     let closed = false;
     try {
@@ -112,7 +137,7 @@ export class FileDownload implements RangeTarget, Checkpointable {
       if (!this.ranges.covers(total))
         throw new ObjectResponseError(this.name, 'ranges left unfetched', { retryable: false });
       await ctx.checkpointer.flush();
-      const md5 = await this.verify(total);
+      const { md5, sha256 } = await this.verify(total);
       ctx.checkpointer.untrack(this);
       // Everything on disk before the file gets its final name, including bytes an earlier run
       // of this boot wrote but never synced (they were trusted, not re-written, by this run).
@@ -126,6 +151,7 @@ export class FileDownload implements RangeTarget, Checkpointable {
       const st = await stat(plan.finalPath);
       Object.assign(this.entry, { state: 'complete', size: total, mtimeMs: st.mtimeMs });
       if (md5) this.entry.md5 = md5;
+      this.entry.sha256 = sha256;
       delete this.entry.ranges;
       await ctx.manifest.save();
       this.emitProgress(true);
@@ -135,27 +161,22 @@ export class FileDownload implements RangeTarget, Checkpointable {
         bytes: total,
         md5: md5 ?? null,
         md5Verified: md5 !== undefined,
+        sha256,
+        checksum: checksumOf(this.etag),
         skipped: false,
         resumedBytes,
         transferredBytes: this.transferred,
       };
-      ctx.emit({
-        type: 'file-done',
-        file: this.name,
-        path: plan.finalPath,
-        bytes: total,
-        md5: result.md5,
-        md5Verified: result.md5Verified,
-        skipped: false,
-        transferredBytes: this.transferred,
-      });
+      ctx.emit(fileDoneEvent(result));
       return result;
     } catch (error) {
       // Record what reached the disk (the checkpointer snapshots, fdatasyncs, then records, and
       // runs after any checkpoint in flight, so an older snapshot never overwrites a newer one).
       if (this.entry.state === 'partial') await ctx.checkpointer.flush().catch(() => {});
       ctx.checkpointer.untrack(this);
-      if (error instanceof ObjectChangedError || isVerificationError(error)) {
+      this.hashing?.cancel();
+      // A refused size-only file holds good bytes: kept for a run without --require-checksum.
+      if (error instanceof ObjectChangedError || (isVerificationError(error) && !isChecksumRefusal(error))) {
         // Never resume these bytes: the next run starts this file over.
         Object.assign(this.entry, { state: 'failed', ranges: [] });
         await ctx.manifest.save().catch(() => {});
@@ -216,15 +237,24 @@ export class FileDownload implements RangeTarget, Checkpointable {
     return settle();
   }
 
-  /** Size, KB size and MD5 checks; returns the verified MD5 (or undefined when there is none). */
-  private async verify(total: number): Promise<string | undefined> {
-    if (!this.ctx.verify) return undefined;
-    checkSizeKB(this.name, total, this.plan.link.sizeKB);
-    const expected = md5FromEtag(this.etag);
-    if (!expected) return undefined;
-    const actual = this.hash.digest(total) ?? (await md5OfFile(this.fh, total, this.ctx.signal));
-    checkMd5(this.name, expected, actual);
-    return actual;
+  /**
+   * Size, KB size and MD5 checks; returns the file's SHA-256 and the verified MD5 (undefined
+   * when the server gives none, or verification is off).
+   */
+  private async verify(total: number): Promise<{ sha256: string; md5: string | undefined }> {
+    if (this.ctx.verify) checkSizeKB(this.name, total, this.plan.link.sizeKB);
+    const expected = this.ctx.verify ? md5FromEtag(this.etag) : undefined;
+    if (this.ctx.requireChecksum && !md5FromEtag(this.etag)) requireServerChecksum(this.name, this.etag);
+    let hashes = await untilAborted(this.startHashing().finish(total), this.ctx.signal, this.plan.partPath);
+    // MD5 was not asked for when hashing began (no ETag yet, then one came): hash again.
+    if (expected && hashes.md5 === undefined)
+      hashes = await untilAborted(
+        this.ctx.hashes.hashFile(this.plan.partPath, total, { md5: true }),
+        this.ctx.signal,
+        this.plan.partPath,
+      );
+    if (expected) checkMd5(this.name, expected, hashes.md5!);
+    return { sha256: hashes.sha256, md5: expected ? hashes.md5 : undefined };
   }
 
   learn(total: number, etag: string | undefined): void {
@@ -235,21 +265,22 @@ export class FileDownload implements RangeTarget, Checkpointable {
     } else if (this.total !== total) {
       throw new ObjectChangedError(this.name, `its size is now ${total} bytes, was ${this.total}`);
     }
-    if (etag === undefined) return;
-    if (this.etag === undefined) {
+    if (etag !== undefined && this.etag === undefined) {
       this.etag = etag;
       this.entry.etag = etag;
-      // Hashing on the fly costs a core's worth of MD5 at full speed: only do it when the
-      // ETag is a content MD5 there is something to check against.
-      if (!this.ctx.verify || !md5FromEtag(etag)) this.hash.disable();
-    } else if (this.etag !== etag) {
+    } else if (etag !== undefined && this.etag !== etag) {
       throw new ObjectChangedError(this.name, `its ETag is now ${etag}, was ${this.etag}`);
     }
+    // --require-checksum: refuse before the body is fetched, not after gigabytes.
+    if (this.ctx.requireChecksum && !md5FromEtag(this.etag)) requireServerChecksum(this.name, this.etag);
+    // MD5 only where the ETag is a content MD5 there is something to check against (the
+    // decision is made here, after the ETag is known, for every answer: with or without one).
+    this.startHashing().advance(this.ranges.prefixEnd);
   }
 
-  written(start: number, end: number, chunks: readonly Uint8Array[]): void {
+  written(start: number, end: number): void {
     this.ranges.add(start, end);
-    this.hash.update(start, chunks);
+    this.hashing?.advance(this.ranges.prefixEnd);
     this.transferred += end - start;
     this.ctx.checkpointer.written(this, end - start);
     this.emitProgress(false);
@@ -279,6 +310,48 @@ function toFileError(name: string, error: unknown): unknown {
 
 function isVerificationError(error: unknown): boolean {
   return (error as { kind?: string })?.kind === 'VERIFICATION';
+}
+
+/** Waits for the hash of a file, or throws AbortError at once when the run is cancelled. */
+export async function untilAborted<T>(work: Promise<T>, signal: AbortSignal, path: string): Promise<T> {
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(new AbortError());
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([
+      work.catch((error: unknown) => {
+        throw new WriteError(path, error, 'read back');
+      }),
+      aborted,
+    ]);
+  } finally {
+    signal.removeEventListener('abort', onAbort!);
+    work.catch(() => {});
+  }
+}
+
+function isChecksumRefusal(error: unknown): boolean {
+  return (error as { check?: string })?.check === 'checksum';
+}
+
+/** The `file-done` event of a result. */
+export function fileDoneEvent(r: FileResult): DownloadEvent {
+  return {
+    type: 'file-done',
+    file: r.name,
+    path: r.path,
+    bytes: r.bytes,
+    md5: r.md5,
+    md5Verified: r.md5Verified,
+    sha256: r.sha256,
+    checksum: r.checksum,
+    skipped: r.skipped,
+    ...(r.rechecked ? { rechecked: true } : {}),
+    transferredBytes: r.transferredBytes,
+  };
 }
 
 /** Makes a rename in `dir` durable (Linux needs the directory itself synced); best effort elsewhere. */

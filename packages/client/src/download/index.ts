@@ -30,10 +30,11 @@ export type {
   LinkEvent,
   ProgressEvent,
   RefreshEvent,
+  RestartEvent,
   RetryEvent as DownloadRetryEvent,
 } from './events.js';
 export type { FileResult } from './file-download.js';
 export { MANIFEST_NAME, PROGRESS_NAME } from './manifest.js';
 export { PART_SUFFIX, unsafeNameReason } from './safe-name.js';
-export { md5FromEtag } from './verify.js';
+export { checksumOf, md5FromEtag, SIZE_ONLY } from './verify.js';
 export { type VerifiedFile, type VerifyResult, verifyDownload } from './verify-download.js';

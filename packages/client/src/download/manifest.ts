@@ -40,6 +40,8 @@ export interface ManifestEntry {
   mtimeMs?: number;
   /** Hex MD5 when it was checked against the ETag. */
   md5?: string;
+  /** Hex SHA-256 of the complete file, taken while downloading (`verify` detects any change by it). */
+  sha256?: string;
 }
 
 interface ManifestFile {

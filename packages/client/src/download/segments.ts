@@ -48,6 +48,12 @@ export class RangeSet {
     return this.ranges.at(-1)?.[1] ?? 0;
   }
 
+  /** End of the contiguous run from offset 0 (0 when byte 0 is missing): what can be hashed in order. */
+  get prefixEnd(): number {
+    const first = this.ranges[0];
+    return first && first[0] === 0 ? first[1] : 0;
+  }
+
   /** True when [0, total) is entirely present. */
   covers(total: number): boolean {
     return total === 0 || (this.ranges.length === 1 && this.ranges[0]![0] === 0 && this.ranges[0]![1] >= total);

@@ -1,6 +1,3 @@
-import { createHash, type Hash } from 'node:crypto';
-import type { FileHandle } from 'node:fs/promises';
-import { AbortError } from '../errors.js';
 import { VerificationError } from './errors.js';
 
 /**
@@ -37,52 +34,33 @@ export function checkMd5(file: string, expected: string, actual: string): void {
 }
 
 /**
- * MD5 of the first `size` bytes of an open file, read in large slices (used when a file was not
- * fetched sequentially in one run, so it could not be hashed on the fly).
+ * What the server's metadata lets a download verify: `md5` for a plain-MD5 ETag, `size-only`
+ * otherwise (multipart `"…-N"`, weak `W/`, or no ETag).
  */
-export async function md5OfFile(fh: FileHandle, size: number, signal?: AbortSignal): Promise<string> {
-  const hash = createHash('md5');
-  const buf = Buffer.allocUnsafe(4 * 1024 * 1024);
-  for (let pos = 0; pos < size; ) {
-    if (signal?.aborted) throw new AbortError();
-    const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, size - pos), pos);
-    if (bytesRead === 0) break;
-    hash.update(buf.subarray(0, bytesRead));
-    pos += bytesRead;
-  }
-  return hash.digest('hex');
+export function checksumOf(etag: string | undefined): 'md5' | 'size-only' {
+  return md5FromEtag(etag) ? 'md5' : 'size-only';
 }
 
-/**
- * An MD5 computed as the bytes are written, valid only while writes arrive in order from
- * offset 0. Any out-of-order write turns it off (the file is then re-read at the end).
- */
-export class SequentialHash {
-  private hash: Hash | undefined = createHash('md5');
-  private position = 0;
+/** The words every summary, event and `verify` line uses for a file checked by size alone. */
+export const SIZE_ONLY = 'size only: the server gives no checksum for this file';
 
-  /** Feeds bytes written at `start`; a gap or overlap disables the hash. */
-  update(start: number, chunks: readonly Uint8Array[]): void {
-    if (!this.hash) return;
-    if (start !== this.position) {
-      this.hash = undefined;
-      return;
-    }
-    for (const c of chunks) {
-      this.hash.update(c);
-      this.position += c.byteLength;
-    }
-  }
+/** Why the server's ETag is no checksum, for messages. */
+export function noChecksumReason(etag: string | undefined): string {
+  if (etag === undefined) return 'the server sent no ETag';
+  if (/^W\//i.test(etag.trim())) return `its ETag ${etag} is weak`;
+  if (/-\d+"?$/.test(etag.trim())) return `its ETag ${etag} is a multipart ETag, not an MD5 of the content`;
+  return `its ETag ${etag} is not an MD5`;
+}
 
-  /** The hex digest when exactly [0, size) was fed in order, else undefined. */
-  digest(size: number): string | undefined {
-    if (!this.hash || this.position !== size) return undefined;
-    const out = this.hash.digest('hex');
-    this.hash = undefined;
-    return out;
-  }
-
-  disable(): void {
-    this.hash = undefined;
-  }
+/** `requireChecksum`: a file the server gives no checksum for fails verification. */
+export function requireServerChecksum(file: string, etag: string | undefined): never {
+  throw new VerificationError({
+    file,
+    check: 'checksum',
+    expected: 'a checksum from the server (a plain-MD5 ETag)',
+    actual: `none: ${noChecksumReason(etag)}`,
+    detail:
+      'Its content can be checked by size only, and --require-checksum (requireChecksum) refuses that. ' +
+      'Run without --require-checksum to accept a size-only check (a SHA-256 is still recorded for `verify`).',
+  });
 }

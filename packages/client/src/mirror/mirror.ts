@@ -343,8 +343,7 @@ export async function mirrorBackups(options: MirrorOptions): Promise<MirrorResul
 }
 
 /** The engine's verification options, passed only when set. */
-function engineChecks(options: MirrorOptions): Record<string, boolean> {
-  // TEMP until i13
+function engineChecks(options: MirrorOptions): Partial<DownloadBackupOptions> {
   return {
     ...(options.requireChecksum ? { requireChecksum: true } : {}),
     ...(options.recheck ? { recheck: true } : {}),
@@ -360,9 +359,9 @@ async function mirroredFiles(result: DownloadResult): Promise<MirroredFile[]> {
       name: f.name,
       bytes: st.size,
       mtimeMs: st.mtimeMs,
-      sha256: (f as unknown as { sha256: string }).sha256 ?? 'TEMP-no-sha', // TEMP until i13
+      sha256: f.sha256,
       md5: f.md5,
-      checksum: (f as unknown as { checksum: 'md5' | 'size-only' }).checksum,
+      checksum: f.checksum,
     });
   }
   return files;
