@@ -1,7 +1,9 @@
-// `npm start`: the main job end to end on the embedded mock. Starts the mock on a free port,
+// `npm start`: the main jobs end to end on the embedded mock. Starts the mock on a free port,
 // runs `dds-backup download` of its sample multi-file (sharded-cluster) backup into a temp dir
 // with progress, then `dds-backup verify`. The mock throttles the download and resets one
-// connection, so the progress and a retry are visible.
+// connection, so the progress and a retry are visible. Then `dds-backup mirror --keep 3` of the
+// whole default project (its small instances and their daily backups) into a second temp dir,
+// run twice: the second run skips every verified copy without asking the API for a link.
 import { mkdtemp, readdir, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,6 +52,21 @@ if (code === 0) {
   console.log(`\nFiles in ${dir}:`);
   for (const name of (await readdir(dir)).sort())
     console.log(`  ${name.padEnd(64)} ${(await stat(join(dir, name))).size} bytes`);
+}
+if (code === 0) {
+  await fetch(`${url}/__mock/faults`, { method: 'DELETE' });
+  const mirrorDir = await mkdtemp(join(tmpdir(), 'dds-backup-demo-mirror-'));
+  const mirror = [...global, 'mirror', '--dir', mirrorDir, '--keep', '3'];
+  console.log(`\n$ dds-backup --endpoint ${url} mirror --dir ${mirrorDir} --keep 3\n`);
+  code = await main(mirror, context);
+  if (code === 0) {
+    console.log(`\n$ dds-backup --endpoint ${url} mirror --dir ${mirrorDir} --keep 3   # again: nothing to do\n`);
+    code = await main(mirror, context);
+    console.log(`\nFolders in ${mirrorDir} (instance/backup, the three newest of each):`);
+    for (const instance of (await readdir(mirrorDir, { withFileTypes: true })).filter((e) => e.isDirectory()))
+      for (const backup of (await readdir(join(mirrorDir, instance.name))).sort())
+        console.log(`  ${instance.name}/${backup}`);
+  }
 }
 await mock.close();
 process.exitCode = code;

@@ -103,8 +103,8 @@ beginTime, endTime, sizeKB, files, bytes, verifiedAt, error, updatedAt}\`, where
 \`{name, bytes, mtimeMs, sha256, md5, checksum}\`: the SHA-256 computed while downloading, the MD5
 when the server's ETag is one, and \`checksum\` \`md5\` or \`size-only\` (the server gives no checksum
 for that file: its size was checked and its SHA-256 recorded). \`lastRun\` is the last run's
-summary: \`{startedAt, finishedAt, dryRun, new, skipped, failed, incomplete, pending, removed,
-missingInstances}\`. A manifest that cannot be read stops the mirror (exit 1) with its path: move it
+summary: \`{startedAt, finishedAt, dryRun, new, skipped, excluded, failed, incomplete, pending,
+removed, missingInstances}\`. A manifest that cannot be read stops the mirror (exit 1) with its path: move it
 aside and run again (every backup is then checked through its own download manifest, and
 retention removes nothing until copies are verified anew). Only backups whose record says
 \`verified\` are ever removed, and only the files the record lists (plus the engine's manifest); a
@@ -118,13 +118,13 @@ One JSON object per line on stdout. Every backup-level event has \`instanceId\`,
 \`\`\`text
 {"type":"instance-missing","instanceId"}                       a --instance-id the project does not have
 {"type":"plan","download":N,"sizeKB":N,"skipped":N,"pending":N}  before the downloads start
-{"type":"backup-skipped",...,"reason":"verified"|"not-completed","status"}
+{"type":"backup-skipped",...,"reason":"verified"|"not-completed"|"retention","status"}
 {"type":"backup-planned",...,"sizeKB"}                          --dry-run: would be downloaded
 {"type":"backup-start",...,"sizeKB","resumed"}
 {"type":"backup-done",...,"files","bytes","transferredBytes","md5Files","sizeOnlyFiles","durationMs"}
 {"type":"backup-failed",...,"resumable","error":{"name","kind","message","status"?,"code"?}}
 {"type":"removed",...,"dryRun","keptFolder"}
-{"type":"summary","dryRun","new","skipped","failed","incomplete","pending","removed","missingInstances","durationMs","exitCode"}
+{"type":"summary","dryRun","new","skipped","excluded","failed","incomplete","pending","removed","missingInstances","durationMs","exitCode"}
 \`\`\`
 
 \`summary\` comes last and carries the run's exit code. \`resumable\` backups are left \`incomplete\`
@@ -331,7 +331,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     usage:
       'dds-backup mirror --dir DIR [--instance-id ID ...] [--keep N] [--keep-days D] [--dry-run] [--type TYPE] [--since TIME] [--concurrency N] [--segments N] [--parallel-backups N] [--require-checksum] [--recheck] [--json]',
     description:
-      "Copies every COMPLETED backup of the instances (no --instance-id: of the whole project) into DIR/INSTANCE_ID/BACKUP_ID/, with the download engine's resume, link refresh and verification, several backups at once within one connection budget (max of --concurrency and --segments). A backup an earlier run verified is skipped, without any API call, while its files keep their size and mtime (--recheck re-hashes them instead; `verify --dir DIR/I/B` is the full check). A backup still BUILDING is left for the next run. Retention (only with --keep or --keep-days) deletes only folders the mirror itself completed and verified: --keep N keeps the N newest verified copies per instance, --keep-days D those whose backup ended within D days; with both, a copy is removed only when both rules would remove it. A failed backup never counts, so it never pushes a good copy out, and a backup the cloud expired stays on disk. Going on after a failed backup, the exit code is 3 if authentication failed, else 6 if a verification failed, else 1 for any other failure, else 4 if a named instance does not exist, else 5 if a backup is incomplete but resumable, else 0. One mirror per DIR at a time (its lock).",
+      "Copies every COMPLETED backup of the instances (no --instance-id: of the whole project) into DIR/INSTANCE_ID/BACKUP_ID/, with the download engine's resume, link refresh and verification, several backups at once within one connection budget (max of --concurrency and --segments). A backup an earlier run verified is skipped, without any API call, while its files keep their size and mtime (--recheck re-hashes them instead; `verify --dir DIR/I/B` is the full check). A backup still BUILDING is left for the next run. Retention (only with --keep or --keep-days) deletes only folders the mirror itself completed and verified: --keep N keeps the N newest verified copies per instance, --keep-days D those whose backup ended within D days; with both, a copy is removed only when both rules would remove it, and a listed backup those rules would remove at once is not downloaded. A failed backup never counts, so it never pushes a good copy out, and a backup the cloud expired stays on disk. Going on after a failed backup, the exit code is 3 if authentication failed, else 6 if a verification failed, else 1 for any other failure, else 4 if a named instance does not exist, else 5 if a backup is incomplete but resumable, else 0. One mirror per DIR at a time (its lock).",
     options: [
       { name: 'dir', short: 'd', type: 'string', value: 'DIR', description: 'Mirror directory (required)' },
       {

@@ -86,7 +86,7 @@ export async function run(argv: string[], context: CliContext): Promise<number> 
     const s = result.summary;
     const verb = s.dryRun ? 'Dry run of the mirror' : 'Mirror';
     context.stderr.write(
-      `${verb} of ${dir}: ${s.new} new, ${s.skipped} already verified, ${s.failed} failed, ${s.incomplete} incomplete, ` +
+      `${verb} of ${dir}: ${s.new} new, ${s.skipped} already verified, ${s.excluded ? `${s.excluded} outside retention, ` : ''}${s.failed} failed, ${s.incomplete} incomplete, ` +
         `${s.pending} not completed yet, ${s.removed.length} ${s.dryRun ? 'to remove' : 'removed'}` +
         `${s.missingInstances.length ? `, ${s.missingInstances.length} instance(s) not found` : ''}.\n`,
     );

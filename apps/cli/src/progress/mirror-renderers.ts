@@ -17,9 +17,9 @@ function describe(event: EngineEvent): string | undefined {
     case 'plan':
       return `plan: ${event.download} backup(s) to download (${formatBytes(Number(event.sizeKB) * 1024)}), ${event.skipped} already verified, ${event.pending} not completed yet`;
     case 'backup-skipped':
-      return event.reason === 'verified'
-        ? `skipped ${at}: already verified (size and mtime unchanged)`
-        : `skipped ${at}: ${String(event.status)}, not COMPLETED yet (the next run takes it)`;
+      if (event.reason === 'verified') return `skipped ${at}: already verified (size and mtime unchanged)`;
+      if (event.reason === 'retention') return `skipped ${at}: older than what --keep/--keep-days keep`;
+      return `skipped ${at}: ${String(event.status)}, not COMPLETED yet (the next run takes it)`;
     case 'backup-planned':
       return `would download ${at} (${formatBytes(Number(event.sizeKB) * 1024)})`;
     case 'backup-start':

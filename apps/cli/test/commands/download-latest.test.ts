@@ -43,7 +43,7 @@ describe('dds-backup download --latest', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(`Latest COMPLETED full backup of ${instanceId}: ${newest.id}`);
     expect(await readdir(cwd)).toEqual([newest.id]);
-    const state = await (await mock.fetch(new Request(`${ORIGIN}/__mock/state?hashes=all`))).json();
+    const state: any = await (await mock.fetch(new Request(`${ORIGIN}/__mock/state?hashes=all`))).json();
     const files = state.projects
       .flatMap((p: any) => p.instances)
       .flatMap((i: any) => i.backups)

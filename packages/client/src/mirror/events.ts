@@ -9,8 +9,9 @@ import type { DownloadEvent } from '../download/events.js';
  * - `instance-missing`: a `--instance-id` the project does not have (exit 4 unless worse).
  * - `plan`: what the run is about to download (before the first download starts).
  * - `backup-skipped`: not downloaded: `verified` (an earlier run verified it and its files still
- *   have their size and mtime; no API call was made for it) or `not-completed` (BUILDING or
- *   another status: nothing to copy yet, or ever).
+ *   have their size and mtime; no API call was made for it), `not-completed` (BUILDING or
+ *   another status: nothing to copy yet, or ever) or `retention` (older than what --keep and
+ *   --keep-days keep: it would be removed at once).
  * - `backup-planned`: `--dry-run` only: would be downloaded.
  * - `backup-start`: its download begins (`resumed`: an earlier run left part of it).
  * - `backup-done`: every file complete, size checked, SHA-256 recorded.
@@ -59,7 +60,7 @@ interface BackupRef {
 
 export interface BackupSkippedEvent extends BackupRef {
   type: 'backup-skipped';
-  reason: 'verified' | 'not-completed';
+  reason: 'verified' | 'not-completed' | 'retention';
   /** The backup's status as the API lists it. */
   status: string;
 }
@@ -108,6 +109,7 @@ export interface SummaryEvent {
   dryRun: boolean;
   new: number;
   skipped: number;
+  excluded: number;
   failed: number;
   incomplete: number;
   pending: number;

@@ -65,6 +65,8 @@ export interface MirrorRunSummary {
   new: number;
   /** Backups already verified from an earlier run (no API call for them). */
   skipped: number;
+  /** Backups listed but outside the retention rules (older than what --keep/--keep-days keep): not downloaded. */
+  excluded: number;
   /** Backups that failed (verification, authentication, anything a rerun does not fix by itself). */
   failed: number;
   /** Backups left resumable (network gave up, throttled, interrupted). */

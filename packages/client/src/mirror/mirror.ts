@@ -54,7 +54,7 @@ export interface MirrorBackupOutcome {
   backupId: string;
   /** Folder relative to the mirror directory. */
   dir: string;
-  outcome: 'new' | 'skipped' | 'failed' | 'incomplete' | 'pending' | 'planned';
+  outcome: 'new' | 'skipped' | 'excluded' | 'failed' | 'incomplete' | 'pending' | 'planned';
   /** The error of a failed or incomplete backup (map it to an exit code as for `download`). */
   error?: unknown;
   result?: DownloadResult;
@@ -119,7 +119,9 @@ export async function mirrorBackups(options: MirrorOptions): Promise<MirrorResul
     for (const instanceId of missingInstances) emit({ type: 'instance-missing', instanceId });
 
     const outcomes: MirrorBackupOutcome[] = [];
-    const jobs: { backup: ListedBackup; dir: string; endTime: string; record: MirroredBackup | undefined }[] = [];
+    type Job = { backup: ListedBackup; dir: string; endTime: string; record: MirroredBackup | undefined };
+    const wanted: Job[] = [];
+    const jobs: Job[] = [];
     // Oldest first, so a run cut short has the older (sooner to expire in the cloud) copies.
     const ordered = [...backups].sort((a, b) => time(a.end_time) - time(b.end_time) || a.id.localeCompare(b.id));
     for (const backup of ordered) {
@@ -152,12 +154,22 @@ export async function mirrorBackups(options: MirrorOptions): Promise<MirrorResul
         emit({ type: 'backup-skipped', ...ref, reason: 'verified', status: String(backup.status) });
         continue;
       }
-      if (dryRun) {
+      wanted.push({ backup, dir: folder.dir, endTime, record });
+    }
+
+    // A backup retention would remove at once (older than the N newest, and than D days) is not
+    // downloaded at all: otherwise every run would fetch and delete the same old backups again.
+    // The newest ones count as if their downloads succeed; if one fails, the next run retries it.
+    const excluded = outOfRetention(wanted, manifest.records());
+    for (const w of wanted) {
+      const ref = { instanceId: w.backup.instance_id, backupId: w.backup.id, dir: w.dir, endTime: w.endTime };
+      if (excluded.has(w.backup.id)) {
+        outcomes.push({ ...ref, outcome: 'excluded' });
+        emit({ type: 'backup-skipped', ...ref, reason: 'retention', status: String(w.backup.status) });
+      } else if (dryRun) {
         outcomes.push({ ...ref, outcome: 'planned' });
-        emit({ type: 'backup-planned', ...ref, sizeKB: backup.size });
-        continue;
-      }
-      jobs.push({ backup, dir: folder.dir, endTime, record });
+        emit({ type: 'backup-planned', ...ref, sizeKB: w.backup.size });
+      } else jobs.push(w);
     }
 
     const planned = outcomes.filter((o) => o.outcome === 'planned');
@@ -278,6 +290,7 @@ export async function mirrorBackups(options: MirrorOptions): Promise<MirrorResul
       dryRun,
       new: count('new'),
       skipped: count('skipped'),
+      excluded: count('excluded'),
       failed: count('failed'),
       incomplete: count('incomplete'),
       pending: count('pending'),
@@ -293,6 +306,7 @@ export async function mirrorBackups(options: MirrorOptions): Promise<MirrorResul
       dryRun,
       new: summary.new,
       skipped: summary.skipped,
+      excluded: summary.excluded,
       failed: summary.failed,
       incomplete: summary.incomplete,
       pending: summary.pending,
@@ -301,6 +315,29 @@ export async function mirrorBackups(options: MirrorOptions): Promise<MirrorResul
       durationMs: Date.now() - started,
     });
     return { dir: root, manifestPath: manifest.path, backups: outcomes, removed, missingInstances, summary };
+  }
+
+  /** Ids among `wanted` that the retention rules would remove, counting every verified copy too. */
+  function outOfRetention(
+    wanted: readonly { backup: ListedBackup; endTime: string }[],
+    records: readonly MirroredBackup[],
+  ): Set<string> {
+    const out = new Set<string>();
+    if (options.keep === undefined && options.keepDays === undefined) return out;
+    const byInstance = new Map<string, { backupId: string; endTime: number }[]>();
+    const counted = new Set<string>();
+    for (const r of records) {
+      if (r.state !== 'verified') continue;
+      counted.add(r.backupId);
+      push(byInstance, r.instanceId, { backupId: r.backupId, endTime: Date.parse(r.endTime) });
+    }
+    for (const w of wanted)
+      if (!counted.has(w.backup.id))
+        push(byInstance, w.backup.instance_id, { backupId: w.backup.id, endTime: Date.parse(w.endTime) });
+    const ids = new Set(wanted.map((w) => w.backup.id));
+    for (const candidates of byInstance.values())
+      for (const id of backupsToRemove(candidates, options, now())) if (ids.has(id)) out.add(id);
+    return out;
   }
 
   /**
