@@ -105,7 +105,7 @@ export async function run({ quick, workDir }) {
         [
           `mirror API calls per backup = ${fmt(callsPerBackup, 2)}`,
           callsPerBackup <= 1.5,
-          'reported; ListInstances + ListBackups + one link call each',
+          'reported, a soft bound of 1.5: ListInstances + ListBackups pages + one link call per backup',
         ],
       ],
       ran: m.n > 0 && dl.n > 0,
