@@ -26,7 +26,8 @@ export async function startMock(extraArgs = []) {
   const defaults = {
     projectId: d.project_id,
     sharded: ids(d.sharded),
-    large: ids(d.large),
+    // The 1.5 GiB backup lives in a second project (the default project mirrors small).
+    large: { ...ids(d.large), projectId: d.large.project_id },
     token: 'bench-token',
     aksk: DEFAULT_AKSK,
   };

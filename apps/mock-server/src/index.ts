@@ -1,7 +1,8 @@
 /**
  * @dds-backup/mock-server: a spec-driven stand-in for Huawei Cloud DDS `ShowBackupDownloadLink`,
- * the OBS temporary links it hands out, the two IAM calls around it, and an admin API
- * (`/__mock/`) to drive state, clock and faults. With `proxy`, a validation proxy in front of
+ * `ListBackups` and `ListInstances`, the OBS temporary links it hands out, the two IAM calls
+ * around it, a daily backup schedule on the mock clock, and an admin API (`/__mock/`) to drive
+ * state, clock and faults. With `proxy`, a validation proxy in front of
  * the real API instead: answers checked against the spec, passed through byte for byte.
  */
 
@@ -19,13 +20,18 @@ export {
 export { NAMESPACE_HEADER } from './context.js';
 export {
   type BackupDef,
+  type BackupStrategyDef,
   type Dataset,
+  DEFAULT_AUTO_BACKUP_BYTES,
+  DEFAULT_KEEP_DAYS,
   DEFAULT_SIZES,
   type DefaultIds,
   defaultDataset,
   defaultIds,
   type FileDef,
+  type GroupDef,
   type InstanceDef,
+  LARGE_PROJECT_REGION,
   type ProjectDef,
   sizeInKb,
 } from './dataset.js';
@@ -38,4 +44,5 @@ export { DEFAULT_PROXY_TIMEOUT_MS, iamEndpointFor, type ProxyOptions, UpstreamUr
 export { MAX_ANSWER_BYTES } from './proxy/forward.js';
 export { CONTRACT_HEADER, PROXY_ERROR_CODES } from './proxy/proxy.js';
 export type { ContractViolation } from './proxy/violations.js';
+export { type ScheduleReport, scheduledBackup } from './schedule.js';
 export { createMockServer, type MockDefaults, type MockServer, type MockServerOptions } from './server.js';

@@ -76,4 +76,63 @@ describe('fixtures files', () => {
   it('a missing file -> FixturesError', async () => {
     await expect(loadFixtures(join(dir, 'nope.yaml'))).rejects.toThrow(/Cannot read fixtures file/);
   });
+
+  it('an instance with backup_strategy gets its automated backups; the new instance fields are served', async () => {
+    const path = await file(
+      'scheduled.yaml',
+      `projects:
+  - name: cn-north-4
+    instances:
+      - id: 33333333333333333333333333333333in02
+        name: nightly
+        datastore: {type: DDS-Enhanced, version: '3.4'}
+        vpc_id: vpc-1
+        tags: [{key: env, value: ci}]
+        backup_strategy: {start_time: '23:00-00:00', keep_days: 2}
+        auto_backup_bytes: 4096
+        backups:
+          - {id: 44444444444444444444444444444444br02, type: manual, description: kept, files: [{name: m.tar.gz, size_bytes: 1}]}
+`,
+    );
+    const { createClock } = await import('../src/index.js');
+    const mock = createMockServer({
+      dataset: await loadFixtures(path),
+      clock: createClock({ start: '2030-01-10T12:00:00Z', frozen: true }),
+    });
+    const get = async (p: string) =>
+      (
+        await mock.fetch(
+          new Request(`http://mock.test/v3/${mock.defaults.projectId}/${p}`, { headers: { 'X-Auth-Token': 't' } }),
+        )
+      ).json() as Promise<any>;
+    const backups = await get('backups');
+    expect(backups.backups.map((b: any) => [b.type, b.begin_time, b.datastore.version])).toEqual([
+      ['auto', '2030-01-09 23:00:00', '3.4'],
+      ['auto', '2030-01-08 23:00:00', '3.4'],
+      ['manual', '2025-11-28 02:00:00', '3.4'],
+    ]);
+    expect(backups.backups[2].description).toBe('kept');
+    expect(backups.backups[0].size).toBeGreaterThanOrEqual(4);
+    const instances = await get('instances');
+    expect(instances.instances[0]).toMatchObject({
+      vpc_id: 'vpc-1',
+      tags: [{ key: 'env', value: 'ci' }],
+      backup_strategy: { start_time: '23:00-00:00', keep_days: 2 },
+    });
+  });
+
+  it('a bad backup_strategy is refused with its JSON pointer', async () => {
+    const path = await file(
+      'bad-strategy.yaml',
+      `projects:
+  - instances:
+      - id: x
+        backup_strategy: {start_time: '2am', keep_days: 0}
+`,
+    );
+    const error = await loadFixtures(path).catch((e) => e);
+    expect(error).toBeInstanceOf(FixturesError);
+    expect(error.message).toContain('/projects/0/instances/0/backup_strategy/start_time');
+    expect(error.message).toContain('/projects/0/instances/0/backup_strategy/keep_days');
+  });
 });

@@ -3,6 +3,7 @@ import { getOperation, LINK_TTL_SECONDS, type operations } from '@dds-backup/con
 import type { CheckResult } from './checks/check.js';
 import type { SuiteContext } from './checks/context.js';
 import { RANGE_BYTES } from './checks/download-links.js';
+import { LIST_CHECKS, listCheckDescriptions, listOperationChecks } from './checks/list-operations.js';
 import { negativeCases, runNegativeCase } from './checks/negative.js';
 import { POSITIVE_CHECKS, positiveChecks } from './checks/positive.js';
 import { declaredHeaders, OPERATION_ID, requiredParameters, successStatus } from './spec-facts.js';
@@ -81,12 +82,14 @@ export function listChecks(): CheckDescription[] {
       name: c.name,
       description: `${c.description}: ${c.expected.status} ${c.expected.codes.join(' or ')}`,
     })),
+    ...LIST_CHECKS.map((name) => ({ name, description: listCheckDescriptions()[name] })),
   ];
 }
 
 /**
  * Runs the conformance suite against a server: the positive call and its links, then the
- * negative calls generated from the spec. Never throws for a non-conforming server (see `ok` and
+ * negative calls generated from the spec, then the list operations (ListBackups, ListInstances:
+ * paging, filters, errors) against the same project, instance and backup. Never throws for a non-conforming server (see `ok` and
  * each check's `reason`); throws for bad options or missing credentials.
  */
 export async function runConformance(options: ConformanceOptions): Promise<ConformanceReport> {
@@ -121,5 +124,6 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
   };
   for (const check of await positiveChecks(ctx)) record(check);
   for (const c of negativeCases()) record(await runNegativeCase(ctx, c));
+  for (const check of await listOperationChecks(ctx)) record(check);
   return { ok: checks.every((c) => c.ok), checks };
 }

@@ -62,9 +62,16 @@ export async function listBackups(ctx: MockContext, rc: RequestContext, projectS
   const types = backupType === undefined ? FULL_TYPES : (TYPES[backupType] ?? []);
   const beginText = query.get('begin_time') || undefined;
   const endText = query.get('end_time') || undefined;
-  // Both or neither (validateRequest enforced the pairing from x-parameter-dependencies).
-  const begin = beginText === undefined ? undefined : parseHuaweiUtcTime(beginText).getTime();
-  const end = endText === undefined ? undefined : parseHuaweiUtcTime(endText).getTime();
+  // Both or neither (validateRequest enforced the pairing from x-parameter-dependencies). The
+  // pattern passed; a calendar impossibility (02-30) is refused here, as parseHuaweiUtcTime does.
+  let begin: number | undefined;
+  let end: number | undefined;
+  try {
+    begin = beginText === undefined ? undefined : parseHuaweiUtcTime(beginText).getTime();
+    end = endText === undefined ? undefined : parseHuaweiUtcTime(endText).getTime();
+  } catch (e) {
+    return fail('DBS.200001', `query parameter ${(e as Error).message}`);
+  }
   if (begin !== undefined && end !== undefined && end < begin)
     return fail('DBS.200001', `query parameter \`end_time\` (${endText}) is before \`begin_time\` (${beginText})`);
   const backupId = query.get('backup_id') || undefined;
