@@ -11,9 +11,12 @@ export { LOCK_NAME } from './dir-lock.js';
 export { type DownloadBackupOptions, type DownloadResult, downloadBackup, type StatFsLike } from './download-backup.js';
 export {
   DirectoryBusyError,
+  EmptyBackupError,
   FileExistsError,
   IncompleteDownloadError,
   InsufficientSpaceError,
+  InvalidLinkError,
+  ListingChangedError,
   ObjectChangedError,
   ObjectResponseError,
   ObjectStorageError,
