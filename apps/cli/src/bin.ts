@@ -1,14 +1,19 @@
 #!/usr/bin/env node
-// A shim: everything is in main.ts, loaded with the real stdio, env and a Ctrl-C AbortSignal.
+// A shim: everything is in main.ts, loaded with the real stdio, env and an AbortSignal that
+// Ctrl-C (SIGINT) and SIGTERM (systemd, docker stop, Kubernetes) fire alike. The abort reason
+// names the signal, so main() exits 130 for SIGINT and 143 for SIGTERM (128 + its number).
 import { main } from './main.js';
 
 const controller = new AbortController();
-let interrupted = 0;
-process.on('SIGINT', () => {
-  // First Ctrl-C: stop cleanly (the download saves its state). Second: stop now.
-  if (++interrupted > 1) process.exit(130);
-  controller.abort(new Error('interrupted'));
-});
+let stoppedBy: NodeJS.Signals | undefined;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    // First signal: stop cleanly (the download saves its state and releases its lock). Second: stop now.
+    if (stoppedBy) process.exit(stoppedBy === 'SIGTERM' ? 143 : 130);
+    stoppedBy = signal;
+    controller.abort(Object.assign(new Error(signal === 'SIGTERM' ? 'terminated' : 'interrupted'), { signal }));
+  });
+}
 const stdin = async () => {
   let text = '';
   for await (const chunk of process.stdin) text += chunk;

@@ -127,7 +127,9 @@ One JSON object per line on stdout. Every backup-level event has \`instanceId\`,
 {"type":"summary","dryRun","new","skipped","excluded","failed","incomplete","pending","removed","missingInstances","durationMs","exitCode"}
 \`\`\`
 
-\`summary\` comes last and carries the run's exit code. \`resumable\` backups are left \`incomplete\`
+\`summary\` comes last and carries the run's exit code; a run that stops as a whole (bad input,
+no credentials, the listing failed, DIR busy, Ctrl-C) ends with \`{"type":"error","exitCode",...}\`
+instead, as \`download --json\` does. \`resumable\` backups are left \`incomplete\`
 (exit 5 unless worse): the next run resumes them.
 
 Between them come the download engine's events of each backup (\`link\`, \`file-start\`,
@@ -209,7 +211,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'download',
     summary: 'Download every file of a backup, verified and resumable',
     usage:
-      'dds-backup download --instance-id ID (--backup-id ID | --latest) [--dir DIR] [--concurrency N] [--segments N] [--force] [--no-verify] [--require-checksum] [--recheck] [--json]',
+      'dds-backup download --instance-id ID (--backup-id ID | --latest) [--dir DIR] [--concurrency N] [--segments N] [--speed-limit BYTES] [--speed-time SECONDS] [--stall-timeout SECONDS] [--force] [--no-verify] [--require-checksum] [--recheck] [--json]',
     description:
       'Downloads into DIR (default ./BACKUP_ID), refreshing links that expire, resuming what an earlier run left, and verifying sizes and MD5. Files appear under their final names only when complete. Re-run the same command to resume. ' +
       'Checksums: a file whose ETag is a plain MD5 is "MD5 verified"; for a multipart ("...-N"), weak (W/) or missing ETag the output says "size only: the server gives no checksum for this file" (only its size could be checked against the server). Every file\'s SHA-256 is taken while it downloads and kept in the manifest, so `dds-backup verify` detects any later change. ' +
@@ -229,6 +231,25 @@ export const COMMANDS: readonly CommandSpec[] = [
         type: 'string',
         value: 'N',
         description: 'Parallel ranged requests per large file (default 4)',
+      },
+      {
+        name: 'speed-limit',
+        type: 'string',
+        value: 'BYTES',
+        description:
+          'Speed floor in bytes/s (default 1024; 0 = none): a transfer slower than this for --speed-time is aborted and retried from where it got. Attempts cut off this way count against --retries, so a 1 byte/s drip is given up on (exit 5) within about 2 minutes with the defaults',
+      },
+      {
+        name: 'speed-time',
+        type: 'string',
+        value: 'SECONDS',
+        description: 'How long a transfer may stay under --speed-limit (default 30)',
+      },
+      {
+        name: 'stall-timeout',
+        type: 'string',
+        value: 'SECONDS',
+        description: 'A request that receives no byte for this long is aborted and retried (default 30)',
       },
       { name: 'force', type: 'boolean', description: 'Overwrite files in DIR that this tool did not download' },
       {
@@ -465,13 +486,23 @@ export const COMMANDS: readonly CommandSpec[] = [
 
 export const EXIT_CODES: ReadonlyArray<readonly [number, string]> = [
   [0, 'success'],
-  [1, 'failure'],
-  [2, 'usage error'],
+  [
+    1,
+    'failure a re-run cannot fix by itself: refusing to write (unsafe file name, a file in the way, no space, a write error), a link that is not http(s), a TLS or URL error, an API answer that is not what DDS gives, a backup with no files; the message says what to do',
+  ],
+  [2, 'usage error (a flag or its value)'],
   [3, 'authentication or permission (also: no credentials configured)'],
   [4, 'instance or backup not found'],
-  [5, 'incomplete but resumable (network gave up, interrupted): run the same command again'],
-  [6, 'verification failed'],
-  [130, 'interrupted by Ctrl-C (state saved, resumable)'],
+  [
+    5,
+    'incomplete but resumable (network gave up, too slow, a Retry-After longer than the wait cap, 5xx/429): run the same command again',
+  ],
+  [
+    6,
+    'verification failed (size, MD5 or SHA-256 mismatch; with --require-checksum: a file the server gives no checksum for)',
+  ],
+  [130, 'interrupted by Ctrl-C (SIGINT): state saved, lock released, resumable'],
+  [143, 'stopped by SIGTERM (systemd, docker stop): state saved, lock released, resumable'],
 ];
 
 export const ENVIRONMENT: ReadonlyArray<readonly [string, string]> = [

@@ -75,3 +75,14 @@ export function intOption(values: ParsedValues, name: string, fallback: number, 
   }
   return n;
 }
+
+/** A duration in seconds (decimals allowed) within (0, max], or a usage error; returned in ms. */
+export function secondsOption(values: ParsedValues, name: string, fallbackSeconds: number, max = 86_400): number {
+  const v = values[name];
+  if (v === undefined) return fallbackSeconds * 1000;
+  const n = Number(v);
+  if (typeof v !== 'string' || v.trim() === '' || !Number.isFinite(n) || n <= 0 || n > max) {
+    throw new UsageError(`--${name} must be a number of seconds above 0, at most ${max} (got "${String(v)}").`);
+  }
+  return Math.round(n * 1000);
+}

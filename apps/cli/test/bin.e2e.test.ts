@@ -114,6 +114,45 @@ describe('dds-backup binary', () => {
     expect(verify.code, verify.stderr).toBe(0);
   });
 
+  it('SIGTERM during a download is handled like Ctrl-C: exit 143, state saved, lock released, --json ends with an error event', async () => {
+    const dir = await tempDir();
+    const d = mock.defaults;
+    const args = [
+      ...['--endpoint', url, '--project-id', d.projectId, 'download'],
+      ...['--instance-id', d.sharded.instanceId, '--backup-id', d.sharded.backupId, '--dir', dir, '--json'],
+    ];
+    await admin('faults', { target: 'download', kind: 'throttle', bytes_per_second: 512 * 1024 });
+    const first = start(args);
+    const onDisk = () =>
+      first
+        .output()
+        .stdout.split('\n')
+        .some((l) => l.includes('"type":"progress"') && JSON.parse(l).bytes >= 2 * 1024 * 1024);
+    while (!onDisk()) {
+      if (first.child.exitCode !== null) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    first.child.kill('SIGTERM');
+    const stopped = await first.done;
+    await admin('faults', undefined, 'DELETE');
+    expect(stopped.code, stopped.stderr).toBe(143);
+    expect(stopped.stderr).toContain('run the same command again to resume');
+    const last = JSON.parse(stopped.stdout.trimEnd().split('\n').at(-1)!);
+    expect(last).toMatchObject({ type: 'error', name: 'AbortError', exitCode: 143 });
+    // Lock released, progress recorded, nothing partial under a final name.
+    const { readdir } = await import('node:fs/promises');
+    const names = await readdir(dir);
+    expect(names).not.toContain('.dds-backup-lock');
+    expect(names).toContain('.dds-backup-manifest.json');
+    expect(names.some((n) => n.endsWith('.part'))).toBe(true);
+
+    const second = await start(args).done;
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stdout).toContain('"resumedBytes":');
+    const verify = await start(['verify', '--dir', dir]).done;
+    expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+  });
+
   it('a token never appears in any output or log with --verbose', async () => {
     const d = mock.defaults;
     const r = await start(

@@ -82,15 +82,38 @@ export class ApiError extends DdsBackupError {
   }
 }
 
-/** The request never got an HTTP answer (DNS, refused, reset). Status 0, as Octokit does. */
+/**
+ * The request never got an HTTP answer (DNS, refused, reset, TLS). Status 0, as Octokit does.
+ * Retryable unless the failure is one a retry cannot fix (see NON_RETRYABLE_NETWORK_CODES):
+ * then the CLI exits 1, never 5 with "run the same command again".
+ */
 export class NetworkError extends DdsBackupError {
   override name = 'NetworkError';
   override readonly kind = 'NETWORK_ERROR';
   readonly status = 0;
-  constructor(message: string, cause?: unknown) {
-    super(message, { retryable: true, cause });
+  /** The errno / Node error code of the cause (ECONNRESET, ERR_INVALID_URL...), when known. */
+  readonly code: string | undefined;
+  constructor(message: string, cause?: unknown, options: { retryable?: boolean; code?: string } = {}) {
+    super(message, { retryable: options.retryable ?? true, cause });
+    this.code = options.code;
   }
 }
+
+/**
+ * Error codes of failures that no retry can cure: the request is wrong, not the network. The
+ * general non-retryable mechanism: `toDdsError` makes a NetworkError with `retryable: false`
+ * for a thrown error whose `code` (or its cause's) is in this set, or which carries
+ * `retryable: false` itself. Transports add their own permanent failures here (TLS certificate
+ * and hostname errors belong here too).
+ */
+export const NON_RETRYABLE_NETWORK_CODES: Set<string> = new Set([
+  'ERR_INVALID_URL',
+  'ERR_INVALID_PROTOCOL',
+  'ERR_UNSUPPORTED_PROTOCOL',
+  'ERR_INVALID_ARG_VALUE',
+  'ERR_INVALID_HTTP_TOKEN',
+  'ERR_INVALID_CHAR',
+]);
 
 /** One attempt took longer than the configured timeout. */
 export class TimeoutError extends DdsBackupError {

@@ -1,4 +1,11 @@
-import { AbortError, ApiError, DdsBackupError, NetworkError, TimeoutError } from './errors.js';
+import {
+  AbortError,
+  ApiError,
+  DdsBackupError,
+  NetworkError,
+  NON_RETRYABLE_NETWORK_CODES,
+  TimeoutError,
+} from './errors.js';
 
 /** How calls are retried. */
 export interface RetryOptions {
@@ -91,9 +98,27 @@ export async function withRetries<T>(
 export function toDdsError(raw: unknown, signal?: AbortSignal): DdsBackupError {
   if (raw instanceof DdsBackupError) return raw;
   if (signal?.aborted) return new AbortError();
-  const err = raw as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  const err = raw as {
+    name?: string;
+    message?: string;
+    code?: string;
+    retryable?: boolean;
+    cause?: { code?: string; message?: string; retryable?: boolean };
+  };
   if (err?.name === 'TimeoutError') return new TimeoutError(err.message ?? 'timed out');
   if (err?.name === 'AbortError') return new AbortError();
   const detail = err?.cause?.code ?? err?.cause?.message ?? err?.message ?? String(raw);
-  return new NetworkError(`Network error: ${detail}`, raw);
+  const code = [err?.cause?.code, err?.code].find((c) => typeof c === 'string');
+  const permanent =
+    err?.retryable === false ||
+    err?.cause?.retryable === false ||
+    (code !== undefined && NON_RETRYABLE_NETWORK_CODES.has(code));
+  if (permanent) {
+    return new NetworkError(
+      `Network error: ${detail}${detail === err?.message || !err?.message ? '' : ` (${err.message})`}. Retrying cannot fix this: the address or the connection settings are wrong.`,
+      raw,
+      { retryable: false, ...(code ? { code } : {}) },
+    );
+  }
+  return new NetworkError(`Network error: ${detail}`, raw, code ? { code } : {});
 }

@@ -3,7 +3,7 @@ import type { FileResult } from '@dds-backup/client/download';
 import { findCommand } from '../command-table.js';
 import type { CliContext } from '../context.js';
 import { formatBytes, formatDuration } from '../output/units.js';
-import { intOption, parseCommandArgs, required } from '../parse.js';
+import { intOption, parseCommandArgs, required, secondsOption } from '../parse.js';
 import { ALREADY_COMPLETE } from '../progress/file-outcome.js';
 import { ndjsonRenderer, type ProgressRenderer, plainRenderer, ttyRenderer } from '../progress/renderers.js';
 import { buildClient } from '../settings.js';
@@ -11,6 +11,20 @@ import { UsageError } from '../usage-error.js';
 
 /** `dds-backup download`: the whole backup, with the engine's refresh, resume and verification. */
 export async function run(argv: string[], context: CliContext): Promise<number> {
+  try {
+    return await download(argv, context);
+  } catch (error) {
+    // --json: the stream ends with what went wrong (usage and credential errors included), so a
+    // consumer never sees a silent stop.
+    if (argv.includes('--json')) {
+      const { errorEvent } = await import('../report-error.js');
+      context.stdout.write(`${JSON.stringify(await errorEvent(error, context.signal))}\n`);
+    }
+    throw error;
+  }
+}
+
+async function download(argv: string[], context: CliContext): Promise<number> {
   const { values } = parseCommandArgs(argv, findCommand('download')!.options);
   const latest = values.latest === true;
   if (latest && values['backup-id'] !== undefined)
@@ -19,15 +33,35 @@ export async function run(argv: string[], context: CliContext): Promise<number> 
     );
   const instanceId = required(values, 'instance-id');
   let backupId = latest ? '' : required(values, 'backup-id');
+  const { downloadBackup, unsafeNameReason } = await import('@dds-backup/client/download');
+  const checkDefaultDir = (id: string) => {
+    if (typeof values.dir === 'string') return;
+    // The default directory is ./BACKUP_ID: an ID like ../../x (typed, or listed by the API for
+    // --latest) must not pick a path elsewhere.
+    const reason = unsafeNameReason(id);
+    if (reason)
+      throw new UsageError(
+        `--backup-id ${JSON.stringify(id)} cannot be the default directory name (${reason}): pass --dir DIR.`,
+      );
+  };
+  if (!latest) checkDefaultDir(backupId);
   const concurrency = intOption(values, 'concurrency', 4, { min: 1, max: 32 });
   const segmentsPerFile = intOption(values, 'segments', 4, { min: 1, max: 32 });
+  // The speed floor and stall timeout (defaults: see command-table.ts; a 1 byte/s drip is given
+  // up on, retries included, within about two minutes).
+  const speedLimit = intOption(values, 'speed-limit', 1024, { min: 0, max: 2 ** 40 });
+  const speedTimeMs = secondsOption(values, 'speed-time', 30);
+  const stallTimeoutMs = secondsOption(values, 'stall-timeout', 30);
   const client = await buildClient(values, context);
   if (latest) {
     // Resolved first, then exactly the --backup-id path (same default dir, same output).
     const newest = await client.latestBackup(instanceId, context.signal ? { signal: context.signal } : {});
     if (!newest) {
+      const message = `instance ${instanceId} has no COMPLETED full backup to download.`;
+      if (values.json)
+        context.stdout.write(`${JSON.stringify({ type: 'error', exitCode: 4, name: 'NoBackupError', message })}\n`);
       context.stderr.write(
-        `error: instance ${instanceId} has no COMPLETED full backup to download.\nhint: see \`dds-backup backups --instance-id ${instanceId}\` (a backup still BUILDING is listed, not downloadable yet).\n`,
+        `error: ${message}\nhint: see \`dds-backup backups --instance-id ${instanceId}\` (a backup still BUILDING is listed, not downloadable yet).\n`,
       );
       return 4;
     }
@@ -37,8 +71,8 @@ export async function run(argv: string[], context: CliContext): Promise<number> 
         `Latest COMPLETED full backup of ${instanceId}: ${backupId} (ended ${newest.end_time} UTC).\n`,
       );
   }
+  checkDefaultDir(backupId);
   const dir = resolve(context.cwd ?? process.cwd(), typeof values.dir === 'string' ? values.dir : backupId);
-  const { downloadBackup } = await import('@dds-backup/client/download');
 
   const quiet = values.quiet === true;
   const color = values['no-color'] !== true && !context.env.NO_COLOR && context.stderr.isTTY === true;
@@ -59,6 +93,9 @@ export async function run(argv: string[], context: CliContext): Promise<number> 
       dir,
       concurrency,
       segmentsPerFile,
+      speedLimit,
+      speedTimeMs,
+      stallTimeoutMs,
       verify: values['no-verify'] !== true,
       requireChecksum: values['require-checksum'] === true,
       recheck: values.recheck === true,

@@ -29,6 +29,20 @@ function retentionOption(values: Record<string, unknown>, name: string): number 
 
 /** `dds-backup mirror`: every COMPLETED backup of some instances into DIR/I/B, with retention. */
 export async function run(argv: string[], context: CliContext): Promise<number> {
+  try {
+    return await mirror(argv, context);
+  } catch (error) {
+    // --json: a run that stops as a whole (usage, credentials, listing, lock, Ctrl-C) ends the
+    // stream with an `error` event, as `download --json` does.
+    if (argv.includes('--json')) {
+      const { errorEvent } = await import('../report-error.js');
+      context.stdout.write(`${JSON.stringify(await errorEvent(error, context.signal))}\n`);
+    }
+    throw error;
+  }
+}
+
+async function mirror(argv: string[], context: CliContext): Promise<number> {
   const { values } = parseCommandArgs(argv, findCommand('mirror')!.options);
   const dir = resolve(context.cwd ?? process.cwd(), required(values, 'dir'));
   const instanceIds = ((values['instance-id'] as string[] | undefined) ?? []).map((s) => s.trim());
@@ -79,7 +93,9 @@ export async function run(argv: string[], context: CliContext): Promise<number> 
     renderer?.finish();
   }
 
-  const failures = result.backups.filter((b) => b.error !== undefined).map((b) => exitCodeOf(b.error as Error));
+  const failures = result.backups
+    .filter((b) => b.error !== undefined)
+    .map((b) => exitCodeOf(b.error as Error, context.signal));
   const code = mirrorExitCode(failures, result.missingInstances.length > 0);
   ndjson?.summary(code);
   if (!ndjson && !quiet) {

@@ -312,3 +312,94 @@ describe('dds-backup download: what was checked, said plainly', () => {
     expect(await sha256(path)).toBe(f!.sha256);
   });
 });
+
+/** The mock's answers with the ShowBackupDownloadLink body edited. */
+const listingFetch = (edit: (body: { files: Array<Record<string, unknown>> }) => void) => async (r: Request) => {
+  const res = await mock.fetch(r);
+  if (!new URL(r.url).pathname.endsWith('/backups/download-file') || res.status !== 200) return res;
+  const body = (await res.json()) as { files: Array<Record<string, unknown>> };
+  edit(body);
+  return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
+};
+
+const lastEvent = (stdout: string) => JSON.parse(stdout.trimEnd().split('\n').at(-1)!);
+
+describe('dds-backup download: outcomes and exit codes', () => {
+  it('a download_link that is not http(s) is refused before any connection: exit 1, never "run again"', async () => {
+    const dir = await tempDir();
+    const r = await download(dir, ['--json'], {
+      fetch: listingFetch((b) => {
+        for (const f of b.files) f.download_link = 'file:///etc/passwd';
+      }),
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('scheme is "file:"; only http: and https: links are fetched. No connection was made.');
+    expect(r.stderr).not.toContain('run the same command again');
+    expect(lastEvent(r.stdout)).toMatchObject({
+      type: 'error',
+      name: 'InvalidLinkError',
+      exitCode: 1,
+      retryable: false,
+    });
+    expect(await readdir(dir)).toEqual([]);
+    const journal = (await (await admin('requests', undefined, 'GET')).json()) as Array<{ path: string }>;
+    expect(journal.filter((e) => e.path.startsWith('/obs/'))).toEqual([]);
+  });
+
+  it('a backup the API lists with no files: exit 1, says so', async () => {
+    const dir = await tempDir();
+    const r = await download(dir, ['--json'], {
+      fetch: listingFetch((b) => {
+        b.files = [];
+      }),
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('error: The API lists no files for this backup');
+    expect(lastEvent(r.stdout)).toMatchObject({ type: 'error', name: 'EmptyBackupError', exitCode: 1 });
+  });
+
+  it('a drip below --speed-limit for --speed-time is given up on after the retries: exit 5, says why', async () => {
+    const dir = await tempDir();
+    await admin('faults', { target: 'download', kind: 'throttle', bytes_per_second: 20 });
+    const r = await download(dir, ['--speed-limit', '1000', '--speed-time', '0.3', '--retries', '1', '--json']);
+    expect(r.code, r.stderr).toBe(5);
+    expect(r.stderr).toMatch(/below the floor of 1000 bytes\/s \(--speed-limit, --speed-time\)/);
+    expect(r.stderr).toContain('run the same command again');
+    expect(lastEvent(r.stdout)).toMatchObject({ type: 'error', name: 'IncompleteDownloadError', exitCode: 5 });
+    expect((await readdir(dir)).some((n) => n.endsWith('.part'))).toBe(true);
+  });
+
+  it('--stall-timeout: a server that sends nothing is aborted after that long and retried', async () => {
+    const dir = await tempDir();
+    await admin('faults', { target: 'download', kind: 'latency', latency_ms: 5000 });
+    const r = await download(dir, ['--stall-timeout', '0.2', '--retries', '0', '--concurrency', '1']);
+    expect(r.code, r.stderr).toBe(5);
+    expect(r.stderr).toMatch(/no data for 0\.2 s at offset 0 \(--stall-timeout\)/);
+  });
+
+  it.each([
+    [['--speed-limit', '1.5'], /--speed-limit must be a whole number/],
+    [['--speed-time', '0'], /--speed-time must be a number of seconds above 0/],
+    [['--stall-timeout', 'soon'], /--stall-timeout must be a number of seconds above 0/],
+  ])('%j is a usage error (exit 2), and --json still ends with an error event', async (flags, message) => {
+    const r = await download(await tempDir(), [...flags, '--json']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(lastEvent(r.stdout)).toMatchObject({ type: 'error', name: 'UsageError', exitCode: 2 });
+  });
+
+  it('a --backup-id that would put the default directory elsewhere (../../x) is refused', async () => {
+    const cwd = await tempDir();
+    const r = await runCli(
+      [
+        ...['--endpoint', ORIGIN, '--project-id', mock.defaults.projectId, 'download'],
+        ...['--instance-id', mock.defaults.sharded.instanceId, '--backup-id', '../../x'],
+      ],
+      { env: { DDS_BACKUP_TOKEN: TOKEN }, fetch: (req) => mock.fetch(req), cwd },
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--backup-id "../../x" cannot be the default directory name');
+    expect(r.stderr).toContain('pass --dir DIR');
+    expect(await readdir(cwd)).toEqual([]);
+  });
+});

@@ -7,7 +7,7 @@ import type { DownloadLink } from '../links.js';
 import { Budget, forEachLimit } from './budget.js';
 import { Checkpointer } from './checkpoint.js';
 import { lockDirectory } from './dir-lock.js';
-import { FileExistsError, InsufficientSpaceError, UnsafeFileNameError } from './errors.js';
+import { EmptyBackupError, FileExistsError, InsufficientSpaceError, UnsafeFileNameError } from './errors.js';
 import { type DownloadEvent, emitter } from './events.js';
 import {
   type FileContext,
@@ -18,6 +18,7 @@ import {
   untilAborted,
 } from './file-download.js';
 import { HashPool } from './file-hasher.js';
+import { assertFetchableLink } from './link-check.js';
 import { LinksCache } from './links-cache.js';
 import { Manifest, type ManifestEntry } from './manifest.js';
 import { selectTransport } from './object-transport.js';
@@ -78,6 +79,15 @@ export interface DownloadBackupOptions {
   onEvent?: (event: DownloadEvent) => void;
   /** A request that receives nothing for this long is aborted and retried from where it got (default 30000). */
   stallTimeoutMs?: number;
+  /**
+   * Speed floor, as curl's --speed-limit/--speed-time: a body slower than `speedLimit` bytes/s
+   * over `speedTimeMs` is aborted and retried from where it got (defaults 1024 bytes/s over
+   * 30000 ms; 0 disables). An attempt cut off this way that delivered under 1 MiB counts against
+   * the retry attempts, so a server dripping 1 byte/s is given up on after about
+   * attempts x speedTimeMs (2 minutes with the defaults) with IncompleteDownloadError.
+   */
+  speedLimit?: number;
+  speedTimeMs?: number;
   /** Refresh links before a request when they expire within this many ms (default 60000). */
   refreshMarginMs?: number;
   /** Minimum interval between two `progress` events of a file (default 200). */
@@ -139,6 +149,8 @@ export async function downloadBackup(options: DownloadBackupOptions): Promise<Do
   const minSegmentBytes = positiveInt('minSegmentBytes', options.minSegmentBytes, 16 * MiB);
   const maxConnections = positiveInt('maxConnections', options.maxConnections, Math.max(concurrency, segmentsPerFile));
   const stallTimeoutMs = positiveInt('stallTimeoutMs', options.stallTimeoutMs, 30_000);
+  const speedLimit = nonNegative('speedLimit', options.speedLimit, 1024);
+  const speedTimeMs = positiveInt('speedTimeMs', options.speedTimeMs, 30_000);
   const refreshMarginMs = nonNegative('refreshMarginMs', options.refreshMarginMs, 60_000);
   if (typeof options.dir !== 'string' || options.dir === '')
     throw new ConfigurationError('dir is required: pass the target directory.');
@@ -189,7 +201,9 @@ export async function downloadBackup(options: DownloadBackupOptions): Promise<Do
         ...(f.groupName !== undefined ? { groupName: f.groupName } : {}),
       })),
     });
+    if (links.files.length === 0) throw new EmptyBackupError(instanceId, backupId);
     assertSafeNames(links.files.map((f) => f.name));
+    for (const f of links.files) assertFetchableLink(f.name, f.url);
     for (const f of links.files) {
       // Belt and braces: the name must resolve to a direct child of dir.
       if (dirname(resolve(dir, f.name)) !== dir)
@@ -250,6 +264,8 @@ export async function downloadBackup(options: DownloadBackupOptions): Promise<Do
       retry: client.retry,
       signal: run.signal,
       stallTimeoutMs,
+      speedLimit,
+      speedTimeMs,
       emit,
       manifest,
       checkpointer,

@@ -67,6 +67,64 @@ export class VerificationError extends DdsBackupError {
   }
 }
 
+/**
+ * The API gave a download link that is not an absolute http(s) URL. Refused before any
+ * connection; not retryable (exit 1): the answer, not the network, is wrong.
+ */
+export class InvalidLinkError extends DdsBackupError {
+  override name = 'InvalidLinkError';
+  override readonly kind = 'INVALID_LINK';
+  readonly file: string;
+
+  constructor(file: string, reason: string) {
+    super(
+      `Refusing the download link of ${JSON.stringify(file)}: ${reason}; only http: and https: links are fetched. ` +
+        'No connection was made. DDS itself gives https links: check --endpoint (is it the real DDS API, or a mock you trust?).',
+      { retryable: false },
+    );
+    this.file = file;
+  }
+}
+
+/** The API lists no files for the backup: nothing could be downloaded, which is not a success. */
+export class EmptyBackupError extends DdsBackupError {
+  override name = 'EmptyBackupError';
+  override readonly kind = 'EMPTY_BACKUP';
+  readonly instanceId: string;
+  readonly backupId: string;
+
+  constructor(instanceId: string, backupId: string) {
+    super(
+      `The API lists no files for this backup (${backupId} of instance ${instanceId}): nothing was downloaded. ` +
+        'Check that the backup finished (a backup still running or failed has no files), e.g. in the DDS console.',
+      { retryable: false },
+    );
+    this.instanceId = instanceId;
+    this.backupId = backupId;
+  }
+}
+
+/**
+ * The API's list of a backup's files changed between two calls of one download (files gone,
+ * added, or another size). The run stops: what it fetched would mix two versions of the backup.
+ */
+export class ListingChangedError extends DdsBackupError {
+  override name = 'ListingChangedError';
+  override readonly kind = 'LISTING_CHANGED';
+  /** One phrase per change, e.g. `a.tar no longer listed`. */
+  readonly changes: string[];
+
+  constructor(backupId: string, changes: string[]) {
+    super(
+      `The API's list of the files of backup ${backupId} changed during the download: ${changes.slice(0, 5).join('; ')}` +
+        `${changes.length > 5 ? `; and ${changes.length - 5} more` : ''}. Files already complete stay in place; ` +
+        'run the download again to fetch the backup as it is listed now.',
+      { retryable: false },
+    );
+    this.changes = changes;
+  }
+}
+
 /** A file name from the server would escape the target directory (or is not a plain name). */
 export class UnsafeFileNameError extends DdsBackupError {
   override name = 'UnsafeFileNameError';

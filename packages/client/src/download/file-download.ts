@@ -259,6 +259,9 @@ export class FileDownload implements RangeTarget, Checkpointable {
 
   learn(total: number, etag: string | undefined): void {
     if (this.total === undefined) {
+      // Refused at the first response, before the body: a server declaring far more than the
+      // API lists must not fill the disk first.
+      if (this.ctx.verify) checkSizeKB(this.name, total, this.plan.link.sizeKB);
       this.total = total;
       this.entry.size = total;
       this.sizeKnown();

@@ -12,9 +12,12 @@ export { LOCK_NAME, lockDirectory } from './dir-lock.js';
 export { type DownloadBackupOptions, type DownloadResult, downloadBackup, type StatFsLike } from './download-backup.js';
 export {
   DirectoryBusyError,
+  EmptyBackupError,
   FileExistsError,
   IncompleteDownloadError,
   InsufficientSpaceError,
+  InvalidLinkError,
+  ListingChangedError,
   ObjectChangedError,
   ObjectResponseError,
   ObjectStorageError,

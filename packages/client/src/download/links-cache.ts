@@ -1,6 +1,7 @@
 import type { DdsClient } from '../client.js';
 import type { DownloadLink, DownloadLinks } from '../links.js';
-import { ObjectResponseError } from './errors.js';
+import { ListingChangedError, ObjectResponseError } from './errors.js';
+import { assertFetchableLink } from './link-check.js';
 
 /** A link plus the refresh generation it came from. */
 export interface CurrentLink extends DownloadLink {
@@ -79,24 +80,25 @@ export class LinksCache {
     return this.pending;
   }
 
-  /** Keeps only files already known (the first listing decides which files exist). */
+  /**
+   * Stores a listing. A refreshed one must list the same files with the same sizes as the first
+   * (ListingChangedError otherwise: a download must not mix two versions of a backup).
+   */
   private store(links: DownloadLinks): void {
     const known = this.links.size > 0 ? this.links : undefined;
     const next = new Map<string, CurrentLink>();
+    const changes: string[] = [];
     for (const f of links.files) {
       const old = known?.get(f.name);
-      if (known && !old) continue;
-      if (old && old.sizeKB !== f.sizeKB) {
-        throw new ObjectResponseError(
-          f.name,
-          `the API now lists it with ${f.sizeKB} KB instead of ${old.sizeKB} KB: the backup changed.`,
-          {
-            retryable: false,
-          },
-        );
-      }
+      if (known && !old) changes.push(`${JSON.stringify(f.name)} added`);
+      else if (old && old.sizeKB !== f.sizeKB)
+        changes.push(`${JSON.stringify(f.name)} now ${f.sizeKB} KB (was ${old.sizeKB} KB)`);
+      assertFetchableLink(f.name, f.url);
       next.set(f.name, { ...f, generation: this.generation });
     }
+    if (known)
+      for (const name of known.keys()) if (!next.has(name)) changes.push(`${JSON.stringify(name)} no longer listed`);
+    if (changes.length > 0) throw new ListingChangedError(this.options.backupId, changes);
     this.links = next;
   }
 }

@@ -12,6 +12,16 @@ import { PositionalWriter } from './positional-writer.js';
 
 /** Refreshes in a row for one range without a byte of progress before AccessDenied is final. */
 const MAX_REFRESHES_WITHOUT_PROGRESS = 2;
+/**
+ * An attempt cut off by the speed floor that still delivered this much counts as real progress
+ * (a link that slowed down after a good run); less (a drip) counts as a failed attempt.
+ */
+const REAL_PROGRESS_BYTES = 1024 * 1024;
+
+/** A body slower than the speed floor: retried, but a drip uses up the attempts like a failure. */
+export class SlowTransferError extends TimeoutError {
+  override name = 'SlowTransferError';
+}
 
 /** What every range request of a run shares. */
 export interface RangeContext {
@@ -22,6 +32,12 @@ export interface RangeContext {
   signal: AbortSignal;
   /** Abort a request that received no byte (nor headers) for this long, and retry it. */
   stallTimeoutMs: number;
+  /**
+   * The speed floor (curl's --speed-limit / --speed-time): a body slower than `speedLimit`
+   * bytes/s over `speedTimeMs` is aborted and retried. 0 disables it.
+   */
+  speedLimit: number;
+  speedTimeMs: number;
   emit: (event: DownloadEvent) => void;
 }
 
@@ -61,6 +77,10 @@ export async function fetchRange(ctx: RangeContext, target: RangeTarget, task: R
   let position = task.start;
   let refreshes = 0;
   let first = true;
+  // Attempts in a row cut off by the speed floor with next to nothing delivered: without this
+  // count a server dripping a byte a second "makes progress" on every attempt, forever.
+  let slow = 0;
+  const attempts = Math.max(1, ctx.retry.attempts ?? 4);
   while (task.end === undefined || position < task.end) {
     const outcome = await withRetries(
       async () => {
@@ -88,12 +108,16 @@ export async function fetchRange(ctx: RangeContext, target: RangeTarget, task: R
       continue;
     }
     if (outcome.position > position) refreshes = 0;
+    const delivered = outcome.position - position;
     position = outcome.position;
     if (outcome.kind === 'interrupted') {
+      const drip = outcome.error instanceof SlowTransferError && delivered < REAL_PROGRESS_BYTES;
+      slow = drip ? slow + 1 : 0;
+      if (slow >= attempts) throw outcome.error;
       ctx.emit({
         type: 'retry',
         file: target.name,
-        attempt: 1,
+        attempt: drip ? slow : 1,
         delayMs: 0,
         offset: position,
         error: describeError(outcome.error),
@@ -115,13 +139,34 @@ async function attempt(
   const stall = new AbortController();
   const signal = AbortSignal.any([ctx.signal, stall.signal]);
   let lastActivity = Date.now();
+  // The speed floor's window: body bytes since `windowStart` (undefined until the headers came).
+  let windowStart: number | undefined;
+  let windowBytes = 0;
+  const floor = ctx.speedLimit > 0 && ctx.speedTimeMs > 0;
   const timer = setInterval(
     () => {
-      if (Date.now() - lastActivity >= ctx.stallTimeoutMs) {
-        stall.abort(new TimeoutError(`${target.name}: no data for ${ctx.stallTimeoutMs} ms at offset ${position}`));
+      const now = Date.now();
+      if (now - lastActivity >= ctx.stallTimeoutMs) {
+        stall.abort(
+          new TimeoutError(
+            `${target.name}: no data for ${ctx.stallTimeoutMs / 1000} s at offset ${position} (--stall-timeout)`,
+          ),
+        );
+      } else if (floor && windowStart !== undefined && now - windowStart >= ctx.speedTimeMs) {
+        const rate = (windowBytes * 1000) / (now - windowStart);
+        if (rate < ctx.speedLimit) {
+          stall.abort(
+            new SlowTransferError(
+              `${target.name}: ${Math.floor(rate)} bytes/s over the last ${ctx.speedTimeMs / 1000} s, below the floor of ` +
+                `${ctx.speedLimit} bytes/s (--speed-limit, --speed-time)`,
+            ),
+          );
+        }
+        windowStart = now;
+        windowBytes = 0;
       }
     },
-    Math.max(10, Math.min(1000, ctx.stallTimeoutMs / 4)),
+    Math.max(10, Math.min(1000, ctx.stallTimeoutMs / 4, floor ? ctx.speedTimeMs / 4 : Infinity)),
   );
   timer.unref();
   const fail = (raw: unknown): DdsBackupError => {
@@ -141,6 +186,7 @@ async function attempt(
       throw fail(e);
     });
     lastActivity = Date.now();
+    windowStart = lastActivity;
 
     if (response.status === 416 && target.total !== undefined && position >= target.total) {
       response.destroy();
@@ -216,15 +262,19 @@ async function attempt(
     if (want > 0) {
       for await (const raw of response.body) {
         lastActivity = Date.now();
+        windowBytes += raw.byteLength;
         let chunk = raw;
         if (received + chunk.byteLength > want) chunk = chunk.subarray(0, want - received);
         received += chunk.byteLength;
         const wait = writer.push(chunk);
         if (wait) {
+          const waited = Date.now();
           await wait.catch((e) => {
             throw new WriteError(target.path, e);
           });
           lastActivity = Date.now();
+          // Time spent waiting for the disk is not the server's slowness.
+          if (windowStart !== undefined) windowStart += lastActivity - waited;
         }
         if (received >= want) break;
       }
