@@ -85,25 +85,35 @@ describe('mirrorBackups', () => {
     expect(order.slice(0, 2)).toEqual(['backup-start', 'backup-start']);
   });
 
-  it('--keep-days D removes the verified copies that ended more than D days ago, and only those', async () => {
+  it('--keep-days D removes the verified copies that ended more than D days ago, and only those; a fresh mirror does not fetch them', async () => {
     const dir = await temp();
     const instanceId = mock.defaults.replicaSet.instanceId;
-    const result = await mirrorBackups({
-      client: clientWith((r) => mock.fetch(r)),
-      dir,
-      instanceIds: [instanceId],
-      keepDays: 3,
-      now: () => START,
-    });
-    expect(result.summary.failed).toBe(0);
+    const client = clientWith((r) => mock.fetch(r));
+    const everything = await mirrorBackups({ client, dir, instanceIds: [instanceId], now: () => START });
+    expect(everything.summary.failed).toBe(0);
     const listed = new Map<string, number>();
-    for await (const b of clientWith((r) => mock.fetch(r)).listBackups({ instanceId }))
+    for await (const b of client.listBackups({ instanceId }))
       if (b.status === 'COMPLETED') listed.set(b.id, Date.parse(`${b.end_time.replace(' ', 'T')}Z`));
     const old = [...listed].filter(([, end]) => end < START - 3 * DAY).map(([id]) => id);
     const recent = [...listed].filter(([, end]) => end >= START - 3 * DAY).map(([id]) => id);
     expect(old.length).toBeGreaterThan(0);
     expect(recent.length).toBeGreaterThan(0);
-    expect(result.removed.map((r) => r.backupId).sort()).toEqual(old.sort());
+    expect(everything.summary.new).toBe(listed.size);
+
+    const pruned = await mirrorBackups({ client, dir, instanceIds: [instanceId], keepDays: 3, now: () => START });
+    expect(pruned.removed.map((r) => r.backupId).sort()).toEqual(old.sort());
+    expect(pruned.summary).toMatchObject({ new: 0, skipped: listed.size, excluded: 0 });
     expect((await readdir(join(dir, instanceId))).sort()).toEqual(recent.sort());
+
+    const fresh = await temp();
+    const direct = await mirrorBackups({
+      client,
+      dir: fresh,
+      instanceIds: [instanceId],
+      keepDays: 3,
+      now: () => START,
+    });
+    expect(direct.summary).toMatchObject({ new: recent.length, excluded: old.length, removed: [] });
+    expect((await readdir(join(fresh, instanceId))).sort()).toEqual(recent.sort());
   });
 });
