@@ -150,6 +150,9 @@ describe('dds-backup mirror', () => {
     expect(first.of('file-done').every((e) => typeof e.backupId === 'string' && typeof e.instanceId === 'string')).toBe(
       true,
     );
+    // No secret in the stream: neither the token nor a link's signature.
+    expect(first.stdout + first.stderr).not.toContain(TOKEN);
+    expect(first.stdout).not.toMatch(/Signature=|AccessKeyId=|download_link/);
     const summary = first.events.at(-1)!;
     expect(summary).toMatchObject({ type: 'summary', new: count, skipped: 0, failed: 0, removed: 0, exitCode: 0 });
 
@@ -389,5 +392,32 @@ describe('dds-backup mirror', () => {
     expect(busy.code).toBe(1);
     expect(busy.stderr).toMatch(/is using/);
     await rm(join(dir, '.dds-backup-lock'));
+  });
+
+  it('--since only takes backups begun since then (end_time now); a TTY gets the overall progress line, a log plain lines', async () => {
+    const dir = await mirrorDir();
+    const r = await runCli(
+      ['--endpoint', ORIGIN, '--project-id', mock.defaults.projectId, 'mirror', '--dir', dir, '--since', '2026-03-08'],
+      { env: { DDS_BACKUP_TOKEN: TOKEN }, fetch: watch, tty: true },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const list = seen.find((u) => u.pathname.endsWith('/backups'))!;
+    expect(list.searchParams.get('begin_time')).toBe('2026-03-08 00:00:00');
+    expect(list.searchParams.get('end_time')).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+    const manifest = await manifestOf(dir);
+    const records = Object.values(manifest.instances).flatMap((i: any) => Object.values(i.backups)) as any[];
+    expect(records.length).toBeGreaterThan(0);
+    expect(records.every((b) => b.beginTime >= '2026-03-08T00:00:00.000Z')).toBe(true);
+    expect(r.stderr).toMatch(/mirror \[#+-*\] +\d+% /);
+    expect(r.stderr).toMatch(/Mirror of .*: \d+ new, 0 already verified, 0 failed/);
+
+    const plain = await runCli(
+      ['--endpoint', ORIGIN, '--project-id', mock.defaults.projectId, 'mirror', '--dir', await mirrorDir()],
+      { env: { DDS_BACKUP_TOKEN: TOKEN }, fetch: watch },
+    );
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(plain.stderr).not.toContain('\r');
+    expect(plain.stderr).toMatch(/^done \w+\/\w+: \d+ file\(s\)/m);
+    expect(plain.stdout).toBe('');
   });
 });
