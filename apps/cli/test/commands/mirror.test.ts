@@ -420,4 +420,54 @@ describe('dds-backup mirror', () => {
     expect(plain.stderr).toMatch(/^done \w+\/\w+: \d+ file\(s\)/m);
     expect(plain.stdout).toBe('');
   });
+
+  it('--recheck re-hashes verified copies: a file changed under the same size and mtime is fetched again', async () => {
+    const dir = await mirrorDir();
+    const instanceId = mock.defaults.replicaSet.instanceId;
+    expect((await mirror(dir, ['--instance-id', instanceId])).code).toBe(0);
+    const [backupId] = (await foldersOnDisk(dir)).get(instanceId)!;
+    const folder = join(dir, instanceId, backupId!);
+    const [file] = (await readdir(folder)).filter((n) => !n.startsWith('.'));
+    const path = join(folder, file!);
+    const good = await sha256(path);
+    const bytes = await readFile(path);
+    bytes[0] = bytes[0]! ^ 0xff;
+    await writeFile(path, bytes);
+    // Bit rot keeps size and mtime: make both manifests (the mirror's and the engine's) agree
+    // with the file's new mtime, as if it had never been touched.
+    const mtimeMs = (await stat(path)).mtimeMs;
+    for (const manifestPath of [join(dir, '.dds-backup-mirror.json'), join(folder, '.dds-backup-manifest.json')]) {
+      const text = await readFile(manifestPath, 'utf8');
+      const data = JSON.parse(text, function (this: { name?: string }, key, value) {
+        return key === 'mtimeMs' && this.name === file ? mtimeMs : value;
+      });
+      await writeFile(manifestPath, JSON.stringify(data));
+    }
+    // Size and mtime unchanged: a plain run trusts them and skips.
+    seen = [];
+    const plain = await mirror(dir, ['--instance-id', instanceId]);
+    expect(plain.code).toBe(0);
+    expect(linkCalls()).toEqual([]);
+    const recheck = await mirror(dir, ['--instance-id', instanceId, '--recheck']);
+    expect(recheck.code, recheck.stderr).toBe(0);
+    expect(linkCalls().length).toBeGreaterThan(0);
+    expect(await sha256(path)).toBe(good);
+    expect(recheck.events.at(-1)).toMatchObject({ type: 'summary', failed: 0, skipped: 0 });
+  });
+
+  it('--require-checksum: a backup whose file has no server checksum (multipart ETag) fails with exit 6 before its body is fetched', async () => {
+    const dir = await mirrorDir();
+    const added = await admin('backups', {
+      instance_name: 'multipart',
+      files: [{ name: 'big.tar.gz', size_bytes: 64 * 1024 * 1024 + 1 }],
+    });
+    const instanceId = added.backup.instance_id as string;
+    const r = await mirror(dir, ['--instance-id', instanceId, '--require-checksum']);
+    expect(r.code, r.stderr).toBe(6);
+    expect(r.of('backup-failed')[0]).toMatchObject({ resumable: false, error: { name: 'VerificationError' } });
+    expect((await manifestOf(dir)).instances[instanceId].backups[added.backup.id].state).toBe('failed');
+    expect(
+      await readdir(join(dir, instanceId, added.backup.id)).then((n) => n.filter((x) => x === 'big.tar.gz')),
+    ).toEqual([]);
+  });
 });
