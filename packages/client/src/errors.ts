@@ -151,6 +151,58 @@ export class ResponseFormatError extends DdsBackupError {
   override readonly kind = 'RESPONSE_FORMAT';
 }
 
+/** An API answer larger than the client reads (16 MiB): refused, not parsed. Not retryable. */
+export class ResponseTooLargeError extends DdsBackupError {
+  override name = 'ResponseTooLargeError';
+  override readonly kind = 'RESPONSE_TOO_LARGE';
+  readonly status: number;
+  readonly limitBytes: number;
+
+  constructor(call: string, status: number, declaredBytes: number | undefined, limitBytes: number) {
+    super(
+      `${call}: the API answered HTTP ${status} with ${declaredBytes === undefined ? 'more than' : declaredBytes} bytes; ` +
+        `answers over ${limitBytes / 1024 / 1024} MiB are refused unread (a DDS answer is a few KB). Check --endpoint: it is not the DDS API.`,
+      { retryable: false },
+    );
+    this.status = status;
+    this.limitBytes = limitBytes;
+  }
+}
+
+/**
+ * The server asked to wait (Retry-After) longer than the client waits at most
+ * (`maxRetryAfterMs`, default 60 s): the retries stop at once, and the message says how long the
+ * server asked for. Retryable: running the command again after that long can succeed (exit 5).
+ */
+export class RetryLaterError extends DdsBackupError {
+  override name = 'RetryLaterError';
+  override readonly kind = 'RETRY_LATER';
+  readonly retryAfterSeconds: number;
+  readonly status: number | undefined;
+  readonly errorCode: string | undefined;
+
+  constructor(
+    cause: DdsBackupError & { status?: number; errorCode?: string | undefined },
+    retryAfterSeconds: number,
+    maxWaitSeconds: number,
+  ) {
+    super(
+      `${cause.message.replace(/\.?$/, '.')} The server asked to wait ${formatWait(retryAfterSeconds)} before trying again (Retry-After), ` +
+        `longer than the ${formatWait(maxWaitSeconds)} this tool waits at most: run the same command again after that.`,
+      { retryable: true, cause },
+    );
+    this.retryAfterSeconds = retryAfterSeconds;
+    this.status = cause.status;
+    this.errorCode = cause.errorCode;
+  }
+}
+
+function formatWait(seconds: number): string {
+  if (seconds < 120) return `${Math.round(seconds)} s`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
+  return `${Math.round(seconds / 3600)} h`;
+}
+
 /** Statuses worth retrying when no error code says otherwise. */
 export function isRetryableStatus(status: number): boolean {
   return status === 429 || status === 500 || status === 502 || status === 503 || status === 504;

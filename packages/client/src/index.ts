@@ -17,7 +17,10 @@ export {
   DdsBackupError,
   isRetryableStatus,
   NetworkError,
+  NON_RETRYABLE_NETWORK_CODES,
   ResponseFormatError,
+  ResponseTooLargeError,
+  RetryLaterError,
   TimeoutError,
 } from './errors.js';
 export { formatBytes } from './format-bytes.js';
@@ -43,6 +46,6 @@ export {
   sleep,
   withRetries,
 } from './retry.js';
-export type { FetchLike } from './transport.js';
+export { type FetchLike, MAX_API_ANSWER_BYTES } from './transport.js';
 export { type FetchResult, unwrap } from './unwrap.js';
 export { VERSION } from './version.js';

@@ -4,6 +4,7 @@ import {
   DdsBackupError,
   NetworkError,
   NON_RETRYABLE_NETWORK_CODES,
+  RetryLaterError,
   TimeoutError,
 } from './errors.js';
 
@@ -85,8 +86,10 @@ export async function withRetries<T>(
       if (!error.retryable || n + 1 >= attempts) throw error;
       const retryAfter =
         error instanceof ApiError && error.retryAfterSeconds !== undefined ? error.retryAfterSeconds * 1000 : undefined;
-      if (retryAfter !== undefined && retryAfter > (options.maxRetryAfterMs ?? DEFAULT_RETRY.maxRetryAfterMs))
-        throw error;
+      const maxWait = options.maxRetryAfterMs ?? DEFAULT_RETRY.maxRetryAfterMs;
+      // Waiting that long would look like a hang; stopping silently would hide why. Say it.
+      if (retryAfter !== undefined && retryAfter > maxWait)
+        throw new RetryLaterError(error, retryAfter / 1000, maxWait / 1000);
       const delayMs = retryAfter ?? backoffDelay(n, options);
       options.onRetry?.({ attempt: n + 1, delayMs, error });
       await sleep(delayMs, options.signal);

@@ -58,7 +58,14 @@ describe('withRetries', () => {
         },
         { attempts: 5, maxRetryAfterMs: 1000 },
       ),
-    ).rejects.toBe(e);
+    ).rejects.toMatchObject({
+      name: 'RetryLaterError',
+      retryable: true,
+      retryAfterSeconds: 120,
+      errorCode: 'APIGW.0308',
+      cause: e,
+      message: expect.stringContaining('asked to wait 2 min before trying again (Retry-After), longer than the 1 s'),
+    });
     expect(calls).toBe(1);
   });
   it('stops at once when aborted during a backoff', async () => {

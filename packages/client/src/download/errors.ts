@@ -270,6 +270,19 @@ export class ObjectChangedError extends ObjectResponseError {
   }
 }
 
+/**
+ * The server answered a ranged GET (a resume, or a segment) with 200 and the whole object. The
+ * engine then restarts that file from byte 0 in one stream (a `restart` event); only a second
+ * time in one run is it an error.
+ */
+export class RangeIgnoredError extends ObjectResponseError {
+  override name = 'RangeIgnoredError';
+
+  constructor(file: string, range: string) {
+    super(file, `the server ignored Range ${range} and sent the whole object (HTTP 200)`, { retryable: false });
+  }
+}
+
 /** Another download is using the target directory. Nothing was touched. */
 export class DirectoryBusyError extends DdsBackupError {
   override name = 'DirectoryBusyError';

@@ -3,7 +3,13 @@ import { dirname } from 'node:path';
 import { AbortError, DdsBackupError } from '../errors.js';
 import type { DownloadLink } from '../links.js';
 import type { Checkpointable, Checkpointer } from './checkpoint.js';
-import { IncompleteDownloadError, ObjectChangedError, ObjectResponseError, WriteError } from './errors.js';
+import {
+  IncompleteDownloadError,
+  ObjectChangedError,
+  ObjectResponseError,
+  RangeIgnoredError,
+  WriteError,
+} from './errors.js';
 import type { DownloadEvent } from './events.js';
 import type { HashJob, HashPool } from './file-hasher.js';
 import type { Manifest, ManifestEntry } from './manifest.js';
@@ -81,8 +87,10 @@ export class FileDownload implements RangeTarget, Checkpointable {
   private lastProgress = 0;
   private sizeKnown: () => void = () => {};
   /** Stops this file's other ranges when one fails. */
-  private readonly stop = new AbortController();
-  private readonly rangeContext: FileContext;
+  private stop = new AbortController();
+  private rangeContext: FileContext;
+  /** Restarted from byte 0 once already (the server ignored Range). */
+  private restarted = false;
 
   constructor(
     private readonly ctx: FileContext,
@@ -193,6 +201,44 @@ export class FileDownload implements RangeTarget, Checkpointable {
    * write in flight) when this returns or throws.
    */
   private async transfer(): Promise<void> {
+    try {
+      await this.transferRanges();
+    } catch (error) {
+      if (!(error instanceof RangeIgnoredError) || this.restarted || this.ctx.signal.aborted) throw error;
+      await this.restartFromZero(
+        `the server ignored the Range request (${error.message.replace(`${this.name}: `, '')}): downloading it again from byte 0 in one stream`,
+      );
+      await this.transferRanges();
+    }
+  }
+
+  /**
+   * A server that ignores Range can still be read from byte 0 to the end: forget the ranges on
+   * disk (recorded as empty before any new byte lands), truncate, and fetch in one stream.
+   */
+  private async restartFromZero(reason: string): Promise<void> {
+    this.restarted = true;
+    this.ctx.emit({ type: 'restart', file: this.name, reason });
+    this.hashing?.cancel();
+    this.hashing = undefined;
+    this.ranges = new RangeSet();
+    Object.assign(this.entry, { ranges: [] });
+    delete this.entry.syncedRanges;
+    await this.fh.truncate(0).catch((e) => {
+      throw new WriteError(this.path, e);
+    });
+    // Recorded before any new byte lands; the checkpointer runs after any checkpoint in flight.
+    await this.ctx.checkpointer.flush();
+    this.stop = new AbortController();
+    this.rangeContext = {
+      ...this.ctx,
+      signal: AbortSignal.any([this.ctx.signal, this.stop.signal]),
+      segmentsPerFile: 1,
+    };
+    this.total = undefined;
+  }
+
+  private async transferRanges(): Promise<void> {
     const ctx = this.rangeContext;
     const failures: unknown[] = [];
     const running: Promise<void>[] = [];

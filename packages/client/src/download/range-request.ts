@@ -3,7 +3,7 @@ import { AbortError, type DdsBackupError, NetworkError, TimeoutError } from '../
 import { type RetryOptions, toDdsError, withRetries } from '../retry.js';
 import type { Budget } from './budget.js';
 import { parseContentRange, rangeHeader } from './content-range.js';
-import { ObjectResponseError, type ObjectStorageError, WriteError } from './errors.js';
+import { ObjectResponseError, type ObjectStorageError, RangeIgnoredError, WriteError } from './errors.js';
 import { type DownloadEvent, describeError } from './events.js';
 import type { CurrentLink, LinksCache } from './links-cache.js';
 import type { ObjectTransport } from './object-transport.js';
@@ -218,11 +218,8 @@ async function attempt(
     } else {
       if (position !== 0) {
         response.destroy();
-        throw new ObjectResponseError(
-          target.name,
-          `the server ignored Range ${rangeHeader(position, task.end)} (HTTP 200)`,
-          { retryable: false },
-        );
+        // The file restarts from byte 0 in one stream (FileDownload catches this).
+        throw new RangeIgnoredError(target.name, rangeHeader(position, task.end));
       }
       const cl = Number(response.header('content-length'));
       if (!Number.isSafeInteger(cl) || cl < 0) {

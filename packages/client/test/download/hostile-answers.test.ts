@@ -12,10 +12,11 @@ import {
   EmptyBackupError,
   InvalidLinkError,
   ListingChangedError,
+  MANIFEST_NAME,
   PART_SUFFIX,
   VerificationError,
 } from '../../src/download/index.js';
-import { listDir, startMock, tempDir } from './helpers.js';
+import { eventLog, listDir, sha256File, startMock, tempDir } from './helpers.js';
 import { type Rewrite, rewritingProxy } from './rewriting-proxy.js';
 
 let cleanups: (() => Promise<void>)[] = [];
@@ -148,5 +149,71 @@ describe('sizes that contradict the API are refused at the first response', () =
     expect(error).toMatchObject({ check: 'size-kb', expected: '1 KB (as listed by the API)' });
     const part = (await listDir(dir)).find((n) => n.endsWith(PART_SUFFIX))!;
     expect((await stat(join(dir, part))).size).toBe(0);
+  });
+});
+
+describe('a server that ignores Range', () => {
+  it('on resume: the file restarts from byte 0 with a restart event, and completes with the right SHA-256', async () => {
+    let ignoreRange = false;
+    const { m, dir, client } = await setup({
+      request: (headers) => {
+        if (ignoreRange) headers.delete('range');
+      },
+    });
+    const size = 6 * 1024 * 1024 + 5;
+    const added = await m.admin('POST', 'backups', { files: [{ name: 'data.tar.gz', size_bytes: size }] });
+    const ids = { instanceId: added.backup.instance_id, backupId: added.backup.id };
+    const options = {
+      client,
+      ...ids,
+      dir,
+      segmentsPerFile: 3,
+      minSegmentBytes: 1024 * 1024,
+      checkpointBytes: 1024 * 1024,
+      progressIntervalMs: 0,
+    };
+    const controller = new AbortController();
+    // One stream from 0 first, so what is left starts past byte 0 and needs a Range.
+    await downloadBackup({
+      ...options,
+      segmentsPerFile: 1,
+      signal: controller.signal,
+      onEvent: (e) => {
+        if (e.type === 'progress' && e.bytes >= 2 * 1024 * 1024) controller.abort();
+      },
+    }).catch(() => {});
+
+    ignoreRange = true;
+    await m.admin('DELETE', 'requests');
+    const log = eventLog();
+    const result = await downloadBackup({ ...options, onEvent: log.onEvent });
+    expect(log.of('file-start')[0]!.resumedBytes).toBeGreaterThan(0);
+    expect(log.of('restart')).toEqual([
+      {
+        type: 'restart',
+        file: 'data.tar.gz',
+        reason: expect.stringMatching(/server ignored the Range request .*downloading it again from byte 0/),
+      },
+    ]);
+    const [f] = await m.files(ids.backupId);
+    expect(result.files[0]).toMatchObject({ bytes: size, sha256: f!.sha256, md5Verified: true });
+    expect(await sha256File(join(dir, 'data.tar.gz'))).toBe(f!.sha256);
+    expect(await listDir(dir)).toEqual([MANIFEST_NAME, 'data.tar.gz']);
+  });
+});
+
+describe('Retry-After beyond the wait cap', () => {
+  it('stops at once with how long the server asked to wait (resumable), instead of hanging or failing silently', async () => {
+    const m = await startMock();
+    const t = await tempDir();
+    cleanups.push(() => m.close(), t.cleanup);
+    await m.admin('POST', 'faults', { target: 'download', kind: 'status', status: 503, retry_after: 7200 });
+    const error = await downloadBackup({ client: m.client, ...m.mock.defaults.replicaSet, dir: t.dir }).catch((e) => e);
+    expect(error.name).toBe('IncompleteDownloadError');
+    expect(error.retryable).toBe(true);
+    expect(error.message).toMatch(
+      /HTTP 503.*The server asked to wait 2 h before trying again \(Retry-After\), longer than the 60 s this tool waits at most: run the same command again after that/,
+    );
+    expect(await m.downloads()).toHaveLength(1);
   });
 });

@@ -5,6 +5,8 @@ import { FAST_RETRY, type MockHandle } from './helpers.js';
 
 /** What a rewriting proxy may change in an answer of the mock (headers are lowercase). */
 export interface Rewrite {
+  /** Every request: change its headers before the mock sees them (e.g. drop Range). */
+  request?: (headers: Headers, req: IncomingMessage) => void;
   /** Object GETs (`/obs/...`): change the status, headers or body before they are sent. */
   object?: (answer: { status: number; headers: Record<string, string>; body: Buffer }, req: IncomingMessage) => void;
   /** API calls: same, for everything that is not an object GET. */
@@ -25,6 +27,7 @@ export async function rewritingProxy(
     const origin = `http://${req.headers.host}`;
     const headers = new Headers();
     for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers.set(k, v);
+    rewrite.request?.(headers, req);
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const answer = await m.mock.fetch(
