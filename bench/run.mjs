@@ -18,6 +18,7 @@ const sections = [
   'cold-start',
   'resume-cost',
   'scaling',
+  'transport-choice',
 ].filter((s) => !only || only.includes(s));
 const workDir = await mkdtemp(join(tmpdir(), 'dds-bench-'));
 const started = Date.now();

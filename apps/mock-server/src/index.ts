@@ -39,3 +39,4 @@ export { MAX_ANSWER_BYTES } from './proxy/forward.js';
 export { CONTRACT_HEADER, PROXY_ERROR_CODES } from './proxy/proxy.js';
 export type { ContractViolation } from './proxy/violations.js';
 export { createMockServer, type MockDefaults, type MockServer, type MockServerOptions } from './server.js';
+export { selfSignedCertificate, type TlsKeyPair } from './tls-certificate.js';

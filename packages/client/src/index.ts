@@ -3,7 +3,7 @@
  * ShowBackupDownloadLink. The resumable download engine is the node-only subpath
  * `@dds-backup/client/download`.
  */
-export { type ClientOptions, createClient, type DdsClient } from './client.js';
+export { type ClientOptions, createClient, type DdsClient, type NetworkSettings } from './client.js';
 export { akskCredentials } from './credentials/aksk.js';
 export { credentialsFromEnvironment, ENVIRONMENT_VARIABLES } from './credentials/environment.js';
 export { type PasswordOptions, passwordCredentials } from './credentials/password.js';
@@ -22,6 +22,8 @@ export {
 } from './errors.js';
 export { formatBytes } from './format-bytes.js';
 export { type DownloadLink, type DownloadLinks, type GetDownloadLinksInput, getDownloadLinks } from './links.js';
+export { ProxyError, TlsVerificationError } from './network/network-errors.js';
+export { type ProxyOptions, type ProxyTarget, parseNoProxy, proxyResolver } from './network/proxy-env.js';
 export { redact, redactHeaders, redactUrl, registerSecret } from './redact.js';
 export {
   backoffDelay,
