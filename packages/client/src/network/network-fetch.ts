@@ -71,7 +71,14 @@ function mapError(error: unknown, url: URL, proxy: ProxyTarget | undefined): unk
     return new TlsVerificationError(url.host, tlsCode, message, error);
   }
   if (proxy) {
-    const text = `${(error as Error)?.message ?? ''} ${(error as { cause?: Error }).cause?.message ?? ''}`;
+    // undici nests the reason: TypeError('fetch failed') > DOMException > RequestAbortedError.
+    let text = '';
+    for (
+      let e = error as { message?: string; cause?: unknown } | undefined, i = 0;
+      e && i < 5;
+      e = e.cause as never, i++
+    )
+      text += ` ${e.message ?? ''}`;
     const status = /Proxy response \((\d{3})\)|\((407)\)/.exec(text);
     if (status) {
       const code = Number(status[1] ?? status[2]);
