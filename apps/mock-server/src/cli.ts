@@ -19,6 +19,9 @@ Options:
                      path is printed (trust it with dds-backup --ca-file PATH)
   --tls-cert FILE    serve HTTPS with this certificate (PEM; with --tls-key)
   --tls-key FILE     the certificate's private key (PEM)
+  --obs-aksk AK:SK   accept object links presigned with this OBS key pair by Huawei's
+                     OBS SDK (createSignedUrlSync; OBS, V2 or V4 signature), path
+                     style: {mock URL}/{bucket}/{key}
   --proxy URL        validation proxy: forward every API request unchanged to URL
                      (e.g. https://dds.cn-north-4.myhuaweicloud.com), check each answer
                      against the spec, report violations (X-Mock-Contract header,
@@ -48,6 +51,7 @@ export interface CliOptions {
   proxyIam?: string;
   /** `true`: a self-signed certificate; files: a given certificate and key. */
   tls?: true | { certFile: string; keyFile: string };
+  obsAksk?: { ak: string; sk: string };
 }
 
 const integer = (flag: string, value: string | undefined, min: number, max: number): number | undefined => {
@@ -75,6 +79,7 @@ const parseWithOptions = (argv: string[]) =>
       proxy: { type: 'string' },
       'proxy-iam': { type: 'string' },
       tls: { type: 'boolean' },
+      'obs-aksk': { type: 'string' },
       'tls-cert': { type: 'string' },
       'tls-key': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -94,6 +99,13 @@ export function parseCliArgs(argv: string[]): CliOptions {
     if (i <= 0 || i === pair.length - 1) throw new UsageError('--aksk must be AK:SK');
     return { ak: pair.slice(0, i), sk: pair.slice(i + 1) };
   });
+  let obsAksk: { ak: string; sk: string } | undefined;
+  if (values['obs-aksk'] !== undefined) {
+    const pair = values['obs-aksk'];
+    const i = pair.indexOf(':');
+    if (i <= 0 || i === pair.length - 1) throw new UsageError('--obs-aksk must be AK:SK');
+    obsAksk = { ak: pair.slice(0, i), sk: pair.slice(i + 1) };
+  }
   const tokens = values.token ?? [];
   if (tokens.some((t) => t === '')) throw new UsageError('--token must not be empty');
   const upstream = (flag: string, value: string | undefined) => {
@@ -126,6 +138,7 @@ export function parseCliArgs(argv: string[]): CliOptions {
     help: values.help ?? false,
     ...(proxy !== undefined ? { proxy } : {}),
     ...(proxyIam !== undefined ? { proxyIam } : {}),
+    ...(obsAksk ? { obsAksk } : {}),
     ...(values.tls ? { tls: true as const } : certFile && keyFile ? { tls: { certFile, keyFile } } : {}),
   };
 }
@@ -172,6 +185,7 @@ export async function main(argv: string[], io: CliIo = process): Promise<{ close
       log: !options.quiet,
       ...(options.proxy ? { proxy: { url: options.proxy, iamUrl: options.proxyIam } } : {}),
       ...(tls ? { tls } : {}),
+      ...(options.obsAksk ? { obsAksk: options.obsAksk } : {}),
     });
     const url = await server.listen({ port: options.port, host: options.host });
     // The generated certificate goes to a private temporary directory, removed at exit.

@@ -15,7 +15,7 @@ import { createRequestIds } from './request-id.js';
 import { ADMIN_PREFIX, handleAdmin } from './routes/admin.js';
 import { matchDownloadFilePath, showBackupDownloadLink } from './routes/dds.js';
 import { createToken, listProjects } from './routes/iam.js';
-import { getObject, OBS_PREFIX } from './routes/obs.js';
+import { getObject, isPathStyleObject, OBS_PREFIX } from './routes/obs.js';
 
 // IAM routes, from the IAM spec.
 const PROJECTS_PATH = getOperation('KeystoneListProjects').path;
@@ -37,7 +37,7 @@ export interface Handler {
 }
 
 const targetOf = (path: string): RequestTarget =>
-  path.startsWith(OBS_PREFIX)
+  path.startsWith(OBS_PREFIX) || isPathStyleObject(path)
     ? 'download'
     : path.startsWith(ADMIN_PREFIX)
       ? 'admin'

@@ -53,6 +53,12 @@ export interface MockServerOptions {
    * (read it back from `certificate` to trust it). Default: plain HTTP.
    */
   tls?: TlsKeyPair | true;
+  /**
+   * A fixed OBS key pair: object links presigned with it by Huawei's OBS SDK (`esdk-obs-nodejs`
+   * `createSignedUrlSync`, OBS/V2/V4 signatures, path style `/{bucket}/{key}` against the mock's
+   * address) are accepted, edited ones refused. Default: none (only the mock's own links).
+   */
+  obsAksk?: { ak: string; sk: string };
 }
 
 /** Ids and credentials that work against a fresh mock. */
@@ -105,6 +111,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
     linkTtlSeconds: options.linkTtlSeconds ?? LINK_TTL_SECONDS,
     auth: new Authenticator(randomBytes(32).toString('hex'), { tokens: options.tokens, aksk: options.aksk }),
     links: new LinkSigner(randomBytes(32).toString('hex')),
+    obsKeyPair: options.obsAksk,
     users: options.users,
     defaults: options.dataset ? undefined : ids,
     baseClock,

@@ -17,7 +17,7 @@ export { formatHuaweiTime, HuaweiTimeFormatError, isHuaweiTime, parseHuaweiTime 
 export type { OpenApiDocument } from './openapi-document.js';
 export { getOperation, listOperations, type OperationInfo, registerDocument, resolveRef } from './operations.js';
 export { DEFAULT_REGION, getRegion, listRegions, MOCK_SERVER_URL, type Region, UnknownRegionError } from './regions.js';
-export { SECRET_HEADERS, SECRET_QUERY_PARAMETERS } from './secrets.js';
+export { LINK_SECRET_QUERY_PARAMETERS, SECRET_HEADERS, SECRET_QUERY_PARAMETERS } from './secrets.js';
 export { LINK_TTL_SECONDS, type SigningParameters, signing, TOKEN_HEADER } from './signing.js';
 export {
   formatIssues,
