@@ -1,8 +1,8 @@
 import { ddsBackupSpec } from './generated/specs.js';
 import { signing, TOKEN_HEADER } from './signing.js';
 
-const backupFile = (ddsBackupSpec.components?.schemas as Record<string, { properties: Record<string, unknown> }>)
-  .BackupFile!;
+const schemas = ddsBackupSpec.components!.schemas as Record<string, { properties: Record<string, unknown> }>;
+const backupFile = schemas.BackupFile!;
 
 /**
  * The credential-carrying query parameters of a `download_link`, in every form OBS issues
