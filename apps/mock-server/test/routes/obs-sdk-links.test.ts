@@ -27,7 +27,7 @@ async function firstFile() {
     { headers: { 'x-auth-token': 'any' } },
   );
   const body = (await res.json()) as { bucket: string; files: { name: string }[] };
-  const state = await (await mock.fetch(new Request(`${ORIGIN}/__mock/state`))).json();
+  const state = (await (await mock.fetch(new Request(`${ORIGIN}/__mock/state`))).json()) as any;
   const published = state.projects
     .flatMap((p: any) => p.instances)
     .flatMap((i: any) => i.backups)
