@@ -265,6 +265,26 @@ describe('proxies', () => {
     expect(good.log.slice(2).every((e) => e.url.startsWith(plainUrl) || e.method === 'CONNECT')).toBe(true);
   });
 
+  it("the profile's proxy applies when no variable and no --proxy is set", async () => {
+    const { mock, url, caFile } = await tlsMock();
+    const proxy = await forwardProxy();
+    const config = await tempDir('dds-backup-config-');
+    cleanups.push(() => rm(config, { recursive: true, force: true }));
+    await mkdir(join(config, 'dds-backup'), { mode: 0o700 });
+    await writeFile(
+      join(config, 'dds-backup', 'config.json'),
+      JSON.stringify({ profiles: { default: { proxy: proxy.url, ca_file: caFile } } }),
+      { mode: 0o600 },
+    );
+    const r = await links(url, mock, [], { XDG_CONFIG_HOME: config });
+    expect(r.code, r.stderr).toBe(0);
+    expect(proxy.log.map((e) => e.method)).toEqual(['CONNECT']);
+    // A proxy variable wins over the profile (here: NO_PROXY then sends it direct).
+    const direct = await links(url, mock, [], { XDG_CONFIG_HOME: config, HTTPS_PROXY: proxy.url, NO_PROXY: '*' });
+    expect(direct.code, direct.stderr).toBe(0);
+    expect(proxy.log).toHaveLength(1);
+  });
+
   it('a proxy answering 407: exit 3, naming the proxy without its password', async () => {
     const { mock, url, caFile } = await tlsMock();
     const proxy = await forwardProxy(false);

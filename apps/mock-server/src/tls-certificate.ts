@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 
 /** A certificate and its private key, PEM. */
@@ -16,7 +17,10 @@ export async function selfSignedCertificate(hosts: readonly string[] = []): Prom
   const { generate } = await import('selfsigned');
   const names = [...new Set(['localhost', '127.0.0.1', '::1', ...hosts])];
   const now = Date.now();
-  const pems = await generate([{ name: 'commonName', value: 'dds-backup-mock' }], {
+  // A unique subject per certificate: OpenSSL finds a trust anchor by subject name, so two
+  // certificates with the same one could not be trusted side by side (two mocks, a mock and a proxy).
+  const subject = `dds-backup-mock ${randomBytes(6).toString('hex')}`;
+  const pems = await generate([{ name: 'commonName', value: subject }], {
     keyType: 'ec',
     curve: 'P-256',
     algorithm: 'sha256',

@@ -297,6 +297,33 @@ describe('http1Transport over TLS and through proxies', () => {
     t.close();
   });
 
+  it('an https:// proxy: TLS to the proxy, then TLS to the server inside the tunnel, each verified', async () => {
+    const serverPair = await selfSignedCertificate();
+    const proxyPair = await selfSignedCertificate();
+    const { url: target } = await tlsServer(serverPair);
+    const log: string[] = [];
+    const proxy = createProxy(createHttpsServer({ ...proxyPair }) as unknown as Server);
+    proxy.authenticate = (req) => {
+      log.push(`${req.method} ${req.url}`);
+      return true;
+    };
+    const proxyUrl = (await listen(proxy)).replace('http://', 'https://');
+    const t = http1Transport(1, {
+      ca: trustedCas([serverPair.cert, proxyPair.cert]),
+      proxy: () => parseProxyUrl(proxyUrl),
+    });
+    expect((await readAll((await t.get(`${target}/x`, {}, signal())).body)).toString()).toBe('secret bytes');
+    expect(log).toEqual([`CONNECT ${target.replace('https://', '')}`]);
+    t.close();
+    // The proxy's own certificate is verified too.
+    const untrusted = http1Transport(1, { ca: trustedCas([serverPair.cert]), proxy: () => parseProxyUrl(proxyUrl) });
+    await expect(untrusted.get(`${target}/x`, {}, signal())).rejects.toMatchObject({
+      name: 'TlsVerificationError',
+      retryable: false,
+    });
+    untrusted.close();
+  });
+
   it('a proxy answering 407 is a non-retryable ProxyError naming the proxy without its credentials', async () => {
     const pair = await selfSignedCertificate();
     const { url: target } = await tlsServer(pair);
