@@ -29,11 +29,12 @@ export const SECRET_QUERY_PARAMETERS: readonly string[] = [
 
 /**
  * Headers whose values are credentials, lower-case: the spec's token and security-token headers,
- * `Authorization` (AK/SK signatures) and IAM's `X-Subject-Token` answer header.
+ * `Authorization` (AK/SK signatures), `Proxy-Authorization` (proxy credentials) and IAM's `X-Subject-Token` answer header.
  */
 export const SECRET_HEADERS: readonly string[] = [
   TOKEN_HEADER,
   signing.securityTokenHeader,
   'Authorization',
+  'Proxy-Authorization',
   'X-Subject-Token',
 ].map((h) => h.toLowerCase());

@@ -160,9 +160,8 @@ async function open(
     socket = proxy ? connectProxy(proxy, ca, onread) : net.connect({ host, port, onread });
   } else {
     const origin = `${target.protocol}//${target.host}`;
-    const tunnel = proxy
-      ? await connectTunnel(proxy, ca, `${target.host.includes(':') ? target.host : `${target.host}:${port}`}`, signal)
-      : undefined;
+    // URL.hostname keeps an IPv6 literal's brackets: `[::1]:443`.
+    const tunnel = proxy ? await connectTunnel(proxy, ca, `${target.hostname}:${port}`, signal) : undefined;
     // tls.connect honours `onread` too (checked on Node 20: decrypted bytes arrive through it);
     // @types/node only declares it for net.
     const tlsOptions = {

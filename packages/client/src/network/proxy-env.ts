@@ -1,5 +1,6 @@
 import net from 'node:net';
 import { ConfigurationError } from '../errors.js';
+import { registerSecret } from '../redact.js';
 
 /**
  * Which proxy a request goes through, decided the way curl, wget and Python's requests do:
@@ -89,6 +90,8 @@ export function parseProxyUrl(value: string, source = 'proxy'): ProxyTarget {
       `${source} uses ${url.protocol.slice(0, -1)}: only http:// and https:// proxies are supported`,
     );
   }
+  // Masked wherever it might turn up (an upstream error quoting the URL, say).
+  registerSecret(decodeURIComponent(url.password));
   const authorization =
     url.username || url.password
       ? `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`

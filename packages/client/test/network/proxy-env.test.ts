@@ -88,3 +88,14 @@ describe('NO_PROXY matching', () => {
     expect(m('127.0.0.1:8080', '127.0.0.1', 8081)).toBe(false);
   });
 });
+
+describe('proxy credentials in text', () => {
+  it('a proxy password is masked wherever it turns up, and so is Proxy-Authorization', async () => {
+    const { redact } = await import('../../src/redact.js');
+    parseProxyUrl('http://someone:Corp-Pa55word@proxy.corp:3128');
+    expect(redact('connect failed via http://someone:Corp-Pa55word@proxy.corp:3128')).not.toContain('Corp-Pa55word');
+    expect(redact('upstream said: Corp-Pa55word is wrong')).not.toContain('Corp-Pa55word');
+    expect(redact('Proxy-Authorization: Basic c29tZW9uZTpDb3Jw')).not.toContain('c29tZW9uZTpDb3Jw');
+    expect(redact('see https://user:other-secret@example.com/x')).toBe('see https://user:***@example.com/x');
+  });
+});
