@@ -59,7 +59,7 @@ async function forwardProxy(accept = true) {
  * A hostile CONNECT proxy: tunnels like any other, but cuts every tunnel once it has carried
  * `dropAfter` bytes from the server (the API's answers are far smaller; object bodies are not).
  */
-async function droppingProxy(dropAfter: number) {
+async function droppingProxy(dropAfter: number, { refuseAfterTunnels = Infinity } = {}) {
   const tunnels: string[] = [];
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {
@@ -67,6 +67,8 @@ async function droppingProxy(dropAfter: number) {
     client.once('data', (head) => {
       const authority = /^CONNECT (\S+) HTTP/.exec(head.toString('latin1'))?.[1];
       if (!authority) return client.destroy();
+      // Past its quota the proxy hangs up on every CONNECT without answering.
+      if (tunnels.length >= refuseAfterTunnels) return client.destroy();
       tunnels.push(authority);
       const [host, port] = authority.split(':');
       const upstream = net.connect(Number(port), host!, () =>
@@ -332,5 +334,58 @@ describe('proxies', () => {
     expect(retries[0].error.kind).toBe('NETWORK_ERROR');
     expect(proxy.tunnels.length).toBeGreaterThanOrEqual(retries.length + 1);
     expect(secretsIn(r.stdout + r.stderr)).toEqual([]);
+  });
+
+  it('a proxy that drops the tunnel and then stops answering: exit 5 naming the proxy; the next run resumes', {
+    timeout: 60_000,
+  }, async () => {
+    const { mock, url, caFile } = await tlsMock();
+    const size = 12 * MiB + 5;
+    const added = (await (
+      await mock.fetch(
+        new Request('http://mock.test/__mock/backups', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ files: [{ name: 'big.tar.gz', size_bytes: size }] }),
+        }),
+      )
+    ).json()) as { backup: { instance_id: string; id: string } };
+    const backup = { instanceId: added.backup.instance_id, backupId: added.backup.id };
+    // Tunnel 1 carries the API call, tunnel 2 the object until it is cut; then no more tunnels.
+    const bad = await droppingProxy(4 * MiB, { refuseAfterTunnels: 2 });
+    const dir = await tempDir();
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const args = (proxy: string) => [
+      ...base(url, mock),
+      '--ca-file',
+      caFile,
+      '--retries',
+      '1',
+      '--proxy',
+      proxy,
+      'download',
+      ...['--instance-id', backup.instanceId, '--backup-id', backup.backupId, '--dir', dir, '--segments', '1'],
+    ];
+    const first = await runCli(args(bad.url), { env: { DDS_BACKUP_TOKEN: TOKEN } });
+    expect(first.code, first.stderr).toBe(5);
+    expect(first.stderr).toMatch(
+      /proxy http:\/\/127\.0\.0\.1:\d+ refused the request: it closed the connection before answering CONNECT/,
+    );
+    expect(first.stderr).toContain('run the same command again');
+    expect(secretsIn(first.stdout + first.stderr)).toEqual([]);
+
+    await mock.fetch(new Request('http://mock.test/__mock/requests', { method: 'DELETE' }));
+    const good = await forwardProxy();
+    const second = await runCli(args(good.url), { env: { DDS_BACKUP_TOKEN: TOKEN } });
+    expect(second.code, second.stderr).toBe(0);
+    await expectComplete(mock, dir, backup.backupId);
+    // Only what the first run had not written was fetched again.
+    const journal = (await (await mock.fetch(new Request('http://mock.test/__mock/requests'))).json()) as {
+      target: string;
+      bytes_sent: number;
+    }[];
+    const served = journal.filter((e) => e.target === 'download').reduce((n, e) => n + e.bytes_sent, 0);
+    expect(served).toBeGreaterThan(0);
+    expect(served).toBeLessThan(size - 2 * MiB);
   });
 });
