@@ -211,6 +211,9 @@ function connectTunnel(
 ): Promise<Socket> {
   return new Promise<Socket>((resolve, reject) => {
     const socket = connectProxy(proxy, ca);
+    // Once the tunnel carries TLS, errors surface on the TLS socket above; one left on this raw
+    // socket (a reset from the proxy) must not crash the process for want of a listener.
+    socket.on('error', () => {});
     let head = Buffer.alloc(0);
     const done = (error?: Error) => {
       clearTimeout(timer);
