@@ -84,7 +84,7 @@ export async function buildClient(values: ParsedValues, context: CliContext): Pr
   const timeoutSeconds = intOption(values, 'timeout', 30, { min: 1, max: 3600 });
   const retries = intOption(values, 'retries', 3, { min: 0, max: 10 });
   const verbose = values.verbose === true;
-  return client.createClient({
+  const built = client.createClient({
     ...(region ? { region } : {}),
     ...(endpoint ? { endpoint } : {}),
     ...(projectId ? { projectId } : {}),
@@ -98,4 +98,13 @@ export async function buildClient(values: ParsedValues, context: CliContext): Pr
     retry: { attempts: retries + 1 },
     ...(verbose ? { log: (line: string) => context.stderr.write(`${line}\n`) } : {}),
   });
+  if (verbose) {
+    // How the API is reached, for debugging proxy set-ups (the proxy without its credentials).
+    // Object links follow the same rules per host.
+    const route = (url: string) => built.network.proxy(new URL(url))?.display;
+    const via = (url: string) => (route(url) ? `via proxy ${route(url)}` : 'direct');
+    const extra = ca ? `; extra CAs from ${caFile}` : '';
+    context.stderr.write(`network: API ${via(built.endpoint)}, IAM ${via(built.iamEndpoint)}${extra}\n`);
+  }
+  return built;
 }

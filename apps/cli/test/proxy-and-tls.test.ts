@@ -215,6 +215,9 @@ describe('proxies', () => {
     expect(proxy.log.length).toBeGreaterThan(0);
     const basic = `Basic ${Buffer.from(`proxyuser:${PROXY_PASSWORD}`).toString('base64')}`;
     for (const e of proxy.log) expect(e).toEqual({ method: 'CONNECT', url: authority, authorization: basic });
+    expect(l.stderr).toContain(
+      `network: API via proxy ${proxy.display}, IAM via proxy ${proxy.display}; extra CAs from ${caFile}`,
+    );
 
     proxy.log.length = 0;
     const d = await download(url, mock, ['--ca-file', caFile, '--verbose'], { HTTPS_PROXY: proxy.url }, ids(mock), [
