@@ -19,6 +19,7 @@ const sections = [
   'resume-cost',
   'scaling',
   'mirror',
+  'transport-choice',
 ].filter((s) => !only || only.includes(s));
 const workDir = await mkdtemp(join(tmpdir(), 'dds-bench-'));
 const started = Date.now();

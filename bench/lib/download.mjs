@@ -14,6 +14,7 @@ export async function ourDownload(mock, ids, dir, { segments = 1, killWhen, extr
       '--project-id',
       d.projectId,
       '--quiet',
+      ...(mock.caFile ? ['--ca-file', mock.caFile] : []),
       'download',
       '--instance-id',
       ids.instanceId,
@@ -31,9 +32,9 @@ export async function ourDownload(mock, ids, dir, { segments = 1, killWhen, extr
   return r;
 }
 
-/** `curl -o FILE LINK`; returns { ms }. */
-export async function curlDownload(link, file) {
-  const r = await runTimed('curl', ['-sS', '--fail', '-o', file, link]);
+/** `curl -o FILE LINK` (with `--cacert caFile` over TLS); returns { ms }. */
+export async function curlDownload(link, file, caFile) {
+  const r = await runTimed('curl', ['-sS', '--fail', ...(caFile ? ['--cacert', caFile] : []), '-o', file, link]);
   if (r.code !== 0) throw new Error(`curl exited ${r.code}: ${r.stderr}`);
   return r;
 }

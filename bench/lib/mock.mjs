@@ -1,18 +1,36 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_AKSK } from '@dds-backup/mock-server';
+import { DEFAULT_AKSK, selfSignedCertificate } from '@dds-backup/mock-server';
 import { startServer } from './processes.mjs';
 
 export const repo = fileURLToPath(new URL('../../', import.meta.url));
 export const mockBin = `${repo}apps/mock-server/dist/bin.js`;
 export const cliBin = `${repo}apps/cli/dist/bin.js`;
 
-/** Starts our mock in its own process (so it never shares a core's event loop with the load generator). */
-export async function startMock(extraArgs = []) {
+/**
+ * Starts our mock in its own process (so it never shares a core's event loop with the load
+ * generator). `{ tlsDir }`: over HTTPS with a fresh self-signed certificate written there
+ * (`caFile` of the result: what curl gets as --cacert and dds-backup as --ca-file).
+ */
+export async function startMock(extraArgs = [], { tlsDir } = {}) {
+  let caFile;
+  let fetchImpl = fetch;
+  if (tlsDir) {
+    const pair = await selfSignedCertificate();
+    caFile = join(tlsDir, 'mock-ca.pem');
+    await writeFile(caFile, pair.cert);
+    await writeFile(join(tlsDir, 'mock-key.pem'), pair.key, { mode: 0o600 });
+    extraArgs = [...extraArgs, '--tls-cert', caFile, '--tls-key', join(tlsDir, 'mock-key.pem')];
+    const undici = await import('undici');
+    const dispatcher = new undici.Agent({ connect: { ca: pair.cert } });
+    fetchImpl = (url, init) => undici.fetch(url, { ...init, dispatcher });
+  }
   const server = await startServer(process.execPath, [mockBin, '--port', '0', '--quiet', ...extraArgs], {
-    ready: /dds-backup-mock listening on (http:\/\/\S+)/,
+    ready: /dds-backup-mock listening on (https?:\/\/\S+)/,
   });
   const admin = async (method, path, body) => {
-    const res = await fetch(`${server.url}/__mock/${path}`, {
+    const res = await fetchImpl(`${server.url}/__mock/${path}`, {
       method,
       headers: { 'content-type': 'application/json' },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -33,6 +51,7 @@ export async function startMock(extraArgs = []) {
   };
   return {
     ...server,
+    caFile,
     admin,
     defaults,
     /** Adds a backup with one file of `size` bytes; returns its ids and a fresh API URL. */
@@ -45,7 +64,7 @@ export async function startMock(extraArgs = []) {
     },
     /** A fresh signed link of the file. */
     async link(instanceId, backupId) {
-      const res = await fetch(this.apiUrl(instanceId, backupId), { headers: { 'X-Auth-Token': defaults.token } });
+      const res = await fetchImpl(this.apiUrl(instanceId, backupId), { headers: { 'X-Auth-Token': defaults.token } });
       const body = await res.json();
       return body.files[0].download_link;
     },

@@ -58,6 +58,20 @@ export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
     description: 'Read an IAM token from FILE (tokens are never taken as a flag value)',
   },
   { name: 'token-stdin', type: 'boolean', description: 'Read an IAM token from standard input' },
+  {
+    name: 'proxy',
+    type: 'string',
+    value: 'URL',
+    description:
+      'HTTP proxy for every request, http://[user:password@]host:port (https:// through CONNECT); overrides HTTPS_PROXY/HTTP_PROXY and the profile, NO_PROXY still applies; "" = no proxy',
+  },
+  {
+    name: 'ca-file',
+    type: 'string',
+    value: 'FILE',
+    description:
+      'Also trust the CA certificates (PEM) in FILE, e.g. a corporate TLS-inspecting proxy or `dds-backup-mock --tls`; verification is always on',
+  },
   { name: 'timeout', type: 'string', value: 'SECONDS', description: 'Timeout of one API attempt (default 30)' },
   { name: 'retries', type: 'string', value: 'N', description: 'Retries after a failed attempt (default 3)' },
   {
@@ -462,7 +476,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: 'Read and write the profile file (XDG config dir, mode 0600)',
     usage: 'dds-backup config set KEY VALUE | config set KEY - | config get KEY | config list | config path',
     description:
-      'Keys: region, endpoint, project_id, ak, sk, security_token, token, username, domain, password, language. Secret keys (sk, security_token, token, password) are read from standard input with `-`, never from the command line.',
+      'Keys: region, endpoint, project_id, ak, sk, security_token, token, username, domain, password, language, proxy (used when neither --proxy nor a proxy variable is set; its password is masked), ca_file (a PEM file of extra CAs, used when --ca-file is not given). Secret keys (sk, security_token, token, password) are read from standard input with `-`, never from the command line.',
     actions: ['set', 'get', 'list', 'path'],
     options: [],
     examples: [
@@ -491,7 +505,7 @@ export const EXIT_CODES: ReadonlyArray<readonly [number, string]> = [
     'failure a re-run cannot fix by itself: refusing to write (unsafe file name, a file in the way, no space, a write error), a link that is not http(s), a TLS or URL error, an API answer that is not what DDS gives, a backup with no files; the message says what to do',
   ],
   [2, 'usage error (a flag or its value)'],
-  [3, 'authentication or permission (also: no credentials configured)'],
+  [3, 'authentication or permission (also: no credentials configured, a proxy answering 407)'],
   [4, 'instance or backup not found'],
   [
     5,
@@ -512,6 +526,16 @@ export const ENVIRONMENT: ReadonlyArray<readonly [string, string]> = [
   ['DDS_BACKUP_TOKEN', 'an IAM token (used when no AK/SK is set)'],
   ['DDS_BACKUP_REGION, DDS_BACKUP_ENDPOINT', 'region and endpoint'],
   ['DDS_BACKUP_PROFILE', 'profile name'],
+  [
+    'HTTPS_PROXY, https_proxy',
+    "proxy for https:// requests (API, IAM, objects; through CONNECT). The lower-case form wins when both are set; --proxy overrides both, then the profile's proxy applies only when no proxy variable is set",
+  ],
+  ['HTTP_PROXY, http_proxy', 'proxy for http:// requests (never used for https://); lower case wins'],
+  [
+    'NO_PROXY, no_proxy',
+    'hosts reached directly, comma-separated: `*` (all), `example.com` (it and its subdomains; a leading `.` or `*.` is the same), IP addresses, CIDR blocks (`10.0.0.0/8`), each optionally `:PORT`; applies to --proxy too; lower case wins',
+  ],
+  ['NODE_EXTRA_CA_CERTS', 'a PEM file of extra trusted CAs (read by Node; --ca-file and the profile add to it)'],
   ['XDG_CONFIG_HOME', 'where the profile file lives ($XDG_CONFIG_HOME/dds-backup/config.json)'],
   ['NO_COLOR', 'no colours'],
 ];

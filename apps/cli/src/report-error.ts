@@ -39,6 +39,9 @@ export function exitCodeOf(error: AnyError, stop?: AbortSignal): number {
   if (error.name === 'AbortError')
     return (stop?.reason as { signal?: string } | undefined)?.signal === 'SIGTERM' ? 143 : 130;
   if (error.name === 'CredentialsError') return 3;
+  // A proxy asking for (other) credentials is an authentication problem too; a proxy that could
+  // not reach the server may work later (resumable); TLS refusals fall through to 1.
+  if (error.name === 'ProxyError') return error.isAuthError ? 3 : error.retryable ? 5 : 1;
   // ObjectStorageError (a refused download link) extends ApiError and answers alike.
   const api = error.name === 'ApiError' || error.name === 'ObjectStorageError';
   if (api && error.isNotFound) return 4;

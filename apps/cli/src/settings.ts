@@ -63,18 +63,48 @@ export async function buildClient(values: ParsedValues, context: CliContext): Pr
     );
   }
 
+  // Proxy: --proxy, else the proxy variables (read by the client), else the profile's proxy.
+  // An empty --proxy means none at all.
+  const proxyFlag = flag('proxy');
+  const proxyVars = ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY'].some((n) => env[n]);
+  const proxy: string | false | undefined =
+    proxyFlag !== undefined ? proxyFlag || false : proxyVars ? undefined : profile.proxy || undefined;
+  const caFile = flag('ca-file') ?? profile.ca_file;
+  let ca: Buffer | undefined;
+  if (caFile !== undefined) {
+    try {
+      ca = await readFile(caFile);
+    } catch (error) {
+      throw new UsageError(
+        `cannot read the CA file ${caFile}${flag('ca-file') === undefined ? " (the profile's ca_file)" : ''}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`,
+      );
+    }
+  }
+
   const timeoutSeconds = intOption(values, 'timeout', 30, { min: 1, max: 3600 });
   const retries = intOption(values, 'retries', 3, { min: 0, max: 10 });
   const verbose = values.verbose === true;
-  return client.createClient({
+  const built = client.createClient({
     ...(region ? { region } : {}),
     ...(endpoint ? { endpoint } : {}),
     ...(projectId ? { projectId } : {}),
     ...(language ? { language } : {}),
     credentials,
     ...(context.fetch ? { fetch: context.fetch } : {}),
+    ...(proxy !== undefined ? { proxy } : {}),
+    ...(ca ? { ca } : {}),
+    env,
     timeoutMs: timeoutSeconds * 1000,
     retry: { attempts: retries + 1 },
     ...(verbose ? { log: (line: string) => context.stderr.write(`${line}\n`) } : {}),
   });
+  if (verbose) {
+    // How the API is reached, for debugging proxy set-ups (the proxy without its credentials).
+    // Object links follow the same rules per host.
+    const route = (url: string) => built.network.proxy(new URL(url))?.display;
+    const via = (url: string) => (route(url) ? `via proxy ${route(url)}` : 'direct');
+    const extra = ca ? `; extra CAs from ${caFile}` : '';
+    context.stderr.write(`network: API ${via(built.endpoint)}, IAM ${via(built.iamEndpoint)}${extra}\n`);
+  }
+  return built;
 }

@@ -14,6 +14,14 @@ Options:
   --aksk AK:SK       accepted AK/SK pair (repeatable; default: the documented pair)
   --seed N           seed of ids and content (default 1)
   --quiet            no request log on stderr
+  --tls              serve HTTPS with a fresh self-signed certificate for
+                     localhost/127.0.0.1/::1; its PEM is written to a file whose
+                     path is printed (trust it with dds-backup --ca-file PATH)
+  --tls-cert FILE    serve HTTPS with this certificate (PEM; with --tls-key)
+  --tls-key FILE     the certificate's private key (PEM)
+  --obs-aksk AK:SK   accept object links presigned with this OBS key pair by Huawei's
+                     OBS SDK (createSignedUrlSync; OBS, V2 or V4 signature), path
+                     style: {mock URL}/{bucket}/{key}
   --proxy URL        validation proxy: forward every API request unchanged to URL
                      (e.g. https://dds.cn-north-4.myhuaweicloud.com), check each answer
                      against the spec, report violations (X-Mock-Contract header,
@@ -41,6 +49,9 @@ export interface CliOptions {
   /** Validation proxy upstream (DDS), and where IAM routes go. */
   proxy?: string;
   proxyIam?: string;
+  /** `true`: a self-signed certificate; files: a given certificate and key. */
+  tls?: true | { certFile: string; keyFile: string };
+  obsAksk?: { ak: string; sk: string };
 }
 
 const integer = (flag: string, value: string | undefined, min: number, max: number): number | undefined => {
@@ -67,6 +78,10 @@ const parseWithOptions = (argv: string[]) =>
       quiet: { type: 'boolean' },
       proxy: { type: 'string' },
       'proxy-iam': { type: 'string' },
+      tls: { type: 'boolean' },
+      'obs-aksk': { type: 'string' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -84,6 +99,13 @@ export function parseCliArgs(argv: string[]): CliOptions {
     if (i <= 0 || i === pair.length - 1) throw new UsageError('--aksk must be AK:SK');
     return { ak: pair.slice(0, i), sk: pair.slice(i + 1) };
   });
+  let obsAksk: { ak: string; sk: string } | undefined;
+  if (values['obs-aksk'] !== undefined) {
+    const pair = values['obs-aksk'];
+    const i = pair.indexOf(':');
+    if (i <= 0 || i === pair.length - 1) throw new UsageError('--obs-aksk must be AK:SK');
+    obsAksk = { ak: pair.slice(0, i), sk: pair.slice(i + 1) };
+  }
   const tokens = values.token ?? [];
   if (tokens.some((t) => t === '')) throw new UsageError('--token must not be empty');
   const upstream = (flag: string, value: string | undefined) => {
@@ -98,6 +120,12 @@ export function parseCliArgs(argv: string[]): CliOptions {
   const proxy = upstream('--proxy', values.proxy);
   const proxyIam = upstream('--proxy-iam', values['proxy-iam']);
   if (proxyIam !== undefined && proxy === undefined) throw new UsageError('--proxy-iam needs --proxy');
+  const certFile = values['tls-cert'];
+  const keyFile = values['tls-key'];
+  if ((certFile === undefined) !== (keyFile === undefined))
+    throw new UsageError('--tls-cert and --tls-key go together');
+  if (values.tls && certFile !== undefined)
+    throw new UsageError('--tls generates a certificate: drop it with --tls-cert/--tls-key');
   return {
     port: integer('--port', values.port, 0, 65535) ?? 4010,
     host: values.host ?? '127.0.0.1',
@@ -110,6 +138,8 @@ export function parseCliArgs(argv: string[]): CliOptions {
     help: values.help ?? false,
     ...(proxy !== undefined ? { proxy } : {}),
     ...(proxyIam !== undefined ? { proxyIam } : {}),
+    ...(obsAksk ? { obsAksk } : {}),
+    ...(values.tls ? { tls: true as const } : certFile && keyFile ? { tls: { certFile, keyFile } } : {}),
   };
 }
 
@@ -141,6 +171,11 @@ export async function main(argv: string[], io: CliIo = process): Promise<{ close
     ]);
     const dataset =
       fixtures && options.fixtures ? await fixtures.loadFixtures(options.fixtures, options.seed ?? 1) : undefined;
+    let tls: { cert: string; key: string } | true | undefined = options.tls === true ? true : undefined;
+    if (options.tls && options.tls !== true) {
+      const { readFile } = await import('node:fs/promises');
+      tls = { cert: await readFile(options.tls.certFile, 'utf8'), key: await readFile(options.tls.keyFile, 'utf8') };
+    }
     const server = createMockServer({
       seed: options.seed,
       linkTtlSeconds: options.linkTtlSeconds,
@@ -149,25 +184,52 @@ export async function main(argv: string[], io: CliIo = process): Promise<{ close
       dataset,
       log: !options.quiet,
       ...(options.proxy ? { proxy: { url: options.proxy, iamUrl: options.proxyIam } } : {}),
+      ...(tls ? { tls } : {}),
+      ...(options.obsAksk ? { obsAksk: options.obsAksk } : {}),
     });
     const url = await server.listen({ port: options.port, host: options.host });
+    // The generated certificate goes to a private temporary directory, removed at exit.
+    let certDir: string | undefined;
+    if (options.tls === true && server.certificate) {
+      const { mkdtempSync, writeFileSync } = await import('node:fs');
+      const { tmpdir } = await import('node:os');
+      const { join } = await import('node:path');
+      certDir = mkdtempSync(join(tmpdir(), 'dds-backup-mock-tls-'));
+      const certPath = join(certDir, 'certificate.pem');
+      writeFileSync(certPath, server.certificate, { mode: 0o644 });
+      io.stdout.write(`dds-backup-mock certificate: ${certPath} (trust it with dds-backup --ca-file ${certPath})\n`);
+    }
     io.stdout.write(`dds-backup-mock listening on ${url}\n`);
+    const removeCert = async () => {
+      if (!certDir) return;
+      const { rm } = await import('node:fs/promises');
+      await rm(certDir, { recursive: true, force: true });
+      certDir = undefined;
+    };
     if (server.upstream && !options.quiet) {
       const { dds, iam } = server.upstream;
       const line = { time: new Date().toISOString(), level: 'info', msg: 'proxy', upstream: dds, iam_upstream: iam };
       io.stderr.write(`${JSON.stringify(line)}\n`);
     }
     const stop = () => {
-      server.close().then(
-        () => process.exit(0),
-        () => process.exit(1),
-      );
+      server
+        .close()
+        .then(removeCert)
+        .then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
     };
     if (io.handleSignals !== false) {
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     }
-    return server;
+    return {
+      close: async () => {
+        await server.close();
+        await removeCert();
+      },
+    };
   } catch (e) {
     io.stderr.write(`dds-backup-mock: ${(e as Error).message}\n`);
     process.exitCode = 1;

@@ -4,6 +4,7 @@ import type { ObjectContent } from './content.js';
 import type { DefaultIds } from './dataset.js';
 import type { CoreRequest } from './http/core.js';
 import type { LinkSigner } from './links.js';
+import type { ObsKeyPair } from './obs-signature.js';
 import type { Namespace } from './state.js';
 
 /** What every route can reach: the server's configuration and shared machinery. */
@@ -12,6 +13,8 @@ export interface MockContext {
   linkTtlSeconds: number;
   auth: Authenticator;
   links: LinkSigner;
+  /** The fixed OBS key pair of `--obs-aksk`: links the OBS SDK presigned with it are accepted. */
+  obsKeyPair?: ObsKeyPair | undefined;
   /** Accepted IAM users; undefined accepts any name and password. */
   users: ReadonlyArray<{ name: string; password: string; domain?: string }> | undefined;
   /** Ids of the default dataset (undefined when a fixtures file replaced it). */

@@ -17,7 +17,7 @@ import { matchDownloadFilePath, showBackupDownloadLink } from './routes/dds.js';
 import { createToken, listProjects } from './routes/iam.js';
 import { listBackups, matchListBackupsPath } from './routes/list-backups.js';
 import { listInstances, matchListInstancesPath } from './routes/list-instances.js';
-import { getObject, OBS_PREFIX } from './routes/obs.js';
+import { getObject, isPathStyleObject, OBS_PREFIX } from './routes/obs.js';
 
 // IAM routes, from the IAM spec.
 const PROJECTS_PATH = getOperation('KeystoneListProjects').path;
@@ -39,7 +39,7 @@ export interface Handler {
 }
 
 const targetOf = (path: string): RequestTarget =>
-  path.startsWith(OBS_PREFIX)
+  path.startsWith(OBS_PREFIX) || isPathStyleObject(path)
     ? 'download'
     : path.startsWith(ADMIN_PREFIX)
       ? 'admin'

@@ -46,3 +46,4 @@ export { CONTRACT_HEADER, PROXY_ERROR_CODES } from './proxy/proxy.js';
 export type { ContractViolation } from './proxy/violations.js';
 export { type ScheduleReport, scheduledBackup } from './schedule.js';
 export { createMockServer, type MockDefaults, type MockServer, type MockServerOptions } from './server.js';
+export { selfSignedCertificate, type TlsKeyPair } from './tls-certificate.js';

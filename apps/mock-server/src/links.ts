@@ -58,6 +58,11 @@ export class LinkSigner {
     return `${link.origin}${objectPath(link.bucket, link.backupId, link.fileName)}?${query.toString()}`;
   }
 
+  /** True when the link carries the mock's own AccessKeyId (signed by this signer, or forged). */
+  isOwnLink(query: URLSearchParams): boolean {
+    return query.get('AccessKeyId') === LINK_ACCESS_KEY_ID;
+  }
+
   /**
    * Checks a link's signature. Answers which part is wrong, so the route can pick OBS's error;
    * expiry is the route's business (it needs the mock clock).

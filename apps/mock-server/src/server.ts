@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { LINK_TTL_SECONDS } from '@dds-backup/contract';
 import { Authenticator, DEFAULT_AKSK } from './auth.js';
@@ -16,6 +17,7 @@ import { type ProxyOptions, resolveProxyConfig } from './proxy/config.js';
 import { createProxy, type ViolationSink } from './proxy/proxy.js';
 import { redactUrl } from './redact.js';
 import { Namespace } from './state.js';
+import { selfSignedCertificate, type TlsKeyPair } from './tls-certificate.js';
 
 /** Options of `createMockServer`. Every one is optional. */
 export interface MockServerOptions {
@@ -51,6 +53,18 @@ export interface MockServerOptions {
    * The mock's own dataset, auth, links, faults and clock are then not used.
    */
   proxy?: string | ProxyOptions;
+  /**
+   * Serve HTTPS (API, IAM, objects and admin alike; links then start with https://): a
+   * certificate and key (PEM), or `true` for a fresh self-signed one for localhost/127.0.0.1/::1
+   * (read it back from `certificate` to trust it). Default: plain HTTP.
+   */
+  tls?: TlsKeyPair | true;
+  /**
+   * A fixed OBS key pair: object links presigned with it by Huawei's OBS SDK (`esdk-obs-nodejs`
+   * `createSignedUrlSync`, OBS/V2/V4 signatures, path style `/{bucket}/{key}` against the mock's
+   * address) are accepted, edited ones refused. Default: none (only the mock's own links).
+   */
+  obsAksk?: { ak: string; sk: string };
 }
 
 /** Ids and credentials that work against a fresh mock. */
@@ -80,6 +94,8 @@ export interface MockServer {
   readonly clock: MockClock;
   /** In validation proxy mode, where requests go (for display: credentials in the URLs redacted). */
   readonly upstream: { dds: string; iam: string } | undefined;
+  /** With `tls`, the server's certificate (PEM) once listening: what clients trust as a CA. */
+  readonly certificate: string | undefined;
 }
 
 /** Namespaces are cheap but not free: a cap keeps a long-lived shared mock's memory bounded. */
@@ -101,6 +117,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
     linkTtlSeconds: options.linkTtlSeconds ?? LINK_TTL_SECONDS,
     auth: new Authenticator(randomBytes(32).toString('hex'), { tokens: options.tokens, aksk: options.aksk }),
     links: new LinkSigner(randomBytes(32).toString('hex')),
+    obsKeyPair: options.obsAksk,
     users: options.users,
     defaults: options.dataset ? undefined : ids,
     baseClock,
@@ -158,6 +175,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
   const fetchHandler = createFetchHandler(handler);
   let server: Server | undefined;
   let url: string | undefined;
+  let keyPair: TlsKeyPair | undefined = options.tls === true ? undefined : options.tls;
 
   const firstProject = options.dataset?.projects[0];
   const defaults: MockDefaults = {
@@ -178,11 +196,17 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
     get url() {
       return url;
     },
-    listen(listenOptions = {}) {
-      if (server) return Promise.reject(new Error('The mock server is already listening'));
+    get certificate() {
+      return keyPair?.cert;
+    },
+    async listen(listenOptions = {}) {
+      if (server) throw new Error('The mock server is already listening');
       const host = listenOptions.host ?? options.host ?? '127.0.0.1';
       const port = listenOptions.port ?? options.port ?? 4010;
-      const s = createServer({ keepAliveTimeout: 65_000 }, nodeListener);
+      if (options.tls === true) keyPair ??= await selfSignedCertificate(host === '127.0.0.1' ? [] : [host]);
+      const s: Server = keyPair
+        ? createTlsServer({ keepAliveTimeout: 65_000, cert: keyPair.cert, key: keyPair.key }, nodeListener)
+        : createServer({ keepAliveTimeout: 65_000 }, nodeListener);
       server = s;
       return new Promise<string>((resolve, reject) => {
         s.once('error', (e) => {
@@ -192,7 +216,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
         s.listen(port, host, () => {
           const address = s.address() as AddressInfo;
           const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-          url = `http://${shownHost}:${address.port}`;
+          url = `${keyPair ? 'https' : 'http'}://${shownHost}:${address.port}`;
           resolve(url);
         });
       });

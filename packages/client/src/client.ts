@@ -12,6 +12,9 @@ import { ConfigurationError } from './errors.js';
 import { type DownloadLinks, type GetDownloadLinksInput, getDownloadLinks } from './links.js';
 import { type ListBackupsFilter, type ListedBackup, latestBackup, listBackups } from './list-backups.js';
 import { type ListedInstance, type ListInstancesFilter, listInstances } from './list-instances.js';
+import { networkFetch } from './network/network-fetch.js';
+import { type ProxyTarget, parseProxyUrl, proxyConfigured, proxyResolver } from './network/proxy-env.js';
+import { trustedCas } from './network/trusted-cas.js';
 import type { RetryEvent, RetryOptions } from './retry.js';
 import { createTransport, type FetchLike } from './transport.js';
 import { unwrap } from './unwrap.js';
@@ -27,8 +30,26 @@ export interface ClientOptions {
   /** Project ID; when absent, taken from the credentials or looked up in IAM by region name. */
   projectId?: string;
   credentials: CredentialsProvider;
-  /** Transport (default globalThis.fetch); the mock's in-process handler fits here. */
+  /**
+   * Transport of API and IAM calls (default: the global fetch, or undici 7's fetch when a proxy
+   * or an extra CA applies); the mock's in-process handler fits here. Object downloads always
+   * use the engine's own HTTP/1.1 client with `proxy`/`ca` below.
+   */
   fetch?: FetchLike;
+  /**
+   * Proxy for every request (API, IAM, objects): `http://[user:password@]host:port` (an
+   * `https://` proxy is reached over TLS). Default: `https_proxy`/`HTTPS_PROXY` for https: URLs,
+   * `http_proxy`/`HTTP_PROXY` for http: ones (lower case wins), `no_proxy`/`NO_PROXY` honoured
+   * in every case (see network/proxy-env.ts). `false`: never a proxy.
+   */
+  proxy?: string | false;
+  /** Where proxy and CA variables are read (default process.env). */
+  env?: Record<string, string | undefined>;
+  /**
+   * Extra trusted CAs (PEM contents), in addition to Node's roots and NODE_EXTRA_CA_CERTS.
+   * Certificate and hostname verification is always on.
+   */
+  ca?: string | Buffer | readonly (string | Buffer)[];
   /** Per-attempt timeout in ms (default 30000; 0 disables). */
   timeoutMs?: number;
   retry?: RetryOptions;
@@ -56,8 +77,8 @@ export interface DdsClient {
   readonly iam: Client<IamPaths>;
   /** The unauthenticated base transport (download links carry their own signature). */
   readonly fetch: FetchLike;
-  /** True when no `fetch` was injected: the download engine may then use node:http directly. */
-  readonly usesGlobalFetch: boolean;
+  /** Proxy and CA settings, shared by the API fetch and the download engine's transport. */
+  readonly network: NetworkSettings;
   readonly retry: RetryOptions;
   readonly timeoutMs: number;
   /** The project ID, looked up once from IAM when it was not given. */
@@ -70,6 +91,13 @@ export interface DdsClient {
   listInstances(filter?: ListInstancesFilter): AsyncGenerator<ListedInstance>;
   /** The newest COMPLETED full backup of an instance by end time, or undefined when it has none. */
   latestBackup(instanceId: string, options?: { signal?: AbortSignal }): Promise<ListedBackup | undefined>;
+}
+
+/** How connections are made: the proxy per URL (undefined = direct) and the trusted CAs. */
+export interface NetworkSettings {
+  proxy(url: URL): ProxyTarget | undefined;
+  /** The full CA list when extra CAs were given; undefined = Node's default store. */
+  ca: (string | Buffer)[] | undefined;
 }
 
 /** Creates a client for one region (or endpoint) and one set of credentials. */
@@ -96,7 +124,15 @@ export function createClient(options: ClientOptions): DdsClient {
   }
   if (!options.credentials)
     throw new ConfigurationError('No credentials: pass credentials (e.g. credentialsFromEnvironment()).');
-  const baseFetch: FetchLike = options.fetch ?? ((request) => globalThis.fetch(request));
+  const proxyOptions = { proxy: options.proxy, env: options.env };
+  const extraCa = options.ca === undefined ? undefined : Array.isArray(options.ca) ? options.ca : [options.ca];
+  const network: NetworkSettings = {
+    proxy: proxyResolver(proxyOptions),
+    ca: trustedCas(extraCa as (string | Buffer)[] | undefined, options.env),
+  };
+  // A malformed proxy URL is a configuration error now, not at the first request.
+  if (options.proxy) parseProxyUrl(options.proxy, 'proxy');
+  const baseFetch: FetchLike = options.fetch ?? networkFetch({ ...network, mayProxy: proxyConfigured(proxyOptions) });
   const retry = options.retry ?? {};
   const timeoutMs = options.timeoutMs ?? 30_000;
   let knownProjectId = options.projectId ?? options.credentials.projectId;
@@ -131,7 +167,7 @@ export function createClient(options: ClientOptions): DdsClient {
     raw,
     iam,
     fetch: baseFetch,
-    usesGlobalFetch: options.fetch === undefined,
+    network,
     retry,
     timeoutMs,
     async projectId(signal) {

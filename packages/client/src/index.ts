@@ -3,7 +3,7 @@
  * ShowBackupDownloadLink, ListBackups and ListInstances. The resumable download engine is the node-only subpath
  * `@dds-backup/client/download`.
  */
-export { type ClientOptions, createClient, type DdsClient } from './client.js';
+export { type ClientOptions, createClient, type DdsClient, type NetworkSettings } from './client.js';
 export { akskCredentials } from './credentials/aksk.js';
 export { credentialsFromEnvironment, ENVIRONMENT_VARIABLES } from './credentials/environment.js';
 export { type PasswordOptions, passwordCredentials } from './credentials/password.js';
@@ -36,6 +36,8 @@ export {
 } from './list-backups.js';
 export { type ListedInstance, type ListInstancesFilter, listInstances } from './list-instances.js';
 export { type Page, paginate } from './paginate.js';
+export { ProxyError, TlsVerificationError } from './network/network-errors.js';
+export { type ProxyOptions, type ProxyTarget, parseNoProxy, proxyResolver } from './network/proxy-env.js';
 export { redact, redactHeaders, redactUrl, registerSecret } from './redact.js';
 export {
   backoffDelay,

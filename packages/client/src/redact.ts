@@ -21,13 +21,16 @@ const HEADER_SECRETS = new RegExp(
   'gi',
 );
 const SIGNATURE_IN_AUTH = /(Signature=)[0-9a-f]{16,}/gi;
+// A password in a URL's user info (a proxy URL: `http://user:password@host`).
+const URL_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^\s/:@]*:)[^\s/@]+@/gi;
 
 /** Masks secrets in any text: header values, link signatures and registered secret values. */
 export function redact(text: string): string {
   let out = text
     .replace(QUERY_SECRETS, `$1${MASK}`)
     .replace(HEADER_SECRETS, `$1$2${MASK}$2`)
-    .replace(SIGNATURE_IN_AUTH, `$1${MASK}`);
+    .replace(SIGNATURE_IN_AUTH, `$1${MASK}`)
+    .replace(URL_PASSWORD, `$1${MASK}@`);
   for (const s of secrets) if (out.includes(s)) out = out.split(s).join(MASK);
   return out;
 }

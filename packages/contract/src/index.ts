@@ -54,7 +54,7 @@ export {
   resolveRef,
 } from './operations.js';
 export { DEFAULT_REGION, getRegion, listRegions, MOCK_SERVER_URL, type Region, UnknownRegionError } from './regions.js';
-export { SECRET_HEADERS, SECRET_QUERY_PARAMETERS } from './secrets.js';
+export { LINK_SECRET_QUERY_PARAMETERS, SECRET_HEADERS, SECRET_QUERY_PARAMETERS } from './secrets.js';
 export { LINK_TTL_SECONDS, type SigningParameters, signing, TOKEN_HEADER } from './signing.js';
 export {
   formatIssues,

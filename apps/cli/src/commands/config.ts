@@ -11,7 +11,9 @@ import { parseCommandArgs } from '../parse.js';
 import { profileName } from '../settings.js';
 import { UsageError } from '../usage-error.js';
 
-const mask = (key: string, value: string) => (SECRET_KEYS.has(key) ? '********' : value);
+// A proxy URL may carry a password (http://user:password@host:port): only the host is shown.
+const mask = (key: string, value: string) =>
+  SECRET_KEYS.has(key) ? '********' : key === 'proxy' ? value.replace(/\/\/[^@/]*@/, '//********@') : value;
 
 function checkKey(key: string | undefined): ProfileKey {
   if (!key || !(PROFILE_KEYS as readonly string[]).includes(key)) {

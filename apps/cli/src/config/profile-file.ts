@@ -15,6 +15,8 @@ export const PROFILE_KEYS = [
   'domain',
   'password',
   'language',
+  'proxy',
+  'ca_file',
 ] as const;
 export type ProfileKey = (typeof PROFILE_KEYS)[number];
 /** Keys whose values are secrets: read from stdin, masked by `config get/list`. */

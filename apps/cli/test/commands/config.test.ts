@@ -32,6 +32,19 @@ describe('dds-backup config', () => {
     expect(list.stdout).toBe('sk=********\n');
   });
 
+  it('a proxy URL is stored, but its password is masked by get and list', async () => {
+    const xdg = await tempDir();
+    const env = { XDG_CONFIG_HOME: xdg };
+    const set = await runCli(['config', 'set', 'proxy', '-'], {
+      env,
+      stdin: async () => 'http://user:pr0xy-pass@proxy.corp:3128\n',
+    });
+    expect(set.code, set.stderr).toBe(0);
+    const get = await runCli(['config', 'get', 'proxy'], { env });
+    expect(get.stdout).toBe('http://********@proxy.corp:3128\n');
+    expect((await runCli(['config', 'list'], { env })).stdout).not.toContain('pr0xy-pass');
+  });
+
   it('keeps profiles apart', async () => {
     const xdg = await tempDir();
     const env = { XDG_CONFIG_HOME: xdg };

@@ -1,16 +1,26 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createMockServer, type MockServer } from '@dds-backup/mock-server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli, tempDir } from '../helpers.js';
 
 let mock: MockServer;
-beforeEach(() => {
+let url: string;
+const cleanups: (() => Promise<void>)[] = [];
+// Objects travel over real sockets (the engine's only transport): the mock listens on 127.0.0.1:0.
+beforeEach(async () => {
   mock = createMockServer();
+  url = await mock.listen({ port: 0 });
 });
-afterEach(() => mock.close());
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+  await mock.close();
+});
 
+/** Origin of the in-process admin calls (any origin works there). */
 const ORIGIN = 'http://mock.test';
 const TOKEN = 'cli-download-token-secret';
 
@@ -48,18 +58,48 @@ const download = (
     signal?: AbortSignal;
     tty?: boolean;
     ids?: { instanceId: string; backupId: string };
-    fetch?: (r: Request) => Promise<Response>;
+    /** Another endpoint (a server in front of the mock). */
+    endpoint?: string;
   } = {},
 ) => {
-  const { ids = mock.defaults.sharded, fetch = (r: Request) => mock.fetch(r), ...rest } = options;
+  const { ids = mock.defaults.sharded, endpoint = url, ...rest } = options;
   return runCli(
     [
-      ...['--endpoint', ORIGIN, '--project-id', mock.defaults.projectId, 'download'],
+      ...['--endpoint', endpoint, '--project-id', mock.defaults.projectId, 'download'],
       ...['--instance-id', ids.instanceId, '--backup-id', ids.backupId, '--dir', dir, ...extra],
     ],
-    { env: { DDS_BACKUP_TOKEN: TOKEN }, fetch, ...rest },
+    { env: { DDS_BACKUP_TOKEN: TOKEN }, ...rest },
   );
 };
+
+/**
+ * A server in front of the mock (on 127.0.0.1:0) that answers what the mock answers, with the
+ * object responses' ETag replaced by `etag`, as a corrupting cache would. Links point at it.
+ */
+async function lyingServer(etag: string): Promise<string> {
+  const server = createServer(async (req, res) => {
+    const origin = `http://${req.headers.host}`;
+    const headers = new Headers();
+    for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers.set(k, v);
+    const answer = await mock.fetch(new Request(`${origin}${req.url}`, { headers }));
+    const out: Record<string, string> = {};
+    answer.headers.forEach((v, k) => {
+      out[k] = v;
+    });
+    if (req.url!.startsWith('/obs/') && /^"[0-9a-f]{32}"$/.test(out.etag ?? '')) out.etag = etag;
+    res.writeHead(answer.status, out);
+    res.end(Buffer.from(await answer.arrayBuffer()));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanups.push(
+    () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  );
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
 
 const sha256 = async (path: string) =>
   createHash('sha256')
@@ -148,15 +188,8 @@ describe('dds-backup download', () => {
 
   it('exit 6 when a file does not match its ETag MD5; nothing lands under the final name', async () => {
     const dir = await tempDir();
-    // A proxy in front of the mock that lies about the object's MD5, as a corrupting cache would.
-    const lying = async (r: Request) => {
-      const res = await mock.fetch(r);
-      if (!new URL(r.url).pathname.startsWith('/obs/')) return res;
-      const headers = new Headers(res.headers);
-      if (/^"[0-9a-f]{32}"$/.test(headers.get('etag') ?? '')) headers.set('etag', '"00000000000000000000000000000000"');
-      return new Response(res.body, { status: res.status, headers });
-    };
-    const r = await download(dir, [], { ids: mock.defaults.replicaSet, fetch: lying });
+    const lying = await lyingServer('"00000000000000000000000000000000"');
+    const r = await download(dir, [], { ids: mock.defaults.replicaSet, endpoint: lying });
     expect(r.code, r.stderr).toBe(6);
     expect(r.stderr).toContain('failed verification (md5)');
     const [file] = await publishedFiles(mock.defaults.replicaSet.backupId);

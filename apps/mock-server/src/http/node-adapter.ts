@@ -30,7 +30,8 @@ function toCore(req: IncomingMessage): CoreRequest {
     method: req.method ?? 'GET',
     path: q < 0 ? url : url.slice(0, q),
     rawQuery: q < 0 ? '' : url.slice(q + 1),
-    origin: `http://${host}`,
+    // Links point back at the address the request came to, with its scheme.
+    origin: `${(req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http'}://${host}`,
     header: (name) => {
       const v = req.headers[name];
       return Array.isArray(v) ? v.join(', ') : v;
@@ -111,7 +112,11 @@ async function streamBody(
       // write callback reaches the peer as a plain FIN with node:http's socket (measured on
       // Node 20); one timer tick later the SO_LINGER=0 close sends the RST as intended.
       await sleep(RESET_DELAY_MS);
-      if (socket && !socket.destroyed) socket.resetAndDestroy();
+      // Over TLS the RST goes on the TCP socket beneath (a TLSSocket's own handle cannot reset:
+      // resetAndDestroy() throws and the connection would just hang).
+      const tcp = (socket as { _parent?: typeof socket } | null)?._parent ?? socket;
+      if (tcp && !tcp.destroyed) tcp.resetAndDestroy();
+      else if (socket && !socket.destroyed) socket.destroy();
     } else {
       // A clean FIN before Content-Length bytes: the client sees a short body.
       socket?.end();

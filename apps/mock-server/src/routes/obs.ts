@@ -2,6 +2,7 @@ import { type MockContext, type RequestContext, sleep } from '../context.js';
 import { obsCodeForStatus, obsError } from '../errors.js';
 import type { CoreResult, StreamFaults } from '../http/core.js';
 import { objectKey, SCENARIO_PARAM } from '../links.js';
+import { isSdkLink, verifyObsLink } from '../obs-signature.js';
 import { parseScenario } from '../prefer.js';
 import { applyDownloadFaults } from './faults.js';
 
@@ -15,9 +16,21 @@ const decode = (s: string): string | undefined => {
   }
 };
 
-/** Splits `/obs/{bucket}/{backup id}/{file name}`; the name is everything after the backup id. */
+/**
+ * True for OBS's own path-style address `/{bucket}/{key}`: any path outside the mock's API
+ * (`/v3/`), admin (`/__mock/`) and own object (`/obs/`) routes. Bucket names are 3-63 lower-case
+ * letters, digits, `.` and `-`, so `v3` and `__mock` can never be one; a bucket named `obs` is
+ * served by the `/obs/` route.
+ */
+export function isPathStyleObject(path: string): boolean {
+  return (
+    /^\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/./.test(path) && !path.startsWith(OBS_PREFIX) && !path.startsWith('/v3/')
+  );
+}
+
+/** Splits `/obs/{bucket}/{backup id}/{file name}` (or the path-style `/{bucket}/...`); the name is everything after the backup id. */
 function parseObjectPath(path: string): { bucket: string; backupId: string; name: string } | undefined {
-  const rest = path.slice(OBS_PREFIX.length);
+  const rest = path.slice(path.startsWith(OBS_PREFIX) ? OBS_PREFIX.length : 1);
   const a = rest.indexOf('/');
   const b = a < 0 ? -1 : rest.indexOf('/', a + 1);
   if (a <= 0 || b < 0 || b === rest.length - 1) return undefined;
@@ -52,7 +65,11 @@ export function parseRange(
   return { start, end };
 }
 
-/** `GET|HEAD /obs/{bucket}/{key}?AccessKeyId=…&Expires=…&Signature=…`: the object behind a link. */
+/**
+ * `GET|HEAD /obs/{bucket}/{key}?AccessKeyId=…&Expires=…&Signature=…` (the mock's own links) or
+ * `/{bucket}/{key}?…` (OBS path style): the object behind a link. Links presigned by the OBS SDK
+ * with the `--obs-aksk` key pair (OBS, V2 or V4 signature) are accepted on both routes.
+ */
 export async function getObject(ctx: MockContext, rc: RequestContext): Promise<CoreResult> {
   const { req, ns, requestId } = rc;
   const head = req.method === 'HEAD';
@@ -69,9 +86,14 @@ export async function getObject(ctx: MockContext, rc: RequestContext): Promise<C
   const parts = parseObjectPath(req.path);
   if (!parts) return obsError(404, 'NoSuchKey', 'The specified key does not exist.', requestId, head);
 
-  const verified = ctx.links.verify(parts.bucket, objectKey(parts.backupId, parts.name), rc.query());
+  const query = rc.query();
+  const sdk = isSdkLink(query) && !ctx.links.isOwnLink(query);
+  const verified = sdk
+    ? ((v) => (v.ok ? { ...v, extras: {} as Record<string, string> } : v))(verifyObsLink(ctx.obsKeyPair, req, query))
+    : ctx.links.verify(parts.bucket, objectKey(parts.backupId, parts.name), query);
   if (!verified.ok) {
-    if (verified.reason === 'missing') return obsError(403, 'AccessDenied', 'Access Denied', requestId, head);
+    if (verified.reason === 'missing' || verified.reason === 'malformed')
+      return obsError(403, 'AccessDenied', 'Access Denied', requestId, head);
     if (verified.reason === 'access-key') {
       return obsError(
         403,

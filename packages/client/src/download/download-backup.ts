@@ -19,9 +19,9 @@ import {
 } from './file-download.js';
 import { HashPool } from './file-hasher.js';
 import { assertFetchableLink } from './link-check.js';
+import { http1Transport } from './http1-transport.js';
 import { LinksCache } from './links-cache.js';
 import { Manifest, type ManifestEntry } from './manifest.js';
-import { selectTransport } from './object-transport.js';
 import { assertSafeNames, PART_SUFFIX } from './safe-name.js';
 import { checksumOf, md5FromEtag, requireServerChecksum } from './verify.js';
 
@@ -103,12 +103,6 @@ export interface DownloadBackupOptions {
   bootId?: string | null;
   /** ...or this many ms (default 1000). A kill -9 re-fetches at most about this much per file. */
   checkpointIntervalMs?: number;
-  /**
-   * Object GET transport: `auto` (default) = the engine's own HTTP/1.1 client on node:net/tls
-   * (`http1`, the fast path) when the client uses the global fetch, else the client's fetch.
-   * `node` = node:http(s), kept for comparison and as a fallback.
-   */
-  transport?: 'auto' | 'http1' | 'node' | 'fetch';
   /** Free-space probe (default `fs.statfs`); injectable for tests. */
   statfs?: (dir: string) => Promise<StatFsLike>;
   /** Clock for link-expiry decisions (default Date.now); injectable for tests. */
@@ -128,8 +122,6 @@ export interface DownloadResult {
   bytes: number;
   /** Bytes received by this run. */
   transferredBytes: number;
-  /** Which transport carried the object GETs (`http1`: the fast path; `node`: node:http(s); `fetch`: the client's fetch). */
-  transport: 'http1' | 'node' | 'fetch';
 }
 
 /**
@@ -236,7 +228,9 @@ export async function downloadBackup(options: DownloadBackupOptions): Promise<Do
       emit(fileDoneEvent(s));
     }
 
-    const transport = selectTransport(options.transport ?? 'auto', client, links.files[0]?.url, maxConnections);
+    // Object GETs always go over the engine's own HTTP/1.1 client (see README.md, "Transport"),
+    // with the client's proxy and CA settings; the client's `fetch` carries only API calls.
+    const transport = http1Transport(maxConnections, client.network);
     const checkpointer = new Checkpointer(
       manifest,
       {
@@ -323,7 +317,6 @@ export async function downloadBackup(options: DownloadBackupOptions): Promise<Do
       files,
       bytes,
       transferredBytes,
-      transport: transport.kind,
     };
   }
 }

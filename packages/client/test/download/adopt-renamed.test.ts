@@ -13,7 +13,7 @@ afterEach(async () => {
 });
 
 async function finishedThenRewound(mutate: (entry: any) => void) {
-  const m = await startMock({ listen: false });
+  const m = await startMock();
   const t = await tempDir();
   cleanups.push(() => m.close(), t.cleanup);
   const options = { client: m.client, ...m.mock.defaults.replicaSet, dir: t.dir };

@@ -18,7 +18,7 @@ type Entry = { ranges: [number, number][]; syncedRanges?: [number, number][]; bo
 const bytesOf = (r: [number, number][] = []) => r.reduce((n, [s, e]) => n + e - s, 0);
 
 async function interruptedDownload() {
-  const m = await startMock({ listen: false });
+  const m = await startMock();
   const t = await tempDir();
   cleanups.push(() => m.close(), t.cleanup);
   const size = 16 * MiB + 99;

@@ -4,7 +4,7 @@ import { expectedHashes } from '@dds-backup/mock-server';
 import { describe, expect, it } from 'vitest';
 import { downloadBackup, MANIFEST_NAME, PART_SUFFIX } from '../../src/download/index.js';
 import { AbortError } from '../../src/index.js';
-import { eventLog, perTestMock, sha256File } from './helpers.js';
+import { eventLog, perTestMock, SCHEMES, sha256File } from './helpers.js';
 
 const MiB = 1024 * 1024;
 const setup = perTestMock();
@@ -19,12 +19,9 @@ const claimedBytes = async (dir: string) => {
   return { state: entry.state, bytes: entry.ranges.reduce((n, [s, e]) => n + e - s, 0) };
 };
 
-describe.each([
-  { label: 'in-process', listen: false },
-  { label: '127.0.0.1:0', listen: true },
-])('cancellation and resume ($label)', ({ listen }) => {
+describe.each(SCHEMES)('cancellation and resume ($label)', ({ tls }) => {
   it('an AbortSignal mid-file stops everything with AbortError; a second run fetches only what is missing', async () => {
-    const { m, dir } = await setup(listen);
+    const { m, dir } = await setup(tls);
     const size = 24 * MiB + 1234;
     const added = await m.admin('POST', 'backups', { files: [{ name: 'data.tar.gz', size_bytes: size }] });
     const ids = { instanceId: added.backup.instance_id, backupId: added.backup.id };
@@ -80,7 +77,7 @@ describe.each([
 
 describe('cancellation', () => {
   it('an already aborted signal fetches nothing', async () => {
-    const { m, dir } = await setup(false);
+    const { m, dir } = await setup();
     const error = await downloadBackup({
       client: m.client,
       ...m.mock.defaults.sharded,
@@ -92,7 +89,7 @@ describe('cancellation', () => {
   });
 
   it('cancelling keeps the files already in place for the next run', async () => {
-    const { m, dir } = await setup(false);
+    const { m, dir } = await setup();
     const ids = m.mock.defaults.sharded;
     const controller = new AbortController();
     const error = await downloadBackup({

@@ -17,7 +17,7 @@ const exists = (p: string) =>
 
 describe('directory lock', () => {
   it('refuses to run while another live process holds the directory, touching nothing', async () => {
-    const { m, dir } = await setup(false);
+    const { m, dir } = await setup();
     // The parent of this test process is alive and is not us.
     await writeFile(join(dir, LOCK_NAME), `${process.ppid}@${hostname()}`);
     const error = await downloadBackup({ client: m.client, ...m.mock.defaults.replicaSet, dir }).catch((e) => e);
@@ -28,7 +28,7 @@ describe('directory lock', () => {
   });
 
   it('takes over the lock of a process that is gone, and releases it when done', async () => {
-    const { m, dir } = await setup(false);
+    const { m, dir } = await setup();
     const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
     await writeFile(join(dir, LOCK_NAME), `${gone.stdout}@${hostname()}`);
     const result = await downloadBackup({ client: m.client, ...m.mock.defaults.replicaSet, dir });
@@ -37,7 +37,7 @@ describe('directory lock', () => {
   });
 
   it('a second download while the first still runs is refused; the first completes', async () => {
-    const { m, dir } = await setup(false);
+    const { m, dir } = await setup();
     const ids = m.mock.defaults.sharded;
     // Slow enough that the first run is surely still going when the second starts.
     await m.admin('POST', 'faults', { target: 'download', kind: 'throttle', bytes_per_second: 4 * 1024 * 1024 });

@@ -3,18 +3,14 @@ import { join } from 'node:path';
 import { expectedHashes } from '@dds-backup/mock-server';
 import { describe, expect, it } from 'vitest';
 import { downloadBackup, MANIFEST_NAME } from '../../src/download/index.js';
-import { eventLog, listDir, perTestMock, sha256File } from './helpers.js';
+import { eventLog, listDir, perTestMock, SCHEMES, sha256File } from './helpers.js';
 
 const MiB = 1024 * 1024;
 const setup = perTestMock();
 
-describe.each([
-  { label: 'in-process fetch handler', listen: false, transport: 'fetch', mode: 'auto' },
-  { label: 'mock on 127.0.0.1:0 (http1 fast path)', listen: true, transport: 'http1', mode: 'auto' },
-  { label: 'mock on 127.0.0.1:0 (node:http)', listen: true, transport: 'node', mode: 'node' },
-] as const)('downloadBackup through the $label', ({ listen, transport, mode }) => {
+describe.each(SCHEMES)('downloadBackup over $label', ({ tls }) => {
   it('downloads every file of a multi-file backup, each equal to the sha256 the mock publishes', async () => {
-    const { m, dir } = await setup(listen);
+    const { m, dir } = await setup(tls);
     const ids = m.mock.defaults.sharded;
     const log = eventLog();
     // 1 MiB segments: the 3-5 MiB shards are fetched in parallel ranges (MD5 re-read at the end).
@@ -24,11 +20,9 @@ describe.each([
       dir,
       minSegmentBytes: MiB,
       onEvent: log.onEvent,
-      transport: mode,
     });
 
     const published = await m.files(ids.backupId);
-    expect(result.transport).toBe(transport);
     expect(result.files.map((f) => f.name)).toEqual(published.map((f) => f.name));
     for (const f of published) {
       expect(await sha256File(join(dir, f.name))).toBe(f.sha256);
@@ -84,7 +78,7 @@ describe.each([
   });
 
   it('a second run skips the complete files: nothing is fetched or rewritten', async () => {
-    const { m, dir } = await setup(listen);
+    const { m, dir } = await setup(tls);
     const ids = m.mock.defaults.replicaSet;
     const first = await downloadBackup({ client: m.client, ...ids, dir });
     const path = first.files[0]!.path;
@@ -104,7 +98,7 @@ describe.each([
 
 describe('downloadBackup verification modes', () => {
   it('hashes a sequential single-stream file on the fly and matches the ETag MD5', async () => {
-    const { m, dir } = await setup(false);
+    const { m, dir } = await setup();
     const ids = m.mock.defaults.replicaSet;
     const result = await downloadBackup({ client: m.client, ...ids, dir });
     const [f] = await m.files(ids.backupId);
@@ -114,7 +108,7 @@ describe('downloadBackup verification modes', () => {
   });
 
   it('a multipart ETag ("<hex>-N") is not an MD5: the file is checked by size, not hash', async () => {
-    const { m, dir } = await setup(true);
+    const { m, dir } = await setup();
     const size = 64 * MiB + 4097; // just above the mock's single-part ETag limit
     const added = await m.admin('POST', 'backups', { files: [{ name: 'big.tar.gz', size_bytes: size }] });
     const result = await downloadBackup({

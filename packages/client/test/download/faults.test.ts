@@ -2,7 +2,7 @@ import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { downloadBackup, IncompleteDownloadError, MANIFEST_NAME } from '../../src/download/index.js';
-import { eventLog, perTestMock, sha256File } from './helpers.js';
+import { eventLog, perTestMock, SCHEMES, sha256File } from './helpers.js';
 
 const setup = perTestMock();
 const exists = (p: string) =>
@@ -11,12 +11,9 @@ const exists = (p: string) =>
     () => false,
   );
 
-describe.each([
-  { label: 'in-process', listen: false },
-  { label: '127.0.0.1:0', listen: true },
-])('download faults ($label)', ({ listen }) => {
+describe.each(SCHEMES)('download faults ($label)', ({ tls }) => {
   it('a truncated body is retried from where it stopped and the file completes', async () => {
-    const { m, dir } = await setup(listen);
+    const { m, dir } = await setup(tls);
     const ids = m.mock.defaults.replicaSet;
     const [file] = await m.files(ids.backupId);
     await m.admin('POST', 'faults', { target: 'download', kind: 'truncate', after_bytes: 1_000_000, times: 2 });
@@ -37,7 +34,7 @@ describe.each([
 
 describe('download faults', () => {
   it('a body that is always cut before any byte fails as IncompleteDownloadError (resumable), no final file', async () => {
-    const { m, dir } = await setup(false);
+    const { m, dir } = await setup();
     const ids = m.mock.defaults.replicaSet;
     const [file] = await m.files(ids.backupId);
     await m.admin('POST', 'faults', { target: 'download', kind: 'truncate', after_bytes: 0 });
@@ -55,7 +52,7 @@ describe('download faults', () => {
   });
 
   it('503 with Retry-After is retried after exactly the delay the server asked for', async () => {
-    const { m, dir } = await setup(false);
+    const { m, dir } = await setup();
     const ids = m.mock.defaults.replicaSet;
     await m.admin('POST', 'faults', { target: 'download', kind: 'status', status: 503, retry_after: 1, times: 1 });
     const log = eventLog();
@@ -68,7 +65,7 @@ describe('download faults', () => {
   });
 
   it('a request that stalls (no byte for stallTimeoutMs) is aborted and retried', async () => {
-    const { m, dir } = await setup(true);
+    const { m, dir } = await setup();
     const ids = m.mock.defaults.replicaSet;
     await m.admin('POST', 'faults', { target: 'download', kind: 'latency', latency_ms: 3000, times: 1 });
     const log = eventLog();
@@ -79,7 +76,7 @@ describe('download faults', () => {
   });
 
   it('after a failed run, files already in place are kept and a re-run fetches only the rest', async () => {
-    const { m, dir } = await setup(false);
+    const { m, dir } = await setup();
     const ids = m.mock.defaults.sharded;
     const published = await m.files(ids.backupId);
     await m.admin('POST', 'faults', { target: 'download', kind: 'status', status: 500, path_contains: 'shard_3' });

@@ -8,16 +8,24 @@ import { afterEach } from 'vitest';
 import type { DownloadEvent } from '../../src/download/index.js';
 import { createClient, type DdsClient, type FetchLike, tokenCredentials } from '../../src/index.js';
 
-/** Any origin works in-process: the mock's links point back at it. */
+/** Any origin works in-process (the admin calls here): the mock's answers point back at it. */
 export const ORIGIN = 'http://mock.test';
+
+/** The schemes the download suite runs over: the mock on 127.0.0.1:0, plain and with TLS. */
+export const SCHEMES = [
+  { label: 'http', tls: false },
+  { label: 'https', tls: true },
+] as const;
 
 /** Retries that do not slow the tests down (the engine's backoff comes from the client). */
 export const FAST_RETRY = { attempts: 4, baseDelayMs: 1, maxDelayMs: 5 };
 
 export interface MockHandle {
   mock: MockServer;
-  /** Base URL: the real socket's, or ORIGIN in-process. */
+  /** Base URL on 127.0.0.1 (https:// with `tls`). */
   url: string;
+  /** With `tls`, the mock's self-signed certificate (PEM), which the client trusts as its CA. */
+  ca: string | undefined;
   client: DdsClient;
   /** Calls the admin API (`/__mock/...`); throws on an error status. */
   admin(method: string, path: string, body?: unknown): Promise<any>;
@@ -33,20 +41,26 @@ export interface MockHandle {
 }
 
 /**
- * A fresh mock and a client for it: in-process through the mock's fetch handler (the engine
- * then uses the client's fetch), or on 127.0.0.1:0 with the client's default global fetch (the
- * engine's node:http fast path).
+ * A fresh mock on 127.0.0.1:0 (with a self-signed certificate when `tls`) and a client for it
+ * that trusts that certificate. Objects always travel over the socket (the engine's only
+ * transport); API calls too, unless `fetch` wraps the mock's in-process handler (to tamper with
+ * answers), whose links still point at the socket.
  */
 export async function startMock(
-  options: MockServerOptions & { listen?: boolean; fetch?: (mock: MockServer) => FetchLike } = {},
+  options: Omit<MockServerOptions, 'tls'> & { tls?: boolean; fetch?: (mock: MockServer) => FetchLike } = {},
 ): Promise<MockHandle> {
-  const mock = createMockServer(options);
-  const url = options.listen ? await mock.listen({ port: 0 }) : ORIGIN;
+  const { tls, fetch, ...mockOptions } = options;
+  const mock = createMockServer({ ...mockOptions, ...(tls ? { tls: true } : {}) });
+  const url = await mock.listen({ port: 0 });
+  const ca = mock.certificate;
   const client = createClient({
     endpoint: url,
     projectId: mock.defaults.projectId,
     credentials: tokenCredentials(mock.defaults.token),
-    ...(options.listen ? {} : { fetch: options.fetch ? options.fetch(mock) : (r: Request) => mock.fetch(r) }),
+    ...(fetch ? { fetch: fetch(mock) } : {}),
+    ...(ca ? { ca } : {}),
+    // The tests' proxy cases set their own; a developer's proxy variables must not leak in.
+    proxy: false,
     retry: FAST_RETRY,
   });
   const admin = async (method: string, path: string, body?: unknown) => {
@@ -64,6 +78,7 @@ export async function startMock(
   return {
     mock,
     url,
+    ca,
     client,
     admin,
     async files(backupId) {
@@ -126,17 +141,17 @@ export function eventLog(): {
 }
 
 /**
- * Registers cleanup in the calling test file and returns `setup(listen)`: a fresh mock
- * (in-process, or on 127.0.0.1:0) with its client, and a temp dir, both gone after each test.
+ * Registers cleanup in the calling test file and returns `setup(tls)`: a fresh mock on
+ * 127.0.0.1:0 (HTTPS with `tls`) with its client, and a temp dir, both gone after each test.
  */
-export function perTestMock(): (listen: boolean) => Promise<{ m: MockHandle; dir: string }> {
+export function perTestMock(): (tls?: boolean) => Promise<{ m: MockHandle; dir: string }> {
   let cleanups: (() => Promise<void>)[] = [];
   afterEach(async () => {
     for (const c of cleanups.reverse()) await c();
     cleanups = [];
   });
-  return async (listen) => {
-    const m = await startMock({ listen });
+  return async (tls = false) => {
+    const m = await startMock({ tls });
     const t = await tempDir();
     cleanups.push(() => m.close(), t.cleanup);
     return { m, dir: t.dir };

@@ -1,9 +1,16 @@
 // The engine's own HTTP/1.1 client, against real sockets: framing (Content-Length, chunked,
-// close-delimited), keep-alive reuse, a connection cut mid-body, and backpressure.
+// close-delimited), keep-alive reuse, a connection cut mid-body, backpressure, 1xx answers,
+// TLS verification and session reuse, and proxies (a real forward proxy on 127.0.0.1:0).
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import net from 'node:net';
+import { selfSignedCertificate, type TlsKeyPair } from '@dds-backup/mock-server';
+import { createProxy } from 'proxy';
 import { afterEach, describe, expect, it } from 'vitest';
 import { http1Transport } from '../../src/download/http1-transport.js';
+import { ProxyError, TlsVerificationError } from '../../src/network/network-errors.js';
+import { parseProxyUrl } from '../../src/network/proxy-env.js';
+import { trustedCas } from '../../src/network/trusted-cas.js';
 
 const servers: Array<Server | net.Server> = [];
 afterEach(async () => {
@@ -138,6 +145,198 @@ describe('http1Transport', () => {
     const held: Uint8Array[] = [];
     for await (const c of r2.body) held.push(c);
     expect(Buffer.concat(held).equals(payload)).toBe(true);
+    t.close();
+  });
+});
+
+// Real-network details (issue #14): interim answers, connection handling, TLS, proxies.
+describe('http1Transport on real networks', () => {
+  /** A raw server that answers every request on a connection with `answer` (then maybe closes). */
+  const raw = (answer: string, close = false) =>
+    net.createServer((socket) => {
+      socket.on('data', () => {
+        socket.write(answer);
+        if (close) socket.end();
+      });
+    });
+
+  it('skips 1xx interim answers (100 Continue, 103 Early Hints) before the real one', async () => {
+    const url = await listen(
+      raw(
+        'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </x>; rel=preload\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello',
+      ),
+    );
+    const t = http1Transport(1);
+    const r = await t.get(`${url}/x`, {}, signal());
+    expect(r.status).toBe(200);
+    expect((await readAll(r.body)).toString()).toBe('hello');
+    t.close();
+  });
+
+  it('Connection: close and HTTP/1.0 answers are not reused; a close-delimited 1.0 body is read to its end', async () => {
+    let connections = 0;
+    const server = raw('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok', true);
+    server.on('connection', () => connections++);
+    const url = await listen(server);
+    const t = http1Transport(1);
+    for (let i = 0; i < 2; i++)
+      expect((await readAll((await t.get(`${url}/x`, {}, signal())).body)).toString()).toBe('ok');
+    expect(connections).toBe(2);
+
+    let old = 0;
+    const legacy = raw('HTTP/1.0 200 OK\r\n\r\nno length, ends at close', true);
+    legacy.on('connection', () => old++);
+    const url10 = await listen(legacy);
+    for (let i = 0; i < 2; i++) {
+      const r = await t.get(`${url10}/x`, {}, signal());
+      expect((await readAll(r.body)).toString()).toBe('no length, ends at close');
+    }
+    expect(old).toBe(2);
+    t.close();
+  });
+
+  it('a chunked 200 body is decoded and its connection reused', async () => {
+    const sockets = new Set<unknown>();
+    const url = await listen(
+      createServer((req, res) => {
+        sockets.add(req.socket);
+        res.writeHead(200); // no Content-Length: node:http frames it chunked
+        res.write(Buffer.alloc(70_000, 1));
+        res.end(Buffer.alloc(3, 2));
+      }),
+    );
+    const t = http1Transport(1);
+    for (let i = 0; i < 2; i++) {
+      const r = await t.get(`${url}/x`, {}, signal());
+      const body = await readAll(r.body);
+      expect(body.length).toBe(70_003);
+      expect(body.subarray(-3)).toEqual(Buffer.alloc(3, 2));
+    }
+    expect(sockets.size).toBe(1);
+    t.close();
+  });
+});
+
+describe('http1Transport over TLS and through proxies', () => {
+  /** An HTTPS server on `host` answering `body`; records whether each connection resumed a session. */
+  async function tlsServer(pair: TlsKeyPair, host = '127.0.0.1', body = 'secret bytes') {
+    const resumed: boolean[] = [];
+    const server = createHttpsServer({ ...pair }, (_req, res) => {
+      res.writeHead(200, { 'content-length': Buffer.byteLength(body), connection: 'close' });
+      res.end(body);
+    });
+    server.on('secureConnection', (s) => resumed.push(s.isSessionReused()));
+    servers.push(server);
+    await new Promise<void>((r) => server.listen(0, host, r));
+    return { url: `https://${host}:${(server.address() as net.AddressInfo).port}`, resumed };
+  }
+
+  it('verifies certificates: refused without the CA (non-retryable TlsVerificationError), accepted with it, sessions resumed', async () => {
+    const pair = await selfSignedCertificate();
+    const { url, resumed } = await tlsServer(pair);
+    const untrusted = http1Transport(1);
+    const error = await untrusted.get(`${url}/x`, {}, signal()).catch((e) => e);
+    expect(error).toBeInstanceOf(TlsVerificationError);
+    expect(error).toMatchObject({ code: 'DEPTH_ZERO_SELF_SIGNED_CERT', retryable: false });
+    expect(error.message).toContain('--ca-file');
+    untrusted.close();
+
+    const t = http1Transport(1, { ca: trustedCas([pair.cert]) });
+    // `Connection: close`: every GET opens a new connection, which resumes the last session.
+    for (let i = 0; i < 3; i++)
+      expect((await readAll((await t.get(`${url}/x`, {}, signal())).body)).toString()).toBe('secret bytes');
+    expect(resumed.slice(-3)).toEqual([false, true, true]);
+    t.close();
+  });
+
+  it('a certificate for another host name is refused (ERR_TLS_CERT_ALTNAME_INVALID), not retried', async () => {
+    const pair = await selfSignedCertificate(); // localhost, 127.0.0.1, ::1 - not 127.0.0.2
+    const { url } = await tlsServer(pair, '127.0.0.2');
+    const t = http1Transport(1, { ca: trustedCas([pair.cert]) });
+    await expect(t.get(`${url}/x`, {}, signal())).rejects.toMatchObject({
+      name: 'TlsVerificationError',
+      code: 'ERR_TLS_CERT_ALTNAME_INVALID',
+      retryable: false,
+    });
+    t.close();
+  });
+
+  /** A real forward proxy (npm `proxy`) on 127.0.0.1:0 whose hook logs every request it gets. */
+  async function forwardProxy(accept: (authorization: string | undefined) => boolean = () => true) {
+    const log: { method: string; url: string; authorization: string | undefined }[] = [];
+    const server = createProxy(createServer());
+    server.authenticate = (req) => {
+      log.push({ method: req.method!, url: req.url!, authorization: req.headers['proxy-authorization'] });
+      return accept(req.headers['proxy-authorization']);
+    };
+    const url = await listen(server);
+    return { url, log };
+  }
+
+  it('https: through CONNECT with Proxy-Authorization from the URL; http: in absolute form', async () => {
+    const pair = await selfSignedCertificate();
+    const { url: target } = await tlsServer(pair);
+    const plain = await listen(
+      createServer((req, res) => {
+        res.writeHead(200, { 'content-length': req.url!.length });
+        res.end(req.url);
+      }),
+    );
+    const proxy = await forwardProxy();
+    const proxyUrl = proxy.url.replace('http://', 'http://user:pa%3Ass@');
+    const t = http1Transport(1, { ca: trustedCas([pair.cert]), proxy: () => parseProxyUrl(proxyUrl) });
+    expect((await readAll((await t.get(`${target}/obs/b/k?Signature=s`, {}, signal())).body)).toString()).toBe(
+      'secret bytes',
+    );
+    expect((await readAll((await t.get(`${plain}/obs/b/k`, {}, signal())).body)).toString()).toBe('/obs/b/k');
+    const basic = `Basic ${Buffer.from('user:pa:ss').toString('base64')}`;
+    expect(proxy.log).toEqual([
+      { method: 'CONNECT', url: target.replace('https://', ''), authorization: basic },
+      { method: 'GET', url: `${plain}/obs/b/k`, authorization: basic },
+    ]);
+    t.close();
+  });
+
+  it('an https:// proxy: TLS to the proxy, then TLS to the server inside the tunnel, each verified', async () => {
+    const serverPair = await selfSignedCertificate();
+    const proxyPair = await selfSignedCertificate();
+    const { url: target } = await tlsServer(serverPair);
+    const log: string[] = [];
+    const proxy = createProxy(createHttpsServer({ ...proxyPair }) as unknown as Server);
+    proxy.authenticate = (req) => {
+      log.push(`${req.method} ${req.url}`);
+      return true;
+    };
+    const proxyUrl = (await listen(proxy)).replace('http://', 'https://');
+    const t = http1Transport(1, {
+      ca: trustedCas([serverPair.cert, proxyPair.cert]),
+      proxy: () => parseProxyUrl(proxyUrl),
+    });
+    expect((await readAll((await t.get(`${target}/x`, {}, signal())).body)).toString()).toBe('secret bytes');
+    expect(log).toEqual([`CONNECT ${target.replace('https://', '')}`]);
+    t.close();
+    // The proxy's own certificate is verified too.
+    const untrusted = http1Transport(1, { ca: trustedCas([serverPair.cert]), proxy: () => parseProxyUrl(proxyUrl) });
+    await expect(untrusted.get(`${target}/x`, {}, signal())).rejects.toMatchObject({
+      name: 'TlsVerificationError',
+      retryable: false,
+    });
+    untrusted.close();
+  });
+
+  it('a proxy answering 407 is a non-retryable ProxyError naming the proxy without its credentials', async () => {
+    const pair = await selfSignedCertificate();
+    const { url: target } = await tlsServer(pair);
+    const plain = await listen(createServer((_q, s) => s.end('x')));
+    const proxy = await forwardProxy(() => false);
+    const proxyUrl = proxy.url.replace('http://', 'http://user:hunter2@');
+    const t = http1Transport(1, { ca: trustedCas([pair.cert]), proxy: () => parseProxyUrl(proxyUrl) });
+    for (const url of [`${target}/x`, `${plain}/x`]) {
+      const error = await t.get(url, {}, signal()).catch((e) => e);
+      expect(error).toBeInstanceOf(ProxyError);
+      expect(error).toMatchObject({ status: 407, retryable: false, isAuthError: true, proxy: proxy.url });
+      expect(`${error.message} ${JSON.stringify(error)}`).not.toContain('hunter2');
+    }
     t.close();
   });
 });

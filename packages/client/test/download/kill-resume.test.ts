@@ -1,14 +1,22 @@
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { expectedHashes } from '@dds-backup/mock-server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { downloadBackup, PROGRESS_NAME } from '../../src/download/index.js';
-import { sha256File, startMock, tempDir } from './helpers.js';
+import { SCHEMES, sha256File, startMock, tempDir } from './helpers.js';
 
 const MiB = 1024 * 1024;
+
+/** Writes the CA next to (not into) the download directory; returns its path. */
+async function writeCa(dir: string, pem: string): Promise<string> {
+  const path = `${dir}.ca.pem`;
+  await writeFile(path, pem);
+  cleanups.push(() => rm(path, { force: true }));
+  return path;
+}
 const CHILD = fileURLToPath(new URL('./fixtures/download-child.mjs', import.meta.url));
 let cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -16,11 +24,11 @@ afterEach(async () => {
   cleanups = [];
 });
 
-describe('kill -9 and resume', () => {
+describe.each(SCHEMES)('kill -9 and resume ($label)', ({ tls }) => {
   it('a download killed with SIGKILL mid-file resumes from its manifest and fetches only what is missing', {
     timeout: 60_000,
   }, async () => {
-    const m = await startMock({ listen: true });
+    const m = await startMock({ tls });
     const t = await tempDir();
     cleanups.push(() => m.close(), t.cleanup);
     const size = 24 * MiB + 777;
@@ -45,6 +53,9 @@ describe('kill -9 and resume', () => {
       ],
       {
         stdio: ['ignore', 'pipe', 'inherit'],
+        // Over TLS the child trusts the mock's certificate through NODE_EXTRA_CA_CERTS (the
+        // third way to give a CA, beside `ca` and --ca-file): no `ca` option is passed.
+        env: { ...process.env, ...(m.ca ? { NODE_EXTRA_CA_CERTS: await writeCa(t.dir, m.ca) } : {}) },
       },
     );
     cleanups.push(async () => {

@@ -1,18 +1,15 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { downloadBackup } from '../../src/download/index.js';
-import { eventLog, type MockHandle, perTestMock, sha256File } from './helpers.js';
+import { eventLog, type MockHandle, perTestMock, SCHEMES, sha256File } from './helpers.js';
 
 const setup = perTestMock();
 const apiCalls = async (m: MockHandle) =>
   ((await m.admin('GET', 'requests')) as { target: string }[]).filter((e) => e.target === 'api').length;
 
-describe.each([
-  { label: 'in-process', listen: false },
-  { label: '127.0.0.1:0', listen: true },
-])('link refresh ($label)', ({ listen }) => {
+describe.each(SCHEMES)('link refresh ($label)', ({ tls }) => {
   it('a link expiring mid-download (mock clock + connection reset) is refreshed and the file completes', async () => {
-    const { m, dir } = await setup(listen);
+    const { m, dir } = await setup(tls);
     const ids = m.mock.defaults.sharded;
     const published = await m.files(ids.backupId);
     const shard1 = published.find((f) => f.name.endsWith('_shard_1.tar.gz'))!;
@@ -57,7 +54,7 @@ describe.each([
 
 describe('link refresh', () => {
   it('all workers hitting expired links share ONE refresh', async () => {
-    const { m, dir } = await setup(false);
+    const { m, dir } = await setup();
     const ids = m.mock.defaults.sharded;
     // The refresh call is slow, so every file's first request meets the expired links meanwhile.
     await m.admin('POST', 'faults', { target: 'api', kind: 'latency', latency_ms: 500, times: 2 });
@@ -82,7 +79,7 @@ describe('link refresh', () => {
   });
 
   it('a link about to expire is refreshed before a new request (no 403 needed)', async () => {
-    const { m, dir } = await setup(false);
+    const { m, dir } = await setup();
     const ids = m.mock.defaults.sharded;
     const log = eventLog();
     let offset = 0;
@@ -105,7 +102,7 @@ describe('link refresh', () => {
   });
 
   it('403 SignatureDoesNotMatch is its own error: no refresh, no retry', async () => {
-    const { m, dir } = await setup(false);
+    const { m, dir } = await setup();
     await m.admin('POST', 'faults', {
       target: 'download',
       kind: 'status',
@@ -132,7 +129,7 @@ describe('link refresh', () => {
   });
 
   it('404 NoSuchKey is a not-found error', async () => {
-    const { m, dir } = await setup(false);
+    const { m, dir } = await setup();
     await m.admin('POST', 'faults', { target: 'download', kind: 'status', status: 404, error_code: 'NoSuchKey' });
     const error = await downloadBackup({ client: m.client, ...m.mock.defaults.replicaSet, dir }).catch((e) => e);
     expect(error).toMatchObject({
@@ -145,7 +142,7 @@ describe('link refresh', () => {
   });
 
   it('AccessDenied that a refresh does not cure ends as an auth error after a bounded number of refreshes', async () => {
-    const { m, dir } = await setup(false);
+    const { m, dir } = await setup();
     await m.admin('POST', 'faults', { target: 'download', kind: 'status', status: 403, error_code: 'AccessDenied' });
     const log = eventLog();
     const error = await downloadBackup({

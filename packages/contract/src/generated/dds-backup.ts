@@ -83,8 +83,19 @@ export interface components {
         BackupFile: {
             /**
              * Format: uri
-             * @description OBS temporary URL of the file, signed with `AccessKeyId`, `Expires` (unix seconds)
-             *     and `Signature` query parameters. Treat it as a secret until it expires.
+             * @description OBS temporary URL of the file (query-string authentication). Treat it as a secret
+             *     until it expires. Clients must accept every form OBS issues:
+             *     - host: virtual-hosted `https://{bucket}.obs.{region}.myhuaweicloud.com/{key}` (what
+             *       DDS returns) or path style `https://obs.{region}.myhuaweicloud.com/{bucket}/{key}`;
+             *     - OBS signature: `AccessKeyId`, `Expires` (unix seconds), `Signature` (base64
+             *       HMAC-SHA1), with `x-obs-security-token` for temporary credentials;
+             *     - S3-compatible V2: `AWSAccessKeyId`, `Expires`, `Signature`, with
+             *       `x-amz-security-token`;
+             *     - V4: `X-Amz-Algorithm=AWS4-HMAC-SHA256`, `X-Amz-Credential`, `X-Amz-Date`,
+             *       `X-Amz-Expires` (seconds), `X-Amz-SignedHeaders`, `X-Amz-Signature`, with
+             *       `X-Amz-Security-Token`.
+             *     `x-secret-query-parameters` lists the parameters whose values are credentials: they
+             *     are redacted from every log, error and report (matched case-insensitively).
              * @example https://dbs-backup-cn-north-4.obs.cn-north-4.myhuaweicloud.com/43e4feaab48f11e89039fa163ebaa7e4br02.tar.gz?AccessKeyId=EXAMPLEAK&Expires=1764380114&Signature=EXAMPLESIG%3D
              */
             download_link: string;

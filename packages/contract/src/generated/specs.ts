@@ -788,7 +788,16 @@ export const ddsBackupSpec: OpenApiDocument = {
           "download_link": {
             "type": "string",
             "format": "uri",
-            "description": "OBS temporary URL of the file, signed with `AccessKeyId`, `Expires` (unix seconds)\nand `Signature` query parameters. Treat it as a secret until it expires.\n",
+            "description": "OBS temporary URL of the file (query-string authentication). Treat it as a secret\nuntil it expires. Clients must accept every form OBS issues:\n- host: virtual-hosted `https://{bucket}.obs.{region}.myhuaweicloud.com/{key}` (what\n  DDS returns) or path style `https://obs.{region}.myhuaweicloud.com/{bucket}/{key}`;\n- OBS signature: `AccessKeyId`, `Expires` (unix seconds), `Signature` (base64\n  HMAC-SHA1), with `x-obs-security-token` for temporary credentials;\n- S3-compatible V2: `AWSAccessKeyId`, `Expires`, `Signature`, with\n  `x-amz-security-token`;\n- V4: `X-Amz-Algorithm=AWS4-HMAC-SHA256`, `X-Amz-Credential`, `X-Amz-Date`,\n  `X-Amz-Expires` (seconds), `X-Amz-SignedHeaders`, `X-Amz-Signature`, with\n  `X-Amz-Security-Token`.\n`x-secret-query-parameters` lists the parameters whose values are credentials: they\nare redacted from every log, error and report (matched case-insensitively).\n",
+            "x-secret-query-parameters": [
+              "AccessKeyId",
+              "AWSAccessKeyId",
+              "Signature",
+              "x-obs-security-token",
+              "X-Amz-Credential",
+              "X-Amz-Signature",
+              "X-Amz-Security-Token"
+            ],
             "examples": [
               "https://dbs-backup-cn-north-4.obs.cn-north-4.myhuaweicloud.com/43e4feaab48f11e89039fa163ebaa7e4br02.tar.gz?AccessKeyId=EXAMPLEAK&Expires=1764380114&Signature=EXAMPLESIG%3D"
             ]
