@@ -39,6 +39,7 @@ export default defineConfig({
       project('cli', 'apps/cli'),
       project('contract-kit', 'packages/contract-kit'),
       project('bench', 'bench'),
+      project('e2e', 'e2e'),
     ],
   },
 });

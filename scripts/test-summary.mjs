@@ -9,6 +9,7 @@ const root = new URL('..', import.meta.url).pathname;
 const workspaces = [
   'openapi',
   'bench',
+  'e2e',
   ...['packages', 'apps'].flatMap((d) => readdirSync(join(root, d)).map((n) => join(d, n))),
 ];
 let passed = 0;
