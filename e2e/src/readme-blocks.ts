@@ -2,6 +2,7 @@
 // them: in order, in one shell (so a variable or a background job of one block is there for the
 // next), stopping at the first command that fails.
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 
 export interface ShBlock {
@@ -64,14 +65,18 @@ const SEPARATOR = '@@dds-readme-block';
 
 /**
  * One bash script of the blocks to run: each block is announced on the output, `set -e` stops at
- * the first failing command (its exit code is the script's).
+ * the first failing command (its exit code is the script's), and so does a block whose last
+ * command (a `&&` list included) failed. A failure in the middle of an `&&` list that is not a
+ * block's last command goes unnoticed, as it does under `set -e`.
  */
 export function toScript(blocks: ShBlock[]): string {
   // One stream (stderr into stdout), so what a block printed stays between its separators.
   const parts = ['exec 2>&1', 'set -eo pipefail'];
   blocks.forEach((b, i) => {
     if (b.notRun !== undefined) return;
-    parts.push(`printf '\\n${SEPARATOR} ${i}@@\\n'`, b.code);
+    // `set -e` lets a failing `a && b` list pass; its status is still `$?` after the block, so a
+    // block that ends with one (`npm ci && npm start`) fails as a person would see it fail.
+    parts.push(`printf '\\n${SEPARATOR} ${i}@@\\n'`, b.code, 'rc=$?; if [ "$rc" -ne 0 ]; then exit "$rc"; fi');
   });
   parts.push(`printf '\\n${SEPARATOR} end@@\\n'`);
   return `${parts.join('\n')}\n`;
@@ -123,11 +128,12 @@ export async function runShBlocks(
     timedOut = true;
     killGroup();
   }, options.timeoutMs);
-  const [code, signal] = await new Promise<[number | null, string | null]>((resolve) =>
-    child.on('close', (c, s) => resolve([c, s])),
-  );
+  const closed = once(child, 'close');
+  const [code, signal] = (await once(child, 'exit')) as [number | null, string | null];
   clearTimeout(timer);
+  // A background job still holds the output pipe open: end the group, then read to the end.
   killGroup();
+  await closed;
 
   const outputs: BlockOutput[] = [];
   let reachedEnd = false;
@@ -161,11 +167,14 @@ export function describeFailure(file: string, result: RunResult): string | undef
   const parts: string[] = [];
   if (result.failed || result.code !== 0) {
     const why = result.timedOut ? 'timed out' : `exited with ${result.code ?? result.signal}`;
-    const where = result.failed ? `the block at ${file}:${result.failed.block.line}` : `${file} (before its first block)`;
+    const where = result.failed
+      ? `the block at ${file}:${result.failed.block.line}`
+      : `${file} (before its first block)`;
     parts.push(
       `${where} ${why}.\n--- block ---\n${result.failed?.block.code ?? ''}\n--- output ---\n${result.failed?.output.slice(-6000) ?? ''}`,
     );
   }
-  for (const { block, text } of result.missing) parts.push(`the block at ${file}:${block.line} did not print "${text}"`);
+  for (const { block, text } of result.missing)
+    parts.push(`the block at ${file}:${block.line} did not print "${text}"`);
   return parts.length > 0 ? parts.join('\n\n') : undefined;
 }

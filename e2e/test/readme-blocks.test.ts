@@ -12,7 +12,21 @@ const env = { PATH: process.env.PATH ?? '' };
 describe('extractShBlocks', () => {
   it('finds sh, bash and shell blocks, with their line, and ignores other languages', () => {
     const blocks = extractShBlocks(
-      md('# t', '```sh', 'echo a', '```', '```ts', 'const x = 1;', '```', '```bash', 'echo b', '```', '~~~shell', 'echo c', '~~~'),
+      md(
+        '# t',
+        '```sh',
+        'echo a',
+        '```',
+        '```ts',
+        'const x = 1;',
+        '```',
+        '```bash',
+        'echo b',
+        '```',
+        '~~~shell',
+        'echo c',
+        '~~~',
+      ),
     );
     expect(blocks.map((b) => [b.line, b.code])).toEqual([
       [2, 'echo a'],
@@ -52,14 +66,27 @@ describe('extractShBlocks', () => {
   });
 
   it('a block in a list item loses its indent', () => {
-    expect(extractShBlocks(md('- step', '  ```sh', '  echo a', '    echo b', '  ```'))[0]!.code).toBe('echo a\n  echo b');
+    expect(extractShBlocks(md('- step', '  ```sh', '  echo a', '    echo b', '  ```'))[0]!.code).toBe(
+      'echo a\n  echo b',
+    );
   });
 });
 
 describe('runShBlocks', () => {
   it('runs the blocks in one shell, in order, in cwd, skipping "not run" ones', async () => {
     const blocks = extractShBlocks(
-      md('```sh', 'X=1; echo one > out.txt', '```', '<!-- not run: no -->', '```sh', 'exit 9', '```', '```sh', 'echo "x is $X"', '```'),
+      md(
+        '```sh',
+        'X=1; echo one > out.txt',
+        '```',
+        '<!-- not run: no -->',
+        '```sh',
+        'exit 9',
+        '```',
+        '```sh',
+        'echo "x is $X"',
+        '```',
+      ),
     );
     const result = await runShBlocks(blocks, { cwd: dir, env, timeoutMs: 10_000 });
     expect(describeFailure('README.md', result)).toBeUndefined();
@@ -69,7 +96,19 @@ describe('runShBlocks', () => {
 
   it('stops at the first failing command and names the block and its output', async () => {
     const blocks = extractShBlocks(
-      md('```sh', 'echo fine', '```', '```sh', 'echo about to fail', 'false', 'echo never', '```', '```sh', 'echo never either', '```'),
+      md(
+        '```sh',
+        'echo fine',
+        '```',
+        '```sh',
+        'echo about to fail',
+        'false',
+        'echo never',
+        '```',
+        '```sh',
+        'echo never either',
+        '```',
+      ),
     );
     const result = await runShBlocks(blocks, { cwd: dir, env, timeoutMs: 10_000 });
     expect(result.code).toBe(1);
@@ -81,12 +120,31 @@ describe('runShBlocks', () => {
   });
 
   it('a failing command inside a pipeline fails the block', async () => {
-    const result = await runShBlocks(extractShBlocks(md('```sh', 'false | cat', '```')), { cwd: dir, env, timeoutMs: 10_000 });
+    const result = await runShBlocks(extractShBlocks(md('```sh', 'false | cat', '```')), {
+      cwd: dir,
+      env,
+      timeoutMs: 10_000,
+    });
     expect(result.failed).toBeDefined();
   });
 
+  it('a block that ends with a failing && list fails', async () => {
+    const result = await runShBlocks(
+      extractShBlocks(md('```sh', 'false && echo not', '```', '```sh', 'echo after', '```')),
+      {
+        cwd: dir,
+        env,
+        timeoutMs: 10_000,
+      },
+    );
+    expect(result.failed?.block.line).toBe(1);
+    expect(result.outputs).toHaveLength(1);
+  });
+
   it('checks "output contains" texts', async () => {
-    const blocks = extractShBlocks(md('<!-- output contains: hello -->', '<!-- output contains: bye -->', '```sh', 'echo hello >&2', '```'));
+    const blocks = extractShBlocks(
+      md('<!-- output contains: hello -->', '<!-- output contains: bye -->', '```sh', 'echo hello >&2', '```'),
+    );
     const result = await runShBlocks(blocks, { cwd: dir, env, timeoutMs: 10_000 });
     expect(describeFailure('R.md', result)).toBe('the block at R.md:3 did not print "bye"');
   });

@@ -1,7 +1,8 @@
 // `npm start`: the main job end to end on the embedded mock. Starts the mock on a free port,
 // runs `dds-backup download` of its sample multi-file (sharded-cluster) backup into a temp dir
 // with progress, then `dds-backup verify`. The mock throttles the download and resets one
-// connection, so the progress and a retry are visible.
+// connection, so the progress and a retry are visible. It ends with the commands to do the same
+// by hand, where the files are, and how to remove them.
 import { mkdtemp, readdir, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,4 +53,21 @@ if (code === 0) {
     console.log(`  ${name.padEnd(64)} ${(await stat(join(dir, name))).size} bytes`);
 }
 await mock.close();
+// What to run next, exactly: the mock's ids derive from its seed, so a `dds-backup-mock` started
+// with the defaults has the same ones. The lines are meant to be pasted in order into one shell
+// in the clone (the README test runs them so).
+const port = 4010;
+const here = `http://127.0.0.1:${port}`;
+console.log(`
+Next steps: the same by hand, pasted into a shell in this clone (README.md, "Try it against the mock", has more):
+  export PATH="$PWD/node_modules/.bin:$PATH"
+  dds-backup-mock --port ${port} 2> mock.log &
+  until curl -sf ${here}/__mock/state -o /dev/null; do sleep 0.2; done
+  export DDS_BACKUP_ENDPOINT=${here} DDS_BACKUP_TOKEN=any-token HUAWEICLOUD_SDK_PROJECT_ID=${d.projectId}
+  dds-backup download --instance-id ${d.sharded.instanceId} --backup-id ${d.sharded.backupId} --dir ./backup
+  dds-backup verify --dir ./backup
+  kill $! && rm -rf ./backup mock.log
+
+The demo's files are in ${dir}; remove them with:
+  rm -rf ${dir}`);
 process.exitCode = code;
