@@ -64,54 +64,75 @@ const shellQuote = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
 const BAR = /\[[#-]{5,}\]/;
 
 describe.runIf(hasTmux)('progress in a real terminal (tmux)', () => {
-  it.each([60, 80, 120])('at %i columns every line fits, names shortened in the middle, no stray lines', async (columns) => {
-    await fetch(`${url}/__mock/faults`, { method: 'DELETE' });
-    await breakDownloads();
-    const dir = await tempDir();
-    const session = `w${columns}`;
-    const command = [
-      'env',
-      'DDS_BACKUP_TOKEN=terminal-test-token',
-      `PATH=${shellQuote(process.env.PATH ?? '')}`,
-      shellQuote(process.execPath),
-      shellQuote(bin),
-      ...downloadArgs(dir).map(shellQuote),
-    ].join(' ');
-    // The pane stays after the command ends (the sleep), so its last screen can be read.
-    tmux('new-session', '-d', '-s', session, '-x', String(columns), '-y', '40', `${command}; echo EXIT=$?; sleep 600`);
-    const screens: string[] = [];
-    const capture = () => tmux('capture-pane', '-p', '-J', '-S', '-', '-t', session);
-    const start = Date.now();
-    let screen = '';
-    // Read the screen while it redraws, until the command has ended (bounded: 60 s).
-    while (!/EXIT=\d+/.test(screen) && Date.now() - start < 60_000) {
-      await new Promise((r) => setTimeout(r, 150));
-      screen = capture();
-      screens.push(screen);
-    }
-    tmux('kill-session', '-t', session);
-    expect(screen, screen).toMatch(/EXIT=0/);
-    expect(screens.length).toBeGreaterThan(3);
+  it.each([60, 80, 120])(
+    'at %i columns every line fits, names shortened in the middle, no stray lines',
+    async (columns) => {
+      await fetch(`${url}/__mock/faults`, { method: 'DELETE' });
+      await breakDownloads();
+      const dir = await tempDir();
+      const session = `w${columns}`;
+      const command = [
+        'env',
+        'DDS_BACKUP_TOKEN=terminal-test-token',
+        `PATH=${shellQuote(process.env.PATH ?? '')}`,
+        shellQuote(process.execPath),
+        shellQuote(bin),
+        ...downloadArgs(dir).map(shellQuote),
+      ].join(' ');
+      // The pane stays after the command ends (the sleep), so its last screen can be read.
+      tmux(
+        'new-session',
+        '-d',
+        '-s',
+        session,
+        '-x',
+        String(columns),
+        '-y',
+        '40',
+        `${command}; echo EXIT=$?; sleep 600`,
+      );
+      const screens: string[] = [];
+      const capture = () => tmux('capture-pane', '-p', '-J', '-S', '-', '-t', session);
+      const start = Date.now();
+      let screen = '';
+      // Read the screen while it redraws, until the command has ended (bounded: 60 s).
+      while (!/EXIT=\d+/.test(screen) && Date.now() - start < 60_000) {
+        await new Promise((r) => setTimeout(r, 150));
+        screen = capture();
+        screens.push(screen);
+      }
+      tmux('kill-session', '-t', session);
+      expect(screen, screen).toMatch(/EXIT=0/);
+      expect(screens.length).toBeGreaterThan(3);
 
-    // -J joins wrapped lines back together, so a line wider than the terminal shows as one.
-    for (const s of screens) {
-      for (const line of s.split('\n')) expect([...line].length, `at ${columns}: ${line}`).toBeLessThan(columns);
-    }
-    // Some redraw showed a file's bar with its name shortened in the middle (the names are 51
-    // characters: too long for the name column at 60 and 80).
-    const fileLines = screens.flatMap((s) => s.split('\n')).filter((l) => BAR.test(l) && !l.startsWith('total'));
-    expect(fileLines.length, screens.at(-1)).toBeGreaterThan(0);
-    if (columns < 120) expect(fileLines.some((l) => /^6dbe5a79\S*…\S*\.tar\.gz /.test(l))).toBe(true);
+      // -J joins wrapped lines back together, so a line wider than the terminal shows as one.
+      // Every line of the progress display; the summary after it (`Downloaded ...`, with the
+      // directory's full path) is printed once, never redrawn, and may wrap.
+      const progressLine = (l: string) => /^(total|done |retrying |links expired)/.test(l) || BAR.test(l);
+      for (const s of screens) {
+        for (const line of s.split('\n').filter(progressLine))
+          expect([...line].length, `at ${columns}: ${line}`).toBeLessThan(columns);
+      }
+      // Some redraw showed a file's bar with its name shortened in the middle (the names are 51
+      // characters: too long for the name column at 60 and 80).
+      const fileLines = screens.flatMap((s) => s.split('\n')).filter((l) => BAR.test(l) && !l.startsWith('total'));
+      expect(fileLines.length, screens.at(-1)).toBeGreaterThan(0);
+      if (columns < 120) expect(fileLines.some((l) => /^6dbe5a79\S*…\S*\.tar\.gz /.test(l))).toBe(true);
 
-    // The last screen: the finished files, one retry, exactly one total line and no file bar
-    // left behind by a redraw.
-    const lines = screen.split('\n').filter((l) => l.trim() !== '');
-    expect(lines.filter((l) => l.startsWith('total'))).toHaveLength(1);
-    expect(lines.filter((l) => BAR.test(l) && !l.startsWith('total')), screen).toEqual([]);
-    expect(lines.filter((l) => l.startsWith('done '))).toHaveLength(4);
-    expect(lines.some((l) => l.startsWith('retrying '))).toBe(true);
-    expect(lines.some((l) => l.startsWith('Downloaded 4 file(s)'))).toBe(true);
-  }, 90_000);
+      // The last screen: the finished files, one retry, exactly one total line and no file bar
+      // left behind by a redraw.
+      const lines = screen.split('\n').filter((l) => l.trim() !== '');
+      expect(lines.filter((l) => l.startsWith('total'))).toHaveLength(1);
+      expect(
+        lines.filter((l) => BAR.test(l) && !l.startsWith('total')),
+        screen,
+      ).toEqual([]);
+      expect(lines.filter((l) => l.startsWith('done '))).toHaveLength(4);
+      expect(lines.some((l) => l.startsWith('retrying '))).toBe(true);
+      expect(lines.some((l) => l.startsWith('Downloaded 4 file(s)'))).toBe(true);
+    },
+    90_000,
+  );
 });
 
 describe('progress off a TTY', () => {
