@@ -30,7 +30,7 @@ function nodeBinary(version: string): string {
     encoding: 'utf8',
     env: newcomerEnv({ npm_config_prefer_offline: 'true' }),
   });
-  const [{ filename }] = JSON.parse(out) as Array<{ filename: string }>;
+  const [{ filename }] = JSON.parse(out) as [{ filename: string }];
   execFileSync('tar', ['-xzf', join(scratch, filename), '-C', scratch, '--strip-components=2', 'package/bin/node']);
   mkdirSync(join(cacheDir, version), { recursive: true });
   // Renamed into place only when whole, so an interrupted fetch is never taken for a binary.
@@ -59,7 +59,8 @@ describe.runIf(supported).each(VERSIONS)('Node %s', (version) => {
   let ids: { projectId: string; instanceId: string; backupId: string };
   const env = { PATH: process.env.PATH ?? '', DDS_BACKUP_TOKEN: 'node-versions-token', NO_COLOR: '1' };
 
-  const admin = async (method: string, path: string, body?: unknown) => {
+  // The admin API's JSON, read field by field below.
+  const admin = async (method: string, path: string, body?: unknown): Promise<any> => {
     const res = await fetch(`${url}/__mock/${path}`, {
       method,
       headers: { 'content-type': 'application/json' },

@@ -115,14 +115,16 @@ describe.each(publics)('$pkg.name as packed', ({ dir, pkg }) => {
     for (const [s, n] of Object.entries(sizes)) expect(n, `${s} is empty`).toBeGreaterThan(0);
   });
 
-  it.runIf(pkg.bin !== undefined)('every bin runs from node_modules/.bin', () => {
-    for (const name of Object.keys(pkg.bin ?? {})) {
-      const r = spawnSync(join(consumerDir(), 'node_modules/.bin', name), ['--help'], { env, encoding: 'utf8' });
-      expect(r.stderr, name).toBe('');
-      expect(r.status, name).toBe(0);
-      expect(r.stdout, name).toMatch(/Usage: /);
-    }
-  });
+  // Registered only for packages with bins (a skipped test would count as skipped in CI's line).
+  if (pkg.bin)
+    it('every bin runs from node_modules/.bin', () => {
+      for (const name of Object.keys(pkg.bin ?? {})) {
+        const r = spawnSync(join(consumerDir(), 'node_modules/.bin', name), ['--help'], { env, encoding: 'utf8' });
+        expect(r.stderr, name).toBe('');
+        expect(r.status, name).toBe(0);
+        expect(r.stdout, name).toMatch(/Usage: /);
+      }
+    });
 });
 
 describe('a TypeScript consumer of the packed packages', () => {
