@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createMockServer, type MockServer } from '@dds-backup/mock-server';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { tempDir } from '../helpers.js';
 
 const bin = fileURLToPath(new URL('../../dist/bin.js', import.meta.url));
@@ -89,8 +89,18 @@ describe.runIf(hasTmux)('progress in a real terminal (tmux)', () => {
         String(columns),
         '-y',
         '40',
-        `${command}; echo EXIT=$?; sleep 600`,
+        `read -r _; ${command}; echo EXIT=$?; sleep 600`,
       );
+      // The command waits for Enter, sent once the pane has its size: a program started in a
+      // pane still being sized would draw for another width than the one tested.
+      await vi.waitFor(
+        () =>
+          expect(tmux('display-message', '-p', '-t', session, '#{pane_width}x#{pane_height}').trim()).toBe(
+            `${columns}x40`,
+          ),
+        { timeout: 10_000 },
+      );
+      tmux('send-keys', '-t', session, 'Enter');
       const screens: string[] = [];
       const capture = () => tmux('capture-pane', '-p', '-J', '-S', '-', '-t', session);
       const start = Date.now();
@@ -122,7 +132,10 @@ describe.runIf(hasTmux)('progress in a real terminal (tmux)', () => {
       // The last screen: the finished files, one retry, exactly one total line and no file bar
       // left behind by a redraw.
       const lines = screen.split('\n').filter((l) => l.trim() !== '');
-      expect(lines.filter((l) => l.startsWith('total'))).toHaveLength(1);
+      expect(
+        lines.filter((l) => l.startsWith('total')),
+        screen,
+      ).toHaveLength(1);
       expect(
         lines.filter((l) => BAR.test(l) && !l.startsWith('total')),
         screen,
