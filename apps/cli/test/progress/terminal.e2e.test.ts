@@ -14,9 +14,10 @@ import { tempDir } from '../helpers.js';
 
 const bin = fileURLToPath(new URL('../../dist/bin.js', import.meta.url));
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
-// A tmux server of this test file's own, ended by its socket name only.
-const socket = `dds-backup-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
+// A tmux server of this test file's own, on a socket in a temp dir of the test (removed with it:
+// tmux leaves its socket file behind after kill-server), ended by that socket only.
+let socket = '';
+const tmux = (...args: string[]) => execFileSync('tmux', ['-S', socket, ...args], { encoding: 'utf8' });
 
 let mock: MockServer;
 let url: string;
@@ -25,9 +26,10 @@ beforeAll(async () => {
   if (!existsSync(bin)) throw new Error(`${bin} is missing: run \`npm run build\` (npm test builds it first).`);
   mock = createMockServer();
   url = await mock.listen({ port: 0 });
+  socket = join(await tempDir('dds-backup-tmux-'), 'tmux.sock');
 });
 afterAll(async () => {
-  if (hasTmux) spawnSync('tmux', ['-L', socket, 'kill-server']);
+  if (hasTmux && socket) spawnSync('tmux', ['-S', socket, 'kill-server']);
   await mock.close();
 });
 
