@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
@@ -5,10 +7,21 @@ import { defineConfig } from 'vitest/config';
 // fans them out); `.ci/run` sums their JSON reports into the closing `N passed, N failed` line.
 // The `source` export condition makes tests import sibling packages from src/, so a test never
 // runs against a stale dist/.
+// Each project's tests get a temp directory of their own (TMPDIR, so os.tmpdir() and child
+// processes that inherit the environment use it); scripts/vitest-temp-dir.mjs creates it and fails
+// the run when a test leaves anything in it. The machine's temp dir is read once, here, before any
+// project has changed TMPDIR.
+const machineTmp = tmpdir();
 const project = (name: string, root: string) => ({
   extends: true as const,
-  // Absolute roots: each package's `npm test` runs vitest from its own directory.
-  test: { name, root: fileURLToPath(new URL(root, import.meta.url)), include: ['test/**/*.test.ts'] },
+  test: {
+    name,
+    // Absolute roots: each package's `npm test` runs vitest from its own directory.
+    root: fileURLToPath(new URL(root, import.meta.url)),
+    include: ['test/**/*.test.ts'],
+    env: { TMPDIR: join(machineTmp, `dds-backup-test-${process.pid}-${name}`) },
+    globalSetup: [fileURLToPath(new URL('scripts/vitest-temp-dir.mjs', import.meta.url))],
+  },
 });
 
 export default defineConfig({
@@ -26,6 +39,7 @@ export default defineConfig({
       project('cli', 'apps/cli'),
       project('contract-kit', 'packages/contract-kit'),
       project('bench', 'bench'),
+      project('e2e', 'e2e'),
     ],
   },
 });

@@ -1,6 +1,7 @@
 // Sums the Vitest JSON reports each workspace's `test` task writes (test-results.json) and prints
 // the plain `N passed, N failed` line CI reads. A workspace with tests but no report counts as a
-// failure, so a run that silently skipped a project cannot look green.
+// failure, so a run that silently skipped a project cannot look green; so does a project whose
+// tests left files in their temp directory.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -8,6 +9,7 @@ const root = new URL('..', import.meta.url).pathname;
 const workspaces = [
   'openapi',
   'bench',
+  'e2e',
   ...['packages', 'apps'].flatMap((d) => readdirSync(join(root, d)).map((n) => join(d, n))),
 ];
 let passed = 0;
@@ -17,6 +19,13 @@ const missing = [];
 for (const ws of workspaces) {
   const dir = join(root, ws);
   if (!existsSync(join(dir, 'test'))) continue;
+  // Written by scripts/vitest-temp-dir.mjs when the project's tests left files in their temp dir.
+  const leftovers = join(dir, 'temp-leftovers.json');
+  if (existsSync(leftovers)) {
+    const { left } = JSON.parse(readFileSync(leftovers, 'utf8'));
+    console.log(`${ws}: the tests left ${left.length} entries in their temp directory: ${left.join(', ')}`);
+    failed++;
+  }
   const report = join(dir, 'test-results.json');
   if (!existsSync(report)) {
     missing.push(ws);

@@ -6,7 +6,8 @@ import { startServer } from './processes.mjs';
 
 export const repo = fileURLToPath(new URL('../../', import.meta.url));
 export const mockBin = `${repo}apps/mock-server/dist/bin.js`;
-export const cliBin = `${repo}apps/cli/dist/bin.js`;
+// The bin npm links (a committed shim that imports dist/bin.js): what a user runs.
+export const cliBin = `${repo}apps/cli/bin/dds-backup.mjs`;
 
 /**
  * Starts our mock in its own process (so it never shares a core's event loop with the load

@@ -4,6 +4,7 @@
 // connection, so the progress and a retry are visible. Then `dds-backup mirror --keep 3` of the
 // whole default project (its small instances and their daily backups) into a second temp dir,
 // run twice: the second run skips every verified copy without asking the API for a link.
+// It ends with the commands to do the same by hand, where the files are, and how to remove them.
 import { mkdtemp, readdir, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -69,4 +70,21 @@ if (code === 0) {
   }
 }
 await mock.close();
+// What to run next, exactly: the mock's ids derive from its seed, so a `dds-backup-mock` started
+// with the defaults has the same ones. The lines are meant to be pasted in order into one shell
+// in the clone (the README test runs them so).
+const port = 4010;
+const here = `http://127.0.0.1:${port}`;
+console.log(`
+Next steps: the same by hand, pasted into a shell in this clone (README.md, "Try it against the mock", has more):
+  export PATH="$PWD/node_modules/.bin:$PATH"
+  dds-backup-mock --port ${port} 2> mock.log &
+  until curl -sf ${here}/__mock/state -o /dev/null; do sleep 0.2; done
+  export DDS_BACKUP_ENDPOINT=${here} DDS_BACKUP_TOKEN=any-token HUAWEICLOUD_SDK_PROJECT_ID=${d.projectId}
+  dds-backup download --instance-id ${d.sharded.instanceId} --backup-id ${d.sharded.backupId} --dir ./backup
+  dds-backup verify --dir ./backup
+  kill $! && rm -rf ./backup mock.log
+
+The demo's files are in ${dir}; remove them with:
+  rm -rf ${dir}`);
 process.exitCode = code;

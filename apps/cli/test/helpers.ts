@@ -1,6 +1,7 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll } from 'vitest';
 import type { CliContext } from '../src/context.js';
 import { main } from '../src/main.js';
 
@@ -31,4 +32,13 @@ export async function runCli(
   return { code, stdout: stdout.text, stderr: stderr.text };
 }
 
-export const tempDir = (prefix = 'dds-backup-cli-') => mkdtemp(join(tmpdir(), prefix));
+// Every temp dir a test file makes is removed when that file's tests end (each test file loads
+// this module afresh, so the hook belongs to the file that imported it).
+const tempDirs: string[] = [];
+afterAll(() => Promise.all(tempDirs.splice(0).map((d) => rm(d, { recursive: true, force: true }))));
+
+export const tempDir = async (prefix = 'dds-backup-cli-') => {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+};

@@ -28,8 +28,11 @@ export const contractMatchers = {
 
 expect.extend(contractMatchers);
 
+// `Matchers`, the interface Vitest documents for this: augmenting `Assertion` (re-exported by
+// 'vitest' from '@vitest/expect') only took effect in a consumer that imported 'vitest' before
+// this file, as the pack-and-install test found.
 declare module 'vitest' {
-  interface Assertion<T = any> {
+  interface Matchers<T = any> {
     /**
      * Checks a Response or an openapi-fetch result against the spec's answer for `operationId`.
      * Async: `await expect(res).toSatisfyContract('ShowBackupDownloadLink')`.

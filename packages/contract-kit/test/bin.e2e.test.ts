@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +23,14 @@ beforeAll(async () => {
   url = await mock.listen({ port: 0 });
 });
 afterAll(() => mock.close());
+
+const tempDirs: string[] = [];
+const tempDir = async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'contract-kit-e2e-'));
+  tempDirs.push(dir);
+  return dir;
+};
+afterAll(() => Promise.all(tempDirs.map((d) => rm(d, { recursive: true, force: true }))));
 
 async function contract(args: string[], env: Record<string, string> = { DDS_BACKUP_TOKEN: TOKEN }) {
   const child = spawn(process.execPath, [bin, ...args], {
@@ -65,7 +73,7 @@ async function junitOf(file: string) {
 
 describe('dds-backup-contract binary', () => {
   it('verify against the listening mock: every check passes, exit 0, valid JUnit with the right counts', async () => {
-    const junit = join(await mkdtemp(join(tmpdir(), 'contract-kit-e2e-')), 'contract.xml');
+    const junit = join(await tempDir(), 'contract.xml');
     const r = await contract([...verifyArgs(url), '--junit', junit]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -88,7 +96,7 @@ describe('dds-backup-contract binary', () => {
       return mock.fetch(new Request(req, { headers }));
     });
     try {
-      const junit = join(await mkdtemp(join(tmpdir(), 'contract-kit-e2e-')), 'contract.xml');
+      const junit = join(await tempDir(), 'contract.xml');
       const r = await contract([...verifyArgs(broken.url), '--json', '--junit', junit], {
         HUAWEICLOUD_SDK_AK: mock.defaults.aksk.ak,
         HUAWEICLOUD_SDK_SK: mock.defaults.aksk.sk,

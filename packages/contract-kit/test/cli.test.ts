@@ -1,7 +1,7 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { main, parseVerifyArgs, UsageError } from '../src/cli.js';
 import { listChecks } from '../src/index.js';
 import { isApiCall, newMock, ORIGIN, rebuild, TOKEN } from './helpers.js';
@@ -81,6 +81,7 @@ describe('dds-backup-contract main', () => {
 
   it('--json prints the report as JSON; --junit writes the XML file (creating its directory)', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'contract-kit-'));
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
     const junit = join(dir, 'reports', 'contract.xml');
     const r = await run([...verify, '--json', '--junit', junit], { fetch: mock.fetch });
     expect(r.exit).toBe(0);
