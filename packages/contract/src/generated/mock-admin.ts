@@ -338,7 +338,7 @@ export interface components {
             after_bytes?: number;
             /** @description `throttle`: body pace. */
             bytes_per_second?: number;
-            /** @description `status`: Huawei error code on `api` (default DBS.280005), OBS error code on `download` (default from the status). */
+            /** @description `status`: Huawei error code on `api` (default: the first code of the DDS spec's `x-huawei-error-codes` with the rule's `status`, so a 429 is throttling, DBS.280443; DBS.280005 without a status), OBS error code on `download` (default from the status). */
             error_code?: string;
             /**
              * @description What the rule does.

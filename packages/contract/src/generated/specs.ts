@@ -3245,7 +3245,7 @@ export const mockAdminSpec: OpenApiDocument = {
           "error_code": {
             "type": "string",
             "minLength": 1,
-            "description": "`status`: Huawei error code on `api` (default DBS.280005), OBS error code on `download` (default from the status)."
+            "description": "`status`: Huawei error code on `api` (default: the first code of the DDS spec's `x-huawei-error-codes` with the rule's `status`, so a 429 is throttling, DBS.280443; DBS.280005 without a status), OBS error code on `download` (default from the status)."
           },
           "retry_after": {
             "type": "integer",

@@ -1,0 +1,175 @@
+// Inputs that used to take effect unchecked: a bad one is a 400 naming the field, and the state
+// is what it was (issue 13, items 17-19, for the clock, Prefer scenarios and fault defaults).
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { createClock } from '../src/index.js';
+import { admin, downloadFileUrl, newMock, ORIGIN, specJson } from './helpers.js';
+
+const frozen = () => newMock({ clock: createClock({ start: '2030-01-10T12:00:00Z', frozen: true }) });
+
+describe('clock values that would overflow', () => {
+  it.each([
+    [{ advance_seconds: 1e300 }, '/advance_seconds'],
+    [{ advance_seconds: -1e300 }, '/advance_seconds'],
+    [{ advance_days: 3_000_000 }, '/advance_days'],
+    [{ advance_days: -30_000 }, '/advance_days'],
+    [{ set: 1e12 }, '/set'],
+    [{ set: '+275760-09-13T00:00:00Z' }, '/set'],
+    [{ set: '1969-12-31T23:59:59Z' }, '/set'],
+    [{ set: '2030-01-01T00:00:00Z', advance_days: 1e9 }, '/advance_days'],
+  ])('%j: 400 naming %s, the clock and the backups unchanged', async (body, pointer) => {
+    const mock = frozen();
+    const before = (await admin(mock, 'GetMockState', 'GET', '/__mock/state?hashes=none')).body;
+    const res = await admin(mock, 'SetMockClock', 'POST', '/__mock/clock', body);
+    expect(res.status).toBe(400);
+    expect(res.body.error_msg).toContain(`\`${pointer}\``);
+    expect(res.body.error_msg).toContain('the clock is unchanged');
+    expect((await admin(mock, 'GetMockState', 'GET', '/__mock/state?hashes=none')).body).toEqual(before);
+    // And the namespace keeps answering.
+    const links = await mock.fetch(
+      new Request(downloadFileUrl(mock, mock.defaults.replicaSet), { headers: { 'X-Auth-Token': 't' } }),
+    );
+    expect(links.status).toBe(200);
+  });
+
+  it('the last second of 9999 is still a clock value', async () => {
+    const mock = frozen();
+    const res = await admin(mock, 'SetMockClock', 'POST', '/__mock/clock', { set: '9999-12-31T23:59:59Z' });
+    expect(res.status).toBe(200);
+    const list = await mock.fetch(
+      new Request(`${ORIGIN}/v3/${mock.defaults.projectId}/backups`, { headers: { 'X-Auth-Token': 't' } }),
+    );
+    expect((await specJson('ListBackups', list)).backups[0].begin_time).toBe('9999-12-31 03:00:00');
+  });
+});
+
+describe('Prefer download scenarios are checked against the admin spec before they are signed into links', () => {
+  it.each([
+    ['download-status=99', 'download-status=99` is out of range: 400 to 599'],
+    ['download-status=200', 'out of range: 400 to 599'],
+    ['download-status=600', 'out of range'],
+    ['download-latency=600001', 'download-latency=600001` is out of range: 0 to 600000'],
+    ['download-throttle=0', 'download-throttle=0` is out of range: 1 to'],
+    ['download-times=0', 'download-times=0` is out of range: 1 to'],
+  ])('%s: 400 DBS.200001', async (prefer, message) => {
+    const mock = frozen();
+    const res = await mock.fetch(
+      new Request(downloadFileUrl(mock, mock.defaults.replicaSet), {
+        headers: { 'X-Auth-Token': 't', Prefer: prefer },
+      }),
+    );
+    expect(res.status).toBe(400);
+    const body = await specJson('ShowBackupDownloadLink', res);
+    expect(body.error_code).toBe('DBS.200001');
+    expect(body.error_msg).toContain(message);
+  });
+
+  it('an error status in range is served on the download', async () => {
+    const mock = frozen();
+    const links = await mock.fetch(
+      new Request(downloadFileUrl(mock, mock.defaults.replicaSet), {
+        headers: { 'X-Auth-Token': 't', Prefer: 'download-status=503, download-times=1' },
+      }),
+    );
+    const link = (await specJson('ShowBackupDownloadLink', links)).files[0].download_link;
+    expect((await mock.fetch(new Request(link))).status).toBe(503);
+    expect((await mock.fetch(new Request(link, { method: 'HEAD' }))).status).toBe(200);
+  });
+});
+
+describe('fault rules without an error code', () => {
+  it.each([
+    [429, 'DBS.280443'],
+    [404, 'DBS.200002'],
+    [500, 'DBS.280005'],
+    [503, 'DBS.280005'],
+  ])("status %i answers the spec's code for that status (%s)", async (status, code) => {
+    const mock = frozen();
+    await admin(mock, 'AddMockFaults', 'POST', '/__mock/faults', { target: 'api', kind: 'status', status, times: 1 });
+    const res = await mock.fetch(
+      new Request(`${ORIGIN}/v3/${mock.defaults.projectId}/backups`, { headers: { 'X-Auth-Token': 't' } }),
+    );
+    expect(res.status).toBe(status);
+    expect(((await res.json()) as { error_code: string }).error_code).toBe(code);
+  });
+});
+
+describe('random admin bodies (fast-check)', () => {
+  const number = fc.oneof(
+    fc.integer(),
+    fc.double({ noNaN: false }),
+    fc.constantFrom(0, -1, 1e300, -1e300, 86_400, 2 ** 53),
+  );
+  const clockBody = fc.record(
+    {
+      advance_seconds: number,
+      advance_days: number,
+      set: fc.oneof(
+        number,
+        fc.string({ maxLength: 30 }),
+        fc.constantFrom('2030-01-01T00:00:00Z', '9999-12-31T23:59:59Z'),
+      ),
+      freeze: fc.boolean(),
+      unfreeze: fc.boolean(),
+    },
+    { requiredKeys: [] },
+  );
+  const backupBody = fc.record(
+    {
+      instance_id: fc.oneof(fc.string({ maxLength: 40 }), fc.constant(`${'d'.repeat(32)}in02`)),
+      building_seconds: number,
+      begin_time: fc.oneof(
+        fc.string({ maxLength: 30 }),
+        fc.constantFrom('2030-01-01T00:00:00Z', '9999-12-31T23:59:59-1400'),
+      ),
+      end_time: fc.oneof(fc.string({ maxLength: 30 }), fc.constant('2030-01-02T00:00:00Z')),
+      backup_strategy: fc.oneof(
+        fc.record(
+          { start_time: fc.constantFrom('01:00-02:00', '24:00-25:00', 'x'), keep_days: number },
+          { requiredKeys: ['start_time'] },
+        ),
+        fc.anything(),
+      ),
+      files: fc.oneof(fc.constant([{ name: 'f.tar.gz', size_bytes: 10 }]), fc.anything()),
+    },
+    { requiredKeys: [] },
+  );
+
+  it('never answer a 5xx nor break the namespace; a refused body changes nothing', async () => {
+    const mock = frozen();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          clockBody.map((b) => ['clock', b] as const),
+          backupBody.map((b) => ['backups', b] as const),
+        ),
+        async ([route, body]) => {
+          const before = (await admin(mock, 'GetMockState', 'GET', '/__mock/state?hashes=none')).body;
+          const res = await mock.fetch(
+            new Request(`${ORIGIN}/__mock/${route}`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify(body),
+            }),
+          );
+          expect(res.status, JSON.stringify(body)).toBeLessThan(500);
+          await specJson(route === 'clock' ? 'SetMockClock' : 'AddMockBackup', res);
+          if (res.status === 400) {
+            const after = (await admin(mock, 'GetMockState', 'GET', '/__mock/state?hashes=none')).body;
+            // A running clock (an earlier body may have unfrozen it) moves by itself: compare the rest.
+            const still = (s: any) => (s.clock.frozen ? s : { ...s, clock: { frozen: false } });
+            expect(still(after)).toEqual(still(before));
+          }
+          const list = await mock.fetch(
+            new Request(`${ORIGIN}/v3/${mock.defaults.projectId}/backups?limit=5`, {
+              headers: { 'X-Auth-Token': 't' },
+            }),
+          );
+          expect(list.status).toBe(200);
+          await specJson('ListBackups', list);
+        },
+      ),
+      { numRuns: 150, seed: 20251202 },
+    );
+  });
+});
