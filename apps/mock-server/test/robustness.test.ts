@@ -43,6 +43,24 @@ describe('clock values that would overflow', () => {
   });
 });
 
+describe('backup times that would overflow', () => {
+  it.each([
+    [{ building_seconds: 1e300 }, 'building_seconds'],
+    [{ begin_time: '9999-12-31T23:59:59-1400' }, 'begin_time'],
+    [{ end_time: '0001-01-01T00:00:00Z' }, 'end_time'],
+  ])('%j: 400 naming %s, nothing added', async (body, field) => {
+    const mock = frozen();
+    const before = (await admin(mock, 'GetMockState', 'GET', '/__mock/state?hashes=none')).body;
+    const res = await admin(mock, 'AddMockBackup', 'POST', '/__mock/backups', {
+      ...body,
+      files: [{ name: 'f', size_bytes: 1 }],
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error_msg).toContain(field);
+    expect((await admin(mock, 'GetMockState', 'GET', '/__mock/state?hashes=none')).body).toEqual(before);
+  });
+});
+
 describe('Prefer download scenarios are checked against the admin spec before they are signed into links', () => {
   it.each([
     ['download-status=99', 'download-status=99` is out of range: 400 to 599'],

@@ -297,8 +297,14 @@ async function postBackup(ctx: MockContext, rc: RequestContext): Promise<CoreRes
     const value = b[key];
     if (value === undefined) continue;
     times[key] = parseTime(value);
-    if (times[key] === undefined)
-      return adminError(400, 'MOCK.0400', `\`${key}\` must be an RFC 3339 or a Huawei time.`, rc.requestId);
+    const t = times[key];
+    if (t === undefined || t < CLOCK_MIN_MS || t > CLOCK_MAX_MS)
+      return adminError(
+        400,
+        'MOCK.0400',
+        `\`${key}\` must be an RFC 3339 or a Huawei time between 1970-01-01 and 9999-12-31.`,
+        rc.requestId,
+      );
   }
   const building = b.building_seconds !== undefined;
   const endTime = building ? now + b.building_seconds! * 1000 : (times.end_time ?? now);

@@ -3810,6 +3810,7 @@ export const mockAdminSpec: OpenApiDocument = {
           "building_seconds": {
             "type": "integer",
             "minimum": 1,
+            "maximum": 31536000,
             "description": "The backup is BUILDING for this many mock seconds from now, then COMPLETED (its end time)."
           },
           "backup_strategy": {
