@@ -191,3 +191,41 @@ describe('random admin bodies (fast-check)', () => {
     );
   });
 });
+
+describe('bodies over the limit', () => {
+  const big = JSON.stringify({ files: [{ name: 'x'.repeat(1024 * 1024 + 10), size_bytes: 1 }] });
+
+  it('in-process: 413 MOCK.0413 in the Huawei shape, nothing added', async () => {
+    const mock = frozen();
+    const before = (await admin(mock, 'GetMockState', 'GET', '/__mock/state?hashes=none')).body;
+    const res = await mock.fetch(
+      new Request(`${ORIGIN}/__mock/backups`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: big,
+      }),
+    );
+    expect(res.status).toBe(413);
+    expect((await specJson('AddMockBackup', res)).error_code).toBe('MOCK.0413');
+    expect((await admin(mock, 'GetMockState', 'GET', '/__mock/state?hashes=none')).body).toEqual(before);
+  });
+
+  it('on a socket: the client gets the 413 (not a reset), and the server goes on', async () => {
+    const mock = frozen();
+    const url = await mock.listen({ port: 0 });
+    try {
+      for (const path of ['/__mock/fixtures', '/v3/auth/tokens']) {
+        const res = await fetch(`${url}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: big,
+        });
+        expect(res.status).toBe(413);
+        expect(((await res.json()) as { error_code: string }).error_code).toBe('MOCK.0413');
+      }
+      expect((await fetch(`${url}/__mock/clock`)).status).toBe(200);
+    } finally {
+      await mock.close();
+    }
+  });
+});

@@ -2462,6 +2462,9 @@ export const mockAdminSpec: OpenApiDocument = {
           },
           "400": {
             "$ref": "#/components/responses/BadRequest"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
           }
         }
       }
@@ -2554,6 +2557,9 @@ export const mockAdminSpec: OpenApiDocument = {
           },
           "400": {
             "$ref": "#/components/responses/BadRequest"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
           }
         }
       }
@@ -2629,6 +2635,9 @@ export const mockAdminSpec: OpenApiDocument = {
           },
           "400": {
             "$ref": "#/components/responses/BadRequest"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
           }
         }
       }
@@ -2722,6 +2731,9 @@ export const mockAdminSpec: OpenApiDocument = {
           },
           "400": {
             "$ref": "#/components/responses/BadRequest"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
           }
         }
       },
@@ -2963,6 +2975,29 @@ export const mockAdminSpec: OpenApiDocument = {
           }
         }
       },
+      "PayloadTooLarge": {
+        "description": "The request body is over 1 MiB (the mock's limit for JSON bodies); the connection is closed after the answer.",
+        "headers": {
+          "X-Request-Id": {
+            "$ref": "#/components/headers/XRequestId"
+          }
+        },
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error"
+            },
+            "examples": {
+              "too-large": {
+                "value": {
+                  "error_code": "MOCK.0413",
+                  "error_msg": "The request body is over 1048576 bytes (the mock's limit for JSON bodies)."
+                }
+              }
+            }
+          }
+        }
+      },
       "Clock": {
         "description": "The clock after the call.",
         "headers": {
@@ -3044,7 +3079,7 @@ export const mockAdminSpec: OpenApiDocument = {
         "properties": {
           "error_code": {
             "type": "string",
-            "description": "The mock's own codes: `MOCK.0400` an invalid admin request; in validation proxy\nmode `MOCK.0502` (status 502) the upstream could not be reached, closed the\nconnection mid-answer or answered more than 64 MiB, `MOCK.0504` (status 504) the\nupstream did not answer in time.\n",
+            "description": "The mock's own codes: `MOCK.0400` an invalid admin request; `MOCK.0413` (status\n413) a request body over 1 MiB, on any route; in validation proxy\nmode `MOCK.0502` (status 502) the upstream could not be reached, closed the\nconnection mid-answer or answered more than 64 MiB, `MOCK.0504` (status 504) the\nupstream did not answer in time.\n",
             "pattern": "^[A-Z]+\\.[0-9]{4,6}$"
           },
           "error_msg": {
