@@ -228,4 +228,18 @@ describe('bodies over the limit', () => {
       await mock.close();
     }
   });
+
+  it('in validation proxy mode too (the body is refused before any upstream is asked)', async () => {
+    const { createMockServer } = await import('../src/index.js');
+    const proxy = createMockServer({ proxy: 'http://127.0.0.1:9' });
+    const res = await proxy.fetch(
+      new Request(`${ORIGIN}/v3/auth/tokens`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: big,
+      }),
+    );
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as { error_code: string }).error_code).toBe('MOCK.0413');
+  });
 });
