@@ -32,14 +32,21 @@ describe('clock values that would overflow', () => {
     expect(links.status).toBe(200);
   });
 
-  it('the last second of 9999 is still a clock value', async () => {
+  it('9999-01-01 is still a clock value, and links issued then are still writable times', async () => {
     const mock = frozen();
-    const res = await admin(mock, 'SetMockClock', 'POST', '/__mock/clock', { set: '9999-12-31T23:59:59Z' });
+    const res = await admin(mock, 'SetMockClock', 'POST', '/__mock/clock', { set: '9999-01-01T00:00:00Z' });
     expect(res.status).toBe(200);
     const list = await mock.fetch(
       new Request(`${ORIGIN}/v3/${mock.defaults.projectId}/backups`, { headers: { 'X-Auth-Token': 't' } }),
     );
-    expect((await specJson('ListBackups', list)).backups[0].begin_time).toBe('9999-12-31 03:00:00');
+    expect((await specJson('ListBackups', list)).backups[0].begin_time).toBe('9998-12-31 03:00:00');
+    expect((await admin(mock, 'SetMockClock', 'POST', '/__mock/clock', { advance_seconds: 1 })).status).toBe(400);
+    const links = await mock.fetch(
+      new Request(downloadFileUrl(mock, mock.defaults.replicaSet), { headers: { 'X-Auth-Token': 't' } }),
+    );
+    expect((await specJson('ShowBackupDownloadLink', links)).files[0].link_expired_time).toBe(
+      '9999-01-01T00:15:00+0000',
+    );
   });
 });
 
@@ -125,7 +132,7 @@ describe('random admin bodies (fast-check)', () => {
       set: fc.oneof(
         number,
         fc.string({ maxLength: 30 }),
-        fc.constantFrom('2030-01-01T00:00:00Z', '9999-12-31T23:59:59Z'),
+        fc.constantFrom('2030-01-01T00:00:00Z', '9999-01-01T00:00:00Z', '9999-12-31T23:59:59Z'),
       ),
       freeze: fc.boolean(),
       unfreeze: fc.boolean(),
@@ -153,6 +160,41 @@ describe('random admin bodies (fast-check)', () => {
     { requiredKeys: [] },
   );
 
+  const faultBody = fc.record(
+    {
+      target: fc.constantFrom('api', 'download', 'x'),
+      kind: fc.constantFrom('status', 'latency', 'reset', 'truncate', 'throttle', 'y'),
+      status: number,
+      latency_ms: fc.oneof(fc.constantFrom(0, 1, 600_001), number),
+      after_bytes: number,
+      bytes_per_second: number,
+      times: number,
+      probability: number,
+    },
+    { requiredKeys: [] },
+  );
+  const preferArb = fc
+    .oneof(
+      fc
+        .tuple(
+          fc.constantFrom(
+            'download-status',
+            'download-latency',
+            'download-reset',
+            'download-throttle',
+            'download-times',
+          ),
+          fc.oneof(
+            fc.constantFrom('0', '1', '99', '200', '404', '503', '599', '600', '600000', '600001'),
+            fc.nat().map(String),
+          ),
+        )
+        .map(([k, v]) => `${k}=${v}`),
+      fc.constantFrom('code=404', 'example=invalid-backup', 'code=999', 'example=nope', ''),
+      fc.string({ maxLength: 20 }),
+    )
+    .map((p) => p.replace(/[\r\n\0]/g, ''));
+
   it('never answer a 5xx nor break the namespace; a refused body changes nothing', async () => {
     const mock = frozen();
     await fc.assert(
@@ -160,8 +202,10 @@ describe('random admin bodies (fast-check)', () => {
         fc.oneof(
           clockBody.map((b) => ['clock', b] as const),
           backupBody.map((b) => ['backups', b] as const),
+          faultBody.map((b) => ['faults', b] as const),
         ),
-        async ([route, body]) => {
+        preferArb,
+        async ([route, body], prefer) => {
           const before = (await admin(mock, 'GetMockState', 'GET', '/__mock/state?hashes=none')).body;
           const res = await mock.fetch(
             new Request(`${ORIGIN}/__mock/${route}`, {
@@ -171,13 +215,16 @@ describe('random admin bodies (fast-check)', () => {
             }),
           );
           expect(res.status, JSON.stringify(body)).toBeLessThan(500);
-          await specJson(route === 'clock' ? 'SetMockClock' : 'AddMockBackup', res);
+          const op = { clock: 'SetMockClock', backups: 'AddMockBackup', faults: 'AddMockFaults' }[route];
+          await specJson(op, res);
           if (res.status === 400) {
             const after = (await admin(mock, 'GetMockState', 'GET', '/__mock/state?hashes=none')).body;
             // A running clock (an earlier body may have unfrozen it) moves by itself: compare the rest.
             const still = (s: any) => (s.clock.frozen ? s : { ...s, clock: { frozen: false } });
             expect(still(after)).toEqual(still(before));
           }
+          // Fault rules are meant to break later calls: take them away before probing the API.
+          if (route === 'faults') await admin(mock, 'ClearMockFaults', 'DELETE', '/__mock/faults');
           const list = await mock.fetch(
             new Request(`${ORIGIN}/v3/${mock.defaults.projectId}/backups?limit=5`, {
               headers: { 'X-Auth-Token': 't' },
@@ -185,6 +232,19 @@ describe('random admin bodies (fast-check)', () => {
           );
           expect(list.status).toBe(200);
           await specJson('ListBackups', list);
+          // A random Prefer on the links call: a 4xx or the answer, never a crash or an unasked 5xx.
+          const links = await mock.fetch(
+            new Request(downloadFileUrl(mock, mock.defaults.replicaSet), {
+              headers: { 'X-Auth-Token': 't', Prefer: prefer },
+            }),
+          );
+          if (!/code\s*=\s*5|example\s*=\s*(server-error|obs-unreachable)/.test(prefer))
+            expect(links.status, prefer).toBeLessThan(500);
+          const answer = await specJson('ShowBackupDownloadLink', links);
+          if (links.status === 200 && answer.files) {
+            const object = await mock.fetch(new Request(answer.files[0].download_link, { method: 'HEAD' }));
+            expect(object.status).toBeLessThan(600);
+          }
         },
       ),
       { numRuns: 150, seed: 20251202 },

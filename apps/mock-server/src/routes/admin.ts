@@ -189,9 +189,12 @@ function parseTime(value: string | number): number | undefined {
   return Number.isNaN(ms) ? undefined : ms;
 }
 
-/** The mock clock stays between the epoch and the last second Huawei's 4-digit years can write (9999-12-31). */
+/**
+ * The mock clock stays between the epoch and 9999-01-01: Huawei's times have 4-digit years, and
+ * a year is left for what is dated after "now" (link expiry, token expiry, a backup's end).
+ */
 export const CLOCK_MIN_MS = 0;
-export const CLOCK_MAX_MS = Date.UTC(9999, 11, 31, 23, 59, 59);
+export const CLOCK_MAX_MS = Date.UTC(9999, 0, 1);
 
 async function postClock(rc: RequestContext): Promise<CoreResult> {
   const read = await readBody(rc, 'SetMockClock');
@@ -205,7 +208,7 @@ async function postClock(rc: RequestContext): Promise<CoreResult> {
     adminError(
       400,
       'MOCK.0400',
-      `Invalid request: \`/${field}\` would move the clock to ${Number.isFinite(target) ? new Date(Math.max(-8.64e15, Math.min(8.64e15, target))).toISOString() : String(target)}, outside 1970-01-01 to 9999-12-31; the clock is unchanged.`,
+      `Invalid request: \`/${field}\` would move the clock to ${Number.isFinite(target) ? new Date(Math.max(-8.64e15, Math.min(8.64e15, target))).toISOString() : String(target)}, outside 1970-01-01 to 9999-01-01; the clock is unchanged.`,
       rc.requestId,
     );
   if (b.set !== undefined) {
@@ -302,7 +305,7 @@ async function postBackup(ctx: MockContext, rc: RequestContext): Promise<CoreRes
       return adminError(
         400,
         'MOCK.0400',
-        `\`${key}\` must be an RFC 3339 or a Huawei time between 1970-01-01 and 9999-12-31.`,
+        `\`${key}\` must be an RFC 3339 or a Huawei time between 1970-01-01 and 9999-01-01.`,
         rc.requestId,
       );
   }
