@@ -1,12 +1,13 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { FixturesError, loadFixtures } from '../src/fixtures.js';
 import { createMockServer } from '../src/index.js';
 import { getLinks } from './helpers.js';
 
 const dir = await mkdtemp(join(tmpdir(), 'dds-mock-fixtures-'));
+afterAll(() => rm(dir, { recursive: true, force: true }));
 const file = async (name: string, text: string) => {
   const path = join(dir, name);
   await writeFile(path, text);
