@@ -6,8 +6,15 @@ import {
   NAMESPACE_PATTERN,
   type RequestContext,
 } from './context.js';
-import { huaweiError, languageOf, obsError } from './errors.js';
-import type { Completion, CoreRequest, CoreResult, RequestTarget } from './http/core.js';
+import { huaweiError, jsonResult, languageOf, obsError } from './errors.js';
+import {
+  BodyTooLargeError,
+  type Completion,
+  type CoreRequest,
+  type CoreResult,
+  MAX_BODY_BYTES,
+  type RequestTarget,
+} from './http/core.js';
 import { NAMESPACE_PARAM } from './links.js';
 import { type RequestLogger, toLogEntry } from './log.js';
 import type { ValidationProxy } from './proxy/proxy.js';
@@ -129,6 +136,27 @@ export function createHandler(ctx: MockContext, logger: RequestLogger | undefine
     internalError(req, error) {
       const requestId = nextId();
       const target = targetOf(req.path);
+      const info = {
+        requestId,
+        namespace: DEFAULT_NAMESPACE,
+        target,
+        method: req.method,
+        path: req.path,
+        started: performance.now(),
+      };
+      if (error instanceof BodyTooLargeError) {
+        // The client's mistake, not the mock's: 413 in the Huawei shape with the mock's own code.
+        const result = jsonResult(
+          413,
+          {
+            error_code: 'MOCK.0413',
+            error_msg: `The request body is over ${MAX_BODY_BYTES} bytes (the mock's limit for JSON bodies).`,
+          },
+          requestId,
+          { connection: 'close' },
+        );
+        return { result, info };
+      }
       process.emitWarning(
         `dds-backup-mock: ${req.method} ${req.path} failed: ${(error as Error)?.stack ?? String(error)}`,
       );
@@ -142,17 +170,7 @@ export function createHandler(ctx: MockContext, logger: RequestLogger | undefine
               req.method === 'HEAD',
             )
           : huaweiError('DBS.280005', { language: languageOf(req.header('x-language')), requestId });
-      return {
-        result,
-        info: {
-          requestId,
-          namespace: DEFAULT_NAMESPACE,
-          target,
-          method: req.method,
-          path: req.path,
-          started: performance.now(),
-        },
-      };
+      return { result, info };
     },
   };
 }

@@ -1,3 +1,5 @@
+import { getOperation } from '@dds-backup/contract';
+
 /**
  * The `Prefer` header, Prism-compatible: `Prefer: code=404`, `Prefer: example=instance-not-found`,
  * or both. The mock adds download scenarios, carried inside the signed links it hands out
@@ -15,6 +17,28 @@ export interface Preferences {
 export const SCENARIO_KEYS = ['status', 'latency', 'reset', 'truncate', 'throttle', 'times'] as const;
 export type ScenarioKey = (typeof SCENARIO_KEYS)[number];
 export type Scenario = Partial<Record<ScenarioKey, number>>;
+
+/** The fault rule field each scenario key stands for: its bounds come from the admin spec. */
+const FIELD_OF: Record<ScenarioKey, string> = {
+  status: 'status',
+  latency: 'latency_ms',
+  reset: 'after_bytes',
+  truncate: 'after_bytes',
+  throttle: 'bytes_per_second',
+  times: 'times',
+};
+const faultFields = (
+  getOperation('AddMockFaults').document.components!.schemas as Record<
+    string,
+    { properties: Record<string, { minimum?: number; maximum?: number }> }
+  >
+).FaultRuleFields!.properties;
+
+/** The admin spec's range of a scenario key (`download-status` is 400-599: a download fault is an error). */
+function rangeOf(key: ScenarioKey): { min: number; max: number } {
+  const field = faultFields[FIELD_OF[key]] ?? {};
+  return { min: field.minimum ?? 0, max: field.maximum ?? Number.MAX_SAFE_INTEGER };
+}
 
 /** Parses a Prefer header; throws with a message naming the bad preference. */
 export function parsePrefer(header: string | undefined): Preferences {
@@ -38,7 +62,14 @@ export function parsePrefer(header: string | undefined): Preferences {
           `Prefer \`${key}\` is unknown (known: ${SCENARIO_KEYS.map((s) => `download-${s}`).join(', ')})`,
         );
       if (!/^[0-9]{1,15}$/.test(value)) throw new Error(`Prefer \`${key}\` must be a non-negative integer`);
-      scenario[k] = Number(value);
+      const n = Number(value);
+      const { min, max } = rangeOf(k);
+      // Checked before it is signed into links: a status of 99 would make the object route throw.
+      if (n < min || n > max)
+        throw new Error(
+          `Prefer \`${key}=${value}\` is out of range: ${min} to ${max} (admin spec, FaultRuleFields/${FIELD_OF[k]})`,
+        );
+      scenario[k] = n;
     }
   }
   if (Object.keys(scenario).length > 0) prefs.scenario = formatScenario(scenario);

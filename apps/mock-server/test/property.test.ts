@@ -19,11 +19,34 @@ const enc = (s: string) => encodeURIComponent(s);
 
 const requestArb = fc.record({
   method: fc.constantFrom('GET', 'GET', 'GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'),
-  shape: fc.constantFrom('download-file', 'download-file', 'download-file', 'projects', 'tokens', 'obs', 'other'),
+  shape: fc.constantFrom(
+    'download-file',
+    'download-file',
+    'download-file',
+    'list-backups',
+    'list-instances',
+    'projects',
+    'tokens',
+    'obs',
+    'other',
+  ),
   project: idLike,
   instance: fc.option(idLike),
   backup: fc.option(idLike),
-  extraQuery: fc.option(fc.tuple(fc.string({ maxLength: 10 }), fc.string({ maxLength: 10 }))),
+  extraQuery: fc.option(
+    fc.oneof(
+      fc.tuple(fc.string({ maxLength: 10 }), fc.string({ maxLength: 10 })),
+      // The list operations' parameters, with values near and far from valid.
+      fc.tuple(
+        fc.constantFrom('offset', 'limit', 'begin_time', 'end_time', 'backup_type', 'mode', 'name', 'tags', 'id'),
+        fc.oneof(
+          fc.constantFrom('0', '1', '100', '101', '-1', '1e3', '2147483648', 'Auto', 'auto', 'Incremental', '*demo'),
+          fc.constantFrom('2030-01-01 00:00:00', '2030-02-30 00:00:00', '2030-01-01T00:00:00Z', 'k=v,k2=v2', '='),
+          fc.string({ maxLength: 12 }),
+        ),
+      ),
+    ),
+  ),
   token: fc.option(fc.oneof(fc.string({ maxLength: 40 }), fc.constant('t'))),
   language: fc.option(fc.oneof(fc.constantFrom('en-us', 'zh-cn', 'ZH-CN', ''), fc.string({ maxLength: 8 }))),
   authorization: fc.option(
@@ -59,6 +82,10 @@ function buildUrl(r: any): string {
   switch (r.shape) {
     case 'download-file':
       return `http://mock.test/v3/${enc(r.project)}/backups/download-file${qs}`;
+    case 'list-backups':
+      return `http://mock.test/v3/${enc(r.project)}/backups${qs}`;
+    case 'list-instances':
+      return `http://mock.test/v3/${enc(r.project)}/instances${qs}`;
     case 'projects':
       return `http://mock.test/v3/projects?name=${enc(r.project)}`;
     case 'tokens':
@@ -73,11 +100,15 @@ function buildUrl(r: any): string {
 const operationFor = (method: string, path: string) =>
   method === 'GET' && /^\/v3\/[^/]+\/backups\/download-file$/.test(path)
     ? 'ShowBackupDownloadLink'
-    : method === 'GET' && path === '/v3/projects'
-      ? 'KeystoneListProjects'
-      : method === 'POST' && path === '/v3/auth/tokens'
-        ? 'KeystoneCreateUserTokenByPassword'
-        : undefined;
+    : method === 'GET' && /^\/v3\/[^/]+\/backups$/.test(path)
+      ? 'ListBackups'
+      : method === 'GET' && /^\/v3\/[^/]+\/instances$/.test(path)
+        ? 'ListInstances'
+        : method === 'GET' && path === '/v3/projects'
+          ? 'KeystoneListProjects'
+          : method === 'POST' && path === '/v3/auth/tokens'
+            ? 'KeystoneCreateUserTokenByPassword'
+            : undefined;
 
 describe('random bad requests (fast-check)', () => {
   it('never get a 5xx, and every answer follows the spec', async () => {

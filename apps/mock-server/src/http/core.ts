@@ -88,3 +88,11 @@ export function bodyLength(body: CoreResult['body']): number {
   if (isObjectBody(body)) return body.end - body.start;
   return body.byteLength;
 }
+
+/** Request bodies (admin and IAM JSON) larger than this are refused with 413. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** Thrown by `CoreRequest.body()` for a body over MAX_BODY_BYTES; the handler answers 413. */
+export class BodyTooLargeError extends Error {
+  override name = 'BodyTooLargeError';
+}

@@ -1,6 +1,13 @@
 import { sleep } from '../context.js';
 import type { Handled, Handler } from '../handler.js';
-import { bodyLength, type CoreRequest, type CoreResult, isObjectBody } from './core.js';
+import {
+  BodyTooLargeError,
+  bodyLength,
+  type CoreRequest,
+  type CoreResult,
+  isObjectBody,
+  MAX_BODY_BYTES,
+} from './core.js';
 
 /** Chunk size of object bodies in-process: smaller than on sockets, the consumer is right here. */
 const CHUNK = 256 * 1024;
@@ -24,7 +31,11 @@ function toCore(request: Request): CoreRequest {
       const flat = [...request.headers].flat();
       return request.headers.has('host') ? flat : [...flat, 'host', url.host];
     },
-    body: async () => Buffer.from(await request.arrayBuffer()),
+    body: async () => {
+      const body = Buffer.from(await request.arrayBuffer());
+      if (body.length > MAX_BODY_BYTES) throw new BodyTooLargeError(`request body over ${MAX_BODY_BYTES} bytes`);
+      return body;
+    },
   };
 }
 

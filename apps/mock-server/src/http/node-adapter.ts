@@ -1,17 +1,21 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sleep } from '../context.js';
 import type { Handled, Handler } from '../handler.js';
-import { bodyLength, type CoreRequest, type CoreResult, isObjectBody, type StreamFaults } from './core.js';
+import {
+  BodyTooLargeError,
+  bodyLength,
+  type CoreRequest,
+  type CoreResult,
+  isObjectBody,
+  MAX_BODY_BYTES,
+  type StreamFaults,
+} from './core.js';
 
 /** Bytes per write when streaming an object: large writes keep syscalls and callbacks few. */
 const CHUNK = 1024 * 1024;
 const RESET_DELAY_MS = 5;
-/** Request bodies (admin and IAM JSON) larger than this are refused. */
-export const MAX_BODY_BYTES = 1024 * 1024;
 
-export class BodyTooLargeError extends Error {
-  override name = 'BodyTooLargeError';
-}
+export { BodyTooLargeError, MAX_BODY_BYTES } from './core.js';
 
 function toCore(req: IncomingMessage): CoreRequest {
   let url = req.url ?? '/';
@@ -42,13 +46,17 @@ function toCore(req: IncomingMessage): CoreRequest {
       new Promise<Buffer>((resolve, reject) => {
         const chunks: Buffer[] = [];
         let size = 0;
-        req.on('data', (c: Buffer) => {
+        const onData = (c: Buffer) => {
           size += c.length;
           if (size > MAX_BODY_BYTES) {
+            // Keep the socket so the 413 answer reaches the client (a reset would hide it); the
+            // rest of the body is read and dropped, and the answer closes the connection.
+            req.off('data', onData);
+            req.resume();
             reject(new BodyTooLargeError(`request body over ${MAX_BODY_BYTES} bytes`));
-            req.destroy();
           } else chunks.push(c);
-        });
+        };
+        req.on('data', onData);
         req.on('end', () => resolve(Buffer.concat(chunks)));
         req.on('error', reject);
       }),

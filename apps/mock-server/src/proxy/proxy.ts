@@ -2,6 +2,7 @@ import { SECRET_HEADERS } from '@dds-backup/contract';
 import type { RequestContext } from '../context.js';
 import { JSON_TYPE } from '../errors.js';
 import type { CoreResult } from '../http/core.js';
+import { BodyTooLargeError } from '../http/core.js';
 import { redactPathAndQuery, redactText, redactUrl } from '../redact.js';
 import { checkAnswer, matchOperation } from './check.js';
 import type { ProxyConfig } from './config.js';
@@ -78,6 +79,8 @@ export function createProxy(config: ProxyConfig, sink: ViolationSink | undefined
       try {
         answer = await forward(req, base, { agents, timeoutMs: config.timeoutMs });
       } catch (error) {
+        // The client's body over the limit: the handler's 413, not "the upstream failed".
+        if (error instanceof BodyTooLargeError) throw error;
         return proxyError(error, base, rc.requestId);
       }
       // A chained proxy's verdict is about another hop: ours replaces it.

@@ -189,11 +189,28 @@ function parseTime(value: string | number): number | undefined {
   return Number.isNaN(ms) ? undefined : ms;
 }
 
+/**
+ * The mock clock stays between the epoch and 9999-01-01: Huawei's times have 4-digit years, and
+ * a year is left for what is dated after "now" (link expiry, token expiry, a backup's end).
+ */
+export const CLOCK_MIN_MS = 0;
+export const CLOCK_MAX_MS = Date.UTC(9999, 0, 1);
+
 async function postClock(rc: RequestContext): Promise<CoreResult> {
   const read = await readBody(rc, 'SetMockClock');
   if ('error' in read) return read.error;
   const b = read.body as AdminSchemas['ClockChange'];
   const clock = rc.ns.clock;
+  // Work out where the clock would land first, so a bad value changes nothing (a clock past
+  // year 9999 would make every answer's times unwritable).
+  let target = clock.now();
+  const outOfRange = (field: string) =>
+    adminError(
+      400,
+      'MOCK.0400',
+      `Invalid request: \`/${field}\` would move the clock to ${Number.isFinite(target) ? new Date(Math.max(-8.64e15, Math.min(8.64e15, target))).toISOString() : String(target)}, outside 1970-01-01 to 9999-01-01; the clock is unchanged.`,
+      rc.requestId,
+    );
   if (b.set !== undefined) {
     const ms = parseTime(b.set);
     if (ms === undefined)
@@ -203,10 +220,20 @@ async function postClock(rc: RequestContext): Promise<CoreResult> {
         '`set` must be an ISO 8601 time, a Huawei time or unix seconds.',
         rc.requestId,
       );
-    clock.set(ms);
+    target = ms;
+    if (!(target >= CLOCK_MIN_MS && target <= CLOCK_MAX_MS)) return outOfRange('set');
   }
-  if (typeof b.advance_seconds === 'number') clock.advance(b.advance_seconds);
-  if (typeof b.advance_days === 'number') clock.advance(b.advance_days * 86_400);
+  for (const [field, unit] of [
+    ['advance_seconds', 1000],
+    ['advance_days', 86_400_000],
+  ] as const) {
+    const value = b[field];
+    if (typeof value !== 'number') continue;
+    target += value * unit;
+    if (!(target >= CLOCK_MIN_MS && target <= CLOCK_MAX_MS)) return outOfRange(field);
+  }
+  if (b.set !== undefined || typeof b.advance_seconds === 'number' || typeof b.advance_days === 'number')
+    clock.set(target);
   if (b.freeze === true) clock.freeze();
   if (b.unfreeze === true) clock.unfreeze();
   // The days the clock passed happen now, all at once (the handler ticked before the move).
@@ -273,8 +300,14 @@ async function postBackup(ctx: MockContext, rc: RequestContext): Promise<CoreRes
     const value = b[key];
     if (value === undefined) continue;
     times[key] = parseTime(value);
-    if (times[key] === undefined)
-      return adminError(400, 'MOCK.0400', `\`${key}\` must be an RFC 3339 or a Huawei time.`, rc.requestId);
+    const t = times[key];
+    if (t === undefined || t < CLOCK_MIN_MS || t > CLOCK_MAX_MS)
+      return adminError(
+        400,
+        'MOCK.0400',
+        `\`${key}\` must be an RFC 3339 or a Huawei time between 1970-01-01 and 9999-01-01.`,
+        rc.requestId,
+      );
   }
   const building = b.building_seconds !== undefined;
   const endTime = building ? now + b.building_seconds! * 1000 : (times.end_time ?? now);

@@ -1,7 +1,14 @@
-import type { Language } from '@dds-backup/contract';
+import { type ErrorCode, errorCodes, type Language } from '@dds-backup/contract';
 import { type RequestContext, sleep } from '../context.js';
 import { huaweiError, obsCodeForStatus, obsError } from '../errors.js';
 import type { CoreResult, StreamFaults } from '../http/core.js';
+
+/** The first code of `x-huawei-error-codes` with this status (DBS.280005 for none or 5xx without one). */
+function defaultCodeFor(status: number | undefined): ErrorCode {
+  if (status === undefined) return 'DBS.280005';
+  for (const [code, info] of errorCodes) if (info.status === status) return code as ErrorCode;
+  return 'DBS.280005';
+}
 
 const hasStream = (s: StreamFaults) =>
   s.resetAfter !== undefined || s.truncateAfter !== undefined || s.bytesPerSecond !== undefined;
@@ -22,7 +29,9 @@ export async function applyApiFaults(
   if (!rule) return { stream };
   const headers: Record<string, string> =
     rule.retry_after !== undefined ? { 'retry-after': String(rule.retry_after) } : {};
-  const result = huaweiError(rule.error_code ?? 'DBS.280005', {
+  // Without an error_code, the spec's code for the rule's status: a 429 is labelled as
+  // throttling, a 404 as "instance not found", never every status as a server error.
+  const result = huaweiError(rule.error_code ?? defaultCodeFor(rule.status), {
     language,
     requestId: rc.requestId,
     status: rule.status,

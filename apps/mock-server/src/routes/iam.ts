@@ -18,9 +18,11 @@ const iamTime = (ms: number) => new Date(ms).toISOString().replace(/\.(\d{3})Z$/
  */
 export async function createToken(ctx: MockContext, rc: RequestContext): Promise<CoreResult> {
   const { requestId } = rc;
+  // Read outside the try: a body over the limit is a 413 (the handler's), not "not JSON".
+  const raw = (await rc.req.body()).toString('utf8');
   let body: any;
   try {
-    body = JSON.parse((await rc.req.body()).toString('utf8'));
+    body = JSON.parse(raw);
   } catch {
     return iamError(400, 'Bad Request', 'The request body is not valid JSON.', requestId);
   }

@@ -310,7 +310,8 @@ export interface components {
         /** @description Error body, in the Huawei shape the rest of the mock uses. Admin codes are the mock's own (`MOCK.*`). */
         Error: {
             /**
-             * @description The mock's own codes: `MOCK.0400` an invalid admin request; in validation proxy
+             * @description The mock's own codes: `MOCK.0400` an invalid admin request; `MOCK.0413` (status
+             *     413) a request body over 1 MiB, on any route; in validation proxy
              *     mode `MOCK.0502` (status 502) the upstream could not be reached, closed the
              *     connection mid-answer or answered more than 64 MiB, `MOCK.0504` (status 504) the
              *     upstream did not answer in time.
@@ -338,7 +339,7 @@ export interface components {
             after_bytes?: number;
             /** @description `throttle`: body pace. */
             bytes_per_second?: number;
-            /** @description `status`: Huawei error code on `api` (default DBS.280005), OBS error code on `download` (default from the status). */
+            /** @description `status`: Huawei error code on `api` (default: the first code of the DDS spec's `x-huawei-error-codes` with the rule's `status`, so a 429 is throttling, DBS.280443; DBS.280005 without a status), OBS error code on `download` (default from the status). */
             error_code?: string;
             /**
              * @description What the rule does.
@@ -585,6 +586,16 @@ export interface components {
             };
             content?: never;
         };
+        /** @description The request body is over 1 MiB (the mock's limit for JSON bodies); the connection is closed after the answer. */
+        PayloadTooLarge: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
     };
     parameters: {
         /**
@@ -635,6 +646,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            413: components["responses"]["PayloadTooLarge"];
         };
     };
     GetMockClock: {
@@ -677,6 +689,7 @@ export interface operations {
         responses: {
             200: components["responses"]["Clock"];
             400: components["responses"]["BadRequest"];
+            413: components["responses"]["PayloadTooLarge"];
         };
     };
     ListMockFaults: {
@@ -719,6 +732,7 @@ export interface operations {
         responses: {
             201: components["responses"]["Faults"];
             400: components["responses"]["BadRequest"];
+            413: components["responses"]["PayloadTooLarge"];
         };
     };
     ClearMockFaults: {
@@ -761,6 +775,7 @@ export interface operations {
         responses: {
             204: components["responses"]["NoContent"];
             400: components["responses"]["BadRequest"];
+            413: components["responses"]["PayloadTooLarge"];
         };
     };
     ListMockRequests: {

@@ -2471,6 +2471,9 @@ export const mockAdminSpec: OpenApiDocument = {
           },
           "400": {
             "$ref": "#/components/responses/BadRequest"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
           }
         }
       }
@@ -2563,6 +2566,9 @@ export const mockAdminSpec: OpenApiDocument = {
           },
           "400": {
             "$ref": "#/components/responses/BadRequest"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
           }
         }
       }
@@ -2638,6 +2644,9 @@ export const mockAdminSpec: OpenApiDocument = {
           },
           "400": {
             "$ref": "#/components/responses/BadRequest"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
           }
         }
       }
@@ -2731,6 +2740,9 @@ export const mockAdminSpec: OpenApiDocument = {
           },
           "400": {
             "$ref": "#/components/responses/BadRequest"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
           }
         }
       },
@@ -2972,6 +2984,29 @@ export const mockAdminSpec: OpenApiDocument = {
           }
         }
       },
+      "PayloadTooLarge": {
+        "description": "The request body is over 1 MiB (the mock's limit for JSON bodies); the connection is closed after the answer.",
+        "headers": {
+          "X-Request-Id": {
+            "$ref": "#/components/headers/XRequestId"
+          }
+        },
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error"
+            },
+            "examples": {
+              "too-large": {
+                "value": {
+                  "error_code": "MOCK.0413",
+                  "error_msg": "The request body is over 1048576 bytes (the mock's limit for JSON bodies)."
+                }
+              }
+            }
+          }
+        }
+      },
       "Clock": {
         "description": "The clock after the call.",
         "headers": {
@@ -3053,7 +3088,7 @@ export const mockAdminSpec: OpenApiDocument = {
         "properties": {
           "error_code": {
             "type": "string",
-            "description": "The mock's own codes: `MOCK.0400` an invalid admin request; in validation proxy\nmode `MOCK.0502` (status 502) the upstream could not be reached, closed the\nconnection mid-answer or answered more than 64 MiB, `MOCK.0504` (status 504) the\nupstream did not answer in time.\n",
+            "description": "The mock's own codes: `MOCK.0400` an invalid admin request; `MOCK.0413` (status\n413) a request body over 1 MiB, on any route; in validation proxy\nmode `MOCK.0502` (status 502) the upstream could not be reached, closed the\nconnection mid-answer or answered more than 64 MiB, `MOCK.0504` (status 504) the\nupstream did not answer in time.\n",
             "pattern": "^[A-Z]+\\.[0-9]{4,6}$"
           },
           "error_msg": {
@@ -3254,7 +3289,7 @@ export const mockAdminSpec: OpenApiDocument = {
           "error_code": {
             "type": "string",
             "minLength": 1,
-            "description": "`status`: Huawei error code on `api` (default DBS.280005), OBS error code on `download` (default from the status)."
+            "description": "`status`: Huawei error code on `api` (default: the first code of the DDS spec's `x-huawei-error-codes` with the rule's `status`, so a 429 is throttling, DBS.280443; DBS.280005 without a status), OBS error code on `download` (default from the status)."
           },
           "retry_after": {
             "type": "integer",
@@ -3819,6 +3854,7 @@ export const mockAdminSpec: OpenApiDocument = {
           "building_seconds": {
             "type": "integer",
             "minimum": 1,
+            "maximum": 31536000,
             "description": "The backup is BUILDING for this many mock seconds from now, then COMPLETED (its end time)."
           },
           "backup_strategy": {
