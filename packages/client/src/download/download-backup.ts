@@ -7,7 +7,13 @@ import type { DownloadLink } from '../links.js';
 import { Budget, forEachLimit } from './budget.js';
 import { Checkpointer } from './checkpoint.js';
 import { lockDirectory } from './dir-lock.js';
-import { EmptyBackupError, FileExistsError, InsufficientSpaceError, UnsafeFileNameError } from './errors.js';
+import {
+  EmptyBackupError,
+  FileExistsError,
+  InsufficientSpaceError,
+  UnsafeFileNameError,
+  WriteError,
+} from './errors.js';
 import { type DownloadEvent, emitter } from './events.js';
 import {
   type FileContext,
@@ -205,7 +211,9 @@ export async function downloadBackup(options: DownloadBackupOptions): Promise<Do
         throw new UnsafeFileNameError(f.name, 'it resolves outside the target directory');
     }
 
-    await mkdir(dir, { recursive: true });
+    await mkdir(dir, { recursive: true }).catch((error) => {
+      throw new WriteError(dir, error, 'create');
+    });
     unlock = await lockDirectory(dir);
     const bootId = options.bootId === undefined ? await readBootId() : (options.bootId ?? undefined);
     const manifest = await Manifest.load(dir, bootId);
@@ -273,6 +281,8 @@ export async function downloadBackup(options: DownloadBackupOptions): Promise<Do
     };
 
     try {
+      // Room for the state to be saved even if the disk fills up during the run.
+      await manifest.reserve().catch(() => {});
       await manifest.save();
       await forEachLimit(plans, concurrency, async (plan) => {
         try {
@@ -297,6 +307,7 @@ export async function downloadBackup(options: DownloadBackupOptions): Promise<Do
       throw fatal ?? error;
     } finally {
       transport.close();
+      await manifest.release().catch(() => {});
     }
 
     const files = links.files.map((f) => results.get(f.name)!);

@@ -283,6 +283,23 @@ export class RangeIgnoredError extends ObjectResponseError {
   }
 }
 
+/** The directory's manifest cannot be read. Nothing was changed. */
+export class CorruptManifestError extends DdsBackupError {
+  override name = 'CorruptManifestError';
+  override readonly kind = 'CORRUPT_MANIFEST';
+  readonly path: string;
+
+  constructor(path: string, reason: string) {
+    super(
+      `Cannot use the download manifest ${path}: ${reason}. It records which files in that directory this tool wrote ` +
+        'and how far each got, so nothing was touched. Restore it, or move it away to start over (files already ' +
+        'there are then not known as ours: pass --force to overwrite them, or choose another --dir).',
+      { retryable: false },
+    );
+    this.path = path;
+  }
+}
+
 /** Another download is using the target directory. Nothing was touched. */
 export class DirectoryBusyError extends DdsBackupError {
   override name = 'DirectoryBusyError';

@@ -10,6 +10,7 @@ export { formatBytes } from '../format-bytes.js';
 export { LOCK_NAME } from './dir-lock.js';
 export { type DownloadBackupOptions, type DownloadResult, downloadBackup, type StatFsLike } from './download-backup.js';
 export {
+  CorruptManifestError,
   DirectoryBusyError,
   EmptyBackupError,
   FileExistsError,
