@@ -416,6 +416,12 @@ async function planFiles(
       }
     }
     const part = await lstatOrUndefined(partPath);
+    // A NAME.part the manifest knows nothing of was not left by this tool for this backup (the
+    // manifest records a file before its .part is created): refused like any foreign file.
+    if (part?.isFile() && !manifest.knows(instanceId, backupId, link.name) && !force) {
+      foreign.push(partPath);
+      continue;
+    }
     if (part && !part.isFile()) {
       // A symlink or directory under our temporary name is never written through.
       if (!force) {

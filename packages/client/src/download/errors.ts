@@ -125,6 +125,11 @@ export class ListingChangedError extends DdsBackupError {
   }
 }
 
+// JSON.stringify escapes C0 controls but prints bidi overrides and zero-width characters as
+// they are; these are escaped too in messages.
+const HIDDEN_IN_JSON = /[\p{Cf}\p{Zl}\p{Zp}\p{Co}\p{Cn}\u0080-\u009f]/gu;
+const escapeHidden = (c: string) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`;
+
 /** A file name from the server would escape the target directory (or is not a plain name). */
 export class UnsafeFileNameError extends DdsBackupError {
   override name = 'UnsafeFileNameError';
@@ -134,7 +139,12 @@ export class UnsafeFileNameError extends DdsBackupError {
   readonly reason: string;
 
   constructor(file: string, reason: string) {
-    super(`Refusing to download file ${JSON.stringify(file)}: ${reason}. Nothing was written.`, { retryable: false });
+    super(
+      `Refusing to download file ${JSON.stringify(file).replace(HIDDEN_IN_JSON, escapeHidden)}: ${reason}. Nothing was written.`,
+      {
+        retryable: false,
+      },
+    );
     this.file = file;
     this.reason = reason;
   }

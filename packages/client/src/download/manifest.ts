@@ -134,6 +134,11 @@ export class Manifest {
     return entry;
   }
 
+  /** Whether the manifest has any entry for this file (of any size or state): its .part is ours. */
+  knows(instanceId: string, backupId: string, name: string): boolean {
+    return this.data.files[entryKey(instanceId, backupId, name)] !== undefined;
+  }
+
   /** Every well-formed entry (for `dds-backup verify`). */
   entries(): ManifestEntry[] {
     return Object.values(this.data.files).filter(isEntry);
