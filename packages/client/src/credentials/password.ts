@@ -2,6 +2,7 @@ import { type IamPaths, TOKEN_HEADER } from '@dds-backup/contract';
 import createOpenApiClient from 'openapi-fetch';
 import { CredentialsError } from '../errors.js';
 import { registerSecret } from '../redact.js';
+import { loggingFetch } from '../request-log.js';
 import { apiErrorFrom } from '../unwrap.js';
 import type { AuthContext, CredentialsProvider } from './types.js';
 
@@ -37,7 +38,7 @@ export function passwordCredentials(options: PasswordOptions): CredentialsProvid
     // Path, body and answer are typed by the IAM spec (openapi/iam.openapi.yaml).
     const iam = createOpenApiClient<IamPaths>({
       baseUrl: context.iamEndpoint.replace(/\/$/, ''),
-      fetch: context.fetch,
+      fetch: context.log ? loggingFetch(context.fetch, context.log) : context.fetch,
     });
     const { data, error, response } = await iam.POST('/v3/auth/tokens', {
       body: {

@@ -270,6 +270,7 @@ export async function downloadBackup(options: DownloadBackupOptions): Promise<Do
       speedLimit,
       speedTimeMs,
       emit,
+      log: client.log,
       manifest,
       checkpointer,
       segmentsPerFile,

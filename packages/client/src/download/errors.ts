@@ -3,8 +3,10 @@ import { formatBytes } from '../format-bytes.js';
 
 // Errors of the download engine. Each says what happened and what the user can do; none carries
 // a link's Signature/AccessKeyId (DdsBackupError redacts every message). The CLI maps them to exit
-// codes: ObjectStorageError via isAuthError/isNotFound like ApiError, IncompleteDownloadError
-// (resumable), VerificationError; the rest are usage errors.
+// codes: ObjectStorageError via isAuthError/isNotFound like ApiError (3/4), VerificationError 6,
+// anything `retryable` (IncompleteDownloadError: a re-run resumes) 5. The rest are failures (1),
+// refusals to write included (UnsafeFileNameError, FileExistsError, InsufficientSpaceError,
+// WriteError): they are not usage errors, and each says what to do.
 
 /**
  * Object storage (OBS) answered a download request with an error. Extends ApiError so callers
