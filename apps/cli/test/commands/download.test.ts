@@ -403,3 +403,23 @@ describe('dds-backup download: outcomes and exit codes', () => {
     expect(await readdir(cwd)).toEqual([]);
   });
 });
+
+describe('dds-backup verify: a manifest naming paths outside the directory', () => {
+  it('refuses such entries (exit 6) without opening them, and shows hidden characters escaped', async () => {
+    const dir = await tempDir();
+    expect((await download(dir)).code).toBe(0);
+    const manifestPath = join(dir, '.dds-backup-manifest.json');
+    const manifest = JSON.parse(await readFile(manifestPath, 'utf8'));
+    const [first] = Object.values(manifest.files) as Array<Record<string, unknown>>;
+    manifest.files.evil = { ...first, name: '../../../etc/passwd' };
+    manifest.files.bidi = { ...first, name: 'x\u202Eraw.sh' };
+    await writeFile(manifestPath, JSON.stringify(manifest));
+    const r = await runCli(['verify', '--dir', dir]);
+    expect(r.code).toBe(6);
+    expect(r.stdout).toContain(
+      'BAD  ../../../etc/passwd: REFUSED: the manifest names a path outside the directory; not opened',
+    );
+    expect(r.stdout).toContain('BAD  "x\\u{202E}raw.sh": REFUSED');
+    expect(r.stdout).not.toContain('\u202E');
+  });
+});
