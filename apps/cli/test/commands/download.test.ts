@@ -3,7 +3,19 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createMockServer, type MockServer } from '@dds-backup/mock-server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli, tempDir } from '../helpers.js';
+import { tempDir as makeTempDir, runCli } from '../helpers.js';
+
+// Every directory a test makes is removed after it (the tests leave nothing in the temp dir).
+const made: string[] = [];
+const tempDir = async () => {
+  const dir = await makeTempDir();
+  made.push(dir);
+  return dir;
+};
+afterEach(async () => {
+  const { rm } = await import('node:fs/promises');
+  for (const dir of made.splice(0)) await rm(dir, { recursive: true, force: true });
+});
 
 let mock: MockServer;
 beforeEach(() => {
@@ -371,7 +383,7 @@ describe('dds-backup download: outcomes and exit codes', () => {
 
   it('--stall-timeout: a server that sends nothing is aborted after that long and retried', async () => {
     const dir = await tempDir();
-    await admin('faults', { target: 'download', kind: 'latency', latency_ms: 5000 });
+    await admin('faults', { target: 'download', kind: 'latency', latency_ms: 1500 });
     const r = await download(dir, ['--stall-timeout', '0.2', '--retries', '0', '--concurrency', '1']);
     expect(r.code, r.stderr).toBe(5);
     expect(r.stderr).toMatch(/no data for 0\.2 s at offset 0 \(--stall-timeout\)/);
