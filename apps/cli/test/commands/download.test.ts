@@ -435,3 +435,23 @@ describe('dds-backup verify: a manifest naming paths outside the directory', () 
     expect(r.stdout).not.toContain('\u202E');
   });
 });
+
+describe('dds-backup download: an endpoint that is not the DDS API', () => {
+  it('an HTML page instead of JSON: exit 1 naming the call, the status and the content type', async () => {
+    const dir = await tempDir();
+    const r = await download(dir, ['--json'], {
+      fetch: async () =>
+        new Response('<html><body>Sign in to the corporate proxy</body></html>', {
+          status: 200,
+          headers: { 'content-type': 'text/html' },
+        }),
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /backups\/download-file: the API answered HTTP 200 text\/html, not JSON: is the endpoint right\?/,
+    );
+    expect(r.stderr).not.toContain('run the same command again');
+    expect(lastEvent(r.stdout)).toMatchObject({ type: 'error', name: 'ResponseFormatError', exitCode: 1 });
+    expect(await readdir(dir)).toEqual([]);
+  });
+});
