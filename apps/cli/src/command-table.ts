@@ -85,7 +85,8 @@ export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
     name: 'verbose',
     type: 'boolean',
     short: 'v',
-    description: 'Log every request and response (secrets redacted) and show stack traces',
+    description:
+      'Log every request and response (API calls, the IAM token call and object GETs; secrets redacted) and show stack traces',
   },
   { name: 'quiet', type: 'boolean', short: 'q', description: 'Print only errors' },
   { name: 'no-color', type: 'boolean', description: 'No colours (also NO_COLOR=1)' },
@@ -229,7 +230,10 @@ export const COMMANDS: readonly CommandSpec[] = [
     description:
       'Downloads into DIR (default ./BACKUP_ID), refreshing links that expire, resuming what an earlier run left, and verifying sizes and MD5. Files appear under their final names only when complete. Re-run the same command to resume. ' +
       'Checksums: a file whose ETag is a plain MD5 is "MD5 verified"; for a multipart ("...-N"), weak (W/) or missing ETag the output says "size only: the server gives no checksum for this file" (only its size could be checked against the server). Every file\'s SHA-256 is taken while it downloads and kept in the manifest, so `dds-backup verify` detects any later change. ' +
-      'Re-running over a complete backup says "already complete (size checked; run `verify` for a full check)": size and mtime are compared with the manifest; --recheck re-hashes instead and downloads again a file that changed.',
+      'Re-running over a complete backup says "already complete (size checked; run `verify` for a full check)": size and mtime are compared with the manifest; --recheck re-hashes instead and downloads again a file that changed. ' +
+      'Bounded time: a transfer under --speed-limit for --speed-time, or silent for --stall-timeout, is aborted and retried; a Retry-After up to 60 s is waited, a longer one stops at once (exit 5) saying how long the server asked to wait. ' +
+      'Caps: API answers over 16 MiB are refused unread, and a download link that is not http(s) is refused before any connection (exit 1). ' +
+      'Ctrl-C (exit 130) and SIGTERM, as systemd and docker stop send it (exit 143), stop cleanly: state saved, lock released; the same command resumes.',
     options: [
       ...ids,
       {

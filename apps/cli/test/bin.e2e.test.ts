@@ -8,8 +8,20 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createMockServer, type MockServer } from '@dds-backup/mock-server';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from './helpers.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir as makeTempDir } from './helpers.js';
+
+// Every directory a test makes is removed after it (the tests leave nothing in the temp dir).
+const made: string[] = [];
+const tempDir = async () => {
+  const dir = await makeTempDir();
+  made.push(dir);
+  return dir;
+};
+afterEach(async () => {
+  const { rm } = await import('node:fs/promises');
+  for (const dir of made.splice(0)) await rm(dir, { recursive: true, force: true });
+});
 
 const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 let mock: MockServer;

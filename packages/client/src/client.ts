@@ -81,6 +81,8 @@ export interface DdsClient {
   readonly network: NetworkSettings;
   readonly retry: RetryOptions;
   readonly timeoutMs: number;
+  /** The `log` option (--verbose): the download engine logs its object GETs through it too. */
+  readonly log?: ((line: string) => void) | undefined;
   /** The project ID, looked up once from IAM when it was not given. */
   projectId(signal?: AbortSignal): Promise<string>;
   /** ShowBackupDownloadLink: the backup's files with parsed expiry times. */
@@ -142,6 +144,7 @@ export function createClient(options: ClientOptions): DdsClient {
     credentials: options.credentials,
     authContext: () => ({
       fetch: baseFetch,
+      ...(options.log ? { log: options.log } : {}),
       iamEndpoint: iamEndpoint!,
       region: regionId,
       projectId: knownProjectId,
@@ -170,6 +173,7 @@ export function createClient(options: ClientOptions): DdsClient {
     network,
     retry,
     timeoutMs,
+    log: options.log,
     async projectId(signal) {
       if (knownProjectId) return knownProjectId;
       lookup ??= (async () => {

@@ -7,10 +7,18 @@ import { SECRET_HEADERS as SECRET_HEADER_NAMES, SECRET_QUERY_PARAMETERS } from '
 
 const MASK = '***';
 const secrets = new Set<string>();
+/** Secrets under 6 characters: masked only as a whole word (as a substring they would hit ordinary text). */
+const shortSecrets = new Map<string, RegExp>();
 
-/** Registers a secret value so redact() masks it anywhere. Values under 6 characters are ignored (too likely to be ordinary text). */
+/**
+ * Registers a secret value so redact() masks it anywhere; a value under 6 characters (a short
+ * test token, a server echoing one back) wherever it stands as a whole word.
+ */
 export function registerSecret(value: string | undefined): void {
-  if (value && value.length >= 6) secrets.add(value);
+  if (!value) return;
+  if (value.length >= 6) secrets.add(value);
+  else if (!shortSecrets.has(value))
+    shortSecrets.set(value, new RegExp(`(?<![A-Za-z0-9_-])${escapeRegExp(value)}(?![A-Za-z0-9_-])`, 'g'));
 }
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -32,6 +40,7 @@ export function redact(text: string): string {
     .replace(SIGNATURE_IN_AUTH, `$1${MASK}`)
     .replace(URL_PASSWORD, `$1${MASK}@`);
   for (const s of secrets) if (out.includes(s)) out = out.split(s).join(MASK);
+  for (const [s, re] of shortSecrets) if (out.includes(s)) out = out.replace(re, MASK);
   return out;
 }
 

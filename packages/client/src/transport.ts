@@ -84,7 +84,7 @@ export const MAX_API_ANSWER_BYTES = 16 * 1024 * 1024;
  * the status and the content type otherwise: an HTML page is a wrong endpoint, not a crash in
  * JSON.parse). Returns an equivalent Response for openapi-fetch to parse.
  */
-async function checkedAnswer(response: Response, call: string): Promise<Response> {
+export async function checkedAnswer(response: Response, call: string): Promise<Response> {
   const declared = Number(response.headers.get('content-length') ?? Number.NaN);
   if (declared > MAX_API_ANSWER_BYTES) {
     await response.body?.cancel().catch(() => {});

@@ -7,6 +7,7 @@ import {
   createClient,
   getDownloadLinks,
   MAX_API_ANSWER_BYTES,
+  passwordCredentials,
   ResponseFormatError,
   ResponseTooLargeError,
   RetryLaterError,
@@ -40,6 +41,23 @@ async function hostile(answer: (res: ServerResponse) => void) {
 }
 
 describe('API answers that are not what DDS gives', () => {
+  it('the IAM token call gets the same check: an HTML page names POST /v3/auth/tokens', async () => {
+    await hostile((res) => {
+      res.writeHead(201, { 'content-type': 'text/html', 'x-subject-token': 'tok' });
+      res.end('<html>login</html>');
+    });
+    const url = `http://127.0.0.1:${(server!.address() as AddressInfo).port}`;
+    const client = createClient({
+      endpoint: url,
+      projectId: 'p1',
+      credentials: passwordCredentials({ username: 'u', password: 'secret-pw-1', domainName: 'd' }),
+      retry: { attempts: 1 },
+    });
+    const error = await getDownloadLinks(client, { instanceId: 'i', backupId: 'b' }).catch((e) => e);
+    expect(error).toBeInstanceOf(ResponseFormatError);
+    expect(error.message).toMatch(/^POST \/v3\/auth\/tokens: the API answered HTTP 201 text\/html, not JSON/);
+  });
+
   it('an HTML page with 200: ResponseFormatError naming the call, status and content type, and what to check', async () => {
     const h = await hostile((res) => {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { SIZE_ONLY, type VerifiedFile } from '@dds-backup/client/download';
+import { printableName, SIZE_ONLY, type VerifiedFile } from '@dds-backup/client/download';
 import { findCommand } from '../command-table.js';
 import type { CliContext } from '../context.js';
 import { formatBytes } from '../output/units.js';
@@ -38,7 +38,8 @@ export async function run(argv: string[], context: CliContext): Promise<number> 
   if (values.quiet !== true) {
     for (const f of result.files) {
       const size = f.actualBytes === undefined ? '' : ` ${formatBytes(f.actualBytes)}`;
-      const name = f.status === 'unsafe-name' ? JSON.stringify(f.name) : f.name;
+      // A manifest is a file anyone can edit: names are shown escaped where they would not print as themselves.
+      const name = printableName(f.name);
       context.stdout.write(
         `${f.status === 'ok' ? 'ok  ' : 'BAD '} ${name}${size}: ${EXPLAIN[f.status]}${f.status === 'ok' ? ` (${checked(f)})` : ''}\n`,
       );

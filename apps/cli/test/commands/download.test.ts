@@ -5,7 +5,19 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createMockServer, type MockServer } from '@dds-backup/mock-server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli, tempDir } from '../helpers.js';
+import { tempDir as makeTempDir, runCli } from '../helpers.js';
+
+// Every directory a test makes is removed after it (the tests leave nothing in the temp dir).
+const made: string[] = [];
+const tempDir = async () => {
+  const dir = await makeTempDir();
+  made.push(dir);
+  return dir;
+};
+afterEach(async () => {
+  const { rm } = await import('node:fs/promises');
+  for (const dir of made.splice(0)) await rm(dir, { recursive: true, force: true });
+});
 
 let mock: MockServer;
 let url: string;
@@ -404,7 +416,7 @@ describe('dds-backup download: outcomes and exit codes', () => {
 
   it('--stall-timeout: a server that sends nothing is aborted after that long and retried', async () => {
     const dir = await tempDir();
-    await admin('faults', { target: 'download', kind: 'latency', latency_ms: 5000 });
+    await admin('faults', { target: 'download', kind: 'latency', latency_ms: 1500 });
     const r = await download(dir, ['--stall-timeout', '0.2', '--retries', '0', '--concurrency', '1']);
     expect(r.code, r.stderr).toBe(5);
     expect(r.stderr).toMatch(/no data for 0\.2 s at offset 0 \(--stall-timeout\)/);
@@ -434,5 +446,45 @@ describe('dds-backup download: outcomes and exit codes', () => {
     expect(r.stderr).toContain('--backup-id "../../x" cannot be the default directory name');
     expect(r.stderr).toContain('pass --dir DIR');
     expect(await readdir(cwd)).toEqual([]);
+  });
+});
+
+describe('dds-backup verify: a manifest naming paths outside the directory', () => {
+  it('refuses such entries (exit 6) without opening them, and shows hidden characters escaped', async () => {
+    const dir = await tempDir();
+    expect((await download(dir)).code).toBe(0);
+    const manifestPath = join(dir, '.dds-backup-manifest.json');
+    const manifest = JSON.parse(await readFile(manifestPath, 'utf8'));
+    const [first] = Object.values(manifest.files) as Array<Record<string, unknown>>;
+    manifest.files.evil = { ...first, name: '../../../etc/passwd' };
+    manifest.files.bidi = { ...first, name: 'x\u202Eraw.sh' };
+    await writeFile(manifestPath, JSON.stringify(manifest));
+    const r = await runCli(['verify', '--dir', dir]);
+    expect(r.code).toBe(6);
+    expect(r.stdout).toContain(
+      'BAD  ../../../etc/passwd: REFUSED: the manifest names a path outside the directory; not opened',
+    );
+    expect(r.stdout).toContain('BAD  "x\\u{202E}raw.sh": REFUSED');
+    expect(r.stdout).not.toContain('\u202E');
+  });
+});
+
+describe('dds-backup download: an endpoint that is not the DDS API', () => {
+  it('an HTML page instead of JSON: exit 1 naming the call, the status and the content type', async () => {
+    const dir = await tempDir();
+    const r = await download(dir, ['--json'], {
+      fetch: async () =>
+        new Response('<html><body>Sign in to the corporate proxy</body></html>', {
+          status: 200,
+          headers: { 'content-type': 'text/html' },
+        }),
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /backups\/download-file: the API answered HTTP 200 text\/html, not JSON: is the endpoint right\?/,
+    );
+    expect(r.stderr).not.toContain('run the same command again');
+    expect(lastEvent(r.stdout)).toMatchObject({ type: 'error', name: 'ResponseFormatError', exitCode: 1 });
+    expect(await readdir(dir)).toEqual([]);
   });
 });

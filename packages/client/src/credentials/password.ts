@@ -2,8 +2,16 @@ import { type IamPaths, TOKEN_HEADER } from '@dds-backup/contract';
 import createOpenApiClient from 'openapi-fetch';
 import { CredentialsError } from '../errors.js';
 import { registerSecret } from '../redact.js';
+import { loggingFetch } from '../request-log.js';
+import { checkedAnswer } from '../transport.js';
 import { apiErrorFrom } from '../unwrap.js';
 import type { AuthContext, CredentialsProvider } from './types.js';
+
+/** IAM answers get the API's caps too: at most 16 MiB, and JSON when 2xx. */
+const cappedFetch =
+  (fetch: (request: Request) => Promise<Response>) =>
+  async (request: Request): Promise<Response> =>
+    checkedAnswer(await fetch(request), `${request.method} ${new URL(request.url).pathname}`);
 
 /** Renew a cached token this long before IAM says it expires. */
 const RENEW_BEFORE_MS = 5 * 60_000;
@@ -37,7 +45,7 @@ export function passwordCredentials(options: PasswordOptions): CredentialsProvid
     // Path, body and answer are typed by the IAM spec (openapi/iam.openapi.yaml).
     const iam = createOpenApiClient<IamPaths>({
       baseUrl: context.iamEndpoint.replace(/\/$/, ''),
-      fetch: context.fetch,
+      fetch: cappedFetch(context.log ? loggingFetch(context.fetch, context.log) : context.fetch),
     });
     const { data, error, response } = await iam.POST('/v3/auth/tokens', {
       body: {

@@ -11,6 +11,8 @@ export interface AuthContext {
   /** Host to sign AK/SK requests for, when requests go through a proxy (ClientOptions.signingHost). */
   signingHost?: string;
   signal?: AbortSignal;
+  /** --verbose: requests a provider makes itself (the IAM token call) are logged through it. */
+  log?: (line: string) => void;
 }
 
 /** A way of authenticating requests. Each provider is small and does one thing. */

@@ -1,7 +1,7 @@
 import { open, readFile, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { DirectoryBusyError } from './errors.js';
+import { DirectoryBusyError, WriteError } from './errors.js';
 import { RESERVED_PREFIX } from './safe-name.js';
 
 /** The lock file of a target directory, held for the whole of a download. */
@@ -35,7 +35,8 @@ export async function lockDirectory(dir: string): Promise<() => Promise<void>> {
       }
       return () => rm(path, { force: true });
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      // Read-only, no permission, no space: the directory cannot be written at all.
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new WriteError(path, error, 'create');
     }
     const owner = (await readFile(path, 'utf8').catch(() => '')).trim();
     const [pidText, host] = owner.split('@');

@@ -7,7 +7,13 @@ import type { DownloadLink } from '../links.js';
 import { Budget, forEachLimit } from './budget.js';
 import { Checkpointer } from './checkpoint.js';
 import { lockDirectory } from './dir-lock.js';
-import { EmptyBackupError, FileExistsError, InsufficientSpaceError, UnsafeFileNameError } from './errors.js';
+import {
+  EmptyBackupError,
+  FileExistsError,
+  InsufficientSpaceError,
+  UnsafeFileNameError,
+  WriteError,
+} from './errors.js';
 import { type DownloadEvent, emitter } from './events.js';
 import {
   type FileContext,
@@ -202,7 +208,9 @@ export async function downloadBackup(options: DownloadBackupOptions): Promise<Do
         throw new UnsafeFileNameError(f.name, 'it resolves outside the target directory');
     }
 
-    await mkdir(dir, { recursive: true });
+    await mkdir(dir, { recursive: true }).catch((error) => {
+      throw new WriteError(dir, error, 'create');
+    });
     unlock = await lockDirectory(dir);
     const bootId = options.bootId === undefined ? await readBootId() : (options.bootId ?? undefined);
     const manifest = await Manifest.load(dir, bootId);
@@ -261,6 +269,7 @@ export async function downloadBackup(options: DownloadBackupOptions): Promise<Do
       speedLimit,
       speedTimeMs,
       emit,
+      log: client.log,
       manifest,
       checkpointer,
       segmentsPerFile,
@@ -272,6 +281,8 @@ export async function downloadBackup(options: DownloadBackupOptions): Promise<Do
     };
 
     try {
+      // Room for the state to be saved even if the disk fills up during the run.
+      await manifest.reserve().catch(() => {});
       await manifest.save();
       await forEachLimit(plans, concurrency, async (plan) => {
         try {
@@ -296,6 +307,7 @@ export async function downloadBackup(options: DownloadBackupOptions): Promise<Do
       throw fatal ?? error;
     } finally {
       transport.close();
+      await manifest.release().catch(() => {});
     }
 
     const files = links.files.map((f) => results.get(f.name)!);
@@ -403,6 +415,12 @@ async function planFiles(
       }
     }
     const part = await lstatOrUndefined(partPath);
+    // A NAME.part the manifest knows nothing of was not left by this tool for this backup (the
+    // manifest records a file before its .part is created): refused like any foreign file.
+    if (part?.isFile() && !manifest.knows(instanceId, backupId, link.name) && !force) {
+      foreign.push(partPath);
+      continue;
+    }
     if (part && !part.isFile()) {
       // A symlink or directory under our temporary name is never written through.
       if (!force) {

@@ -3,8 +3,10 @@ import { formatBytes } from '../format-bytes.js';
 
 // Errors of the download engine. Each says what happened and what the user can do; none carries
 // a link's Signature/AccessKeyId (DdsBackupError redacts every message). The CLI maps them to exit
-// codes: ObjectStorageError via isAuthError/isNotFound like ApiError, IncompleteDownloadError
-// (resumable), VerificationError; the rest are usage errors.
+// codes: ObjectStorageError via isAuthError/isNotFound like ApiError (3/4), VerificationError 6,
+// anything `retryable` (IncompleteDownloadError: a re-run resumes) 5. The rest are failures (1),
+// refusals to write included (UnsafeFileNameError, FileExistsError, InsufficientSpaceError,
+// WriteError): they are not usage errors, and each says what to do.
 
 /**
  * Object storage (OBS) answered a download request with an error. Extends ApiError so callers
@@ -125,6 +127,11 @@ export class ListingChangedError extends DdsBackupError {
   }
 }
 
+// JSON.stringify escapes C0 controls but prints bidi overrides and zero-width characters as
+// they are; these are escaped too in messages.
+const HIDDEN_IN_JSON = /[\p{Cf}\p{Zl}\p{Zp}\p{Co}\p{Cn}\u0080-\u009f]/gu;
+const escapeHidden = (c: string) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`;
+
 /** A file name from the server would escape the target directory (or is not a plain name). */
 export class UnsafeFileNameError extends DdsBackupError {
   override name = 'UnsafeFileNameError';
@@ -134,7 +141,12 @@ export class UnsafeFileNameError extends DdsBackupError {
   readonly reason: string;
 
   constructor(file: string, reason: string) {
-    super(`Refusing to download file ${JSON.stringify(file)}: ${reason}. Nothing was written.`, { retryable: false });
+    super(
+      `Refusing to download file ${JSON.stringify(file).replace(HIDDEN_IN_JSON, escapeHidden)}: ${reason}. Nothing was written.`,
+      {
+        retryable: false,
+      },
+    );
     this.file = file;
     this.reason = reason;
   }
@@ -280,6 +292,23 @@ export class RangeIgnoredError extends ObjectResponseError {
 
   constructor(file: string, range: string) {
     super(file, `the server ignored Range ${range} and sent the whole object (HTTP 200)`, { retryable: false });
+  }
+}
+
+/** The directory's manifest cannot be read. Nothing was changed. */
+export class CorruptManifestError extends DdsBackupError {
+  override name = 'CorruptManifestError';
+  override readonly kind = 'CORRUPT_MANIFEST';
+  readonly path: string;
+
+  constructor(path: string, reason: string) {
+    super(
+      `Cannot use the download manifest ${path}: ${reason}. It records which files in that directory this tool wrote ` +
+        'and how far each got, so nothing was touched. Restore it, or move it away to start over (files already ' +
+        'there are then not known as ours: pass --force to overwrite them, or choose another --dir).',
+      { retryable: false },
+    );
+    this.path = path;
   }
 }
 

@@ -11,6 +11,7 @@ export { Budget } from './budget.js';
 export { LOCK_NAME, lockDirectory } from './dir-lock.js';
 export { type DownloadBackupOptions, type DownloadResult, downloadBackup, type StatFsLike } from './download-backup.js';
 export {
+  CorruptManifestError,
   DirectoryBusyError,
   EmptyBackupError,
   FileExistsError,
@@ -38,6 +39,6 @@ export type {
 } from './events.js';
 export type { FileResult } from './file-download.js';
 export { MANIFEST_NAME, PROGRESS_NAME } from './manifest.js';
-export { PART_SUFFIX, unsafeNameReason } from './safe-name.js';
+export { PART_SUFFIX, printableName, unsafeNameReason } from './safe-name.js';
 export { checksumOf, md5FromEtag, SIZE_ONLY } from './verify.js';
 export { type VerifiedFile, type VerifyResult, verifyDownload } from './verify-download.js';

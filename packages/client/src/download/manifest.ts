@@ -1,5 +1,6 @@
-import { open, readFile, rename, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { CorruptManifestError, WriteError } from './errors.js';
 import { RESERVED_PREFIX } from './safe-name.js';
 import type { ByteRange } from './segments.js';
 
@@ -58,6 +59,13 @@ export function entryKey(instanceId: string, backupId: string, name: string): st
 
 /** Progress between durable saves, same format, never fsync'ed (see Manifest.save). */
 export const PROGRESS_NAME = `${RESERVED_PREFIX}progress.json`;
+/**
+ * Space held back during a run so the state can still be saved when the disk fills up (ENOSPC
+ * mid-run): released, then the save retried. Without it a full disk kept the manifest from
+ * recording what had reached the disk.
+ */
+export const RESERVE_NAME = `${RESERVED_PREFIX}reserve`;
+const RESERVE_BYTES = 256 * 1024;
 
 interface ProgressFile extends ManifestFile {
   /** Boot the progress was written in: after a reboot it is ignored. */
@@ -78,6 +86,7 @@ export class Manifest {
   private writing: Promise<void> | undefined;
   private again = false;
   private durable = false;
+  private reservePath: string | undefined;
 
   private constructor(
     readonly path: string,
@@ -96,7 +105,7 @@ export class Manifest {
     const path = join(dir, MANIFEST_NAME);
     const progressPath = join(dir, PROGRESS_NAME);
     const durable = await readManifestFile(path);
-    const progress = bootId === undefined ? undefined : await readManifestFile(progressPath);
+    const progress = bootId === undefined ? undefined : await readManifestFile(progressPath, false);
     const data =
       progress && (progress as ProgressFile).bootId === bootId
         ? progress
@@ -104,11 +113,30 @@ export class Manifest {
     return new Manifest(path, progressPath, bootId, { format: FORMAT, version: VERSION, files: data.files });
   }
 
+  /** Holds RESERVE_BYTES in the directory (real blocks, not a sparse file) until `release()`. */
+  async reserve(): Promise<void> {
+    const path = join(dirname(this.path), RESERVE_NAME);
+    await writeFile(path, Buffer.alloc(RESERVE_BYTES));
+    this.reservePath = path;
+  }
+
+  /** Gives the reserved space back (end of a run, or the disk is full). */
+  async release(): Promise<void> {
+    const path = this.reservePath;
+    this.reservePath = undefined;
+    if (path) await rm(path, { force: true });
+  }
+
   /** The entry of a file when it matches this identity (same size in KB), else undefined. */
   get(instanceId: string, backupId: string, name: string, sizeKB: number): ManifestEntry | undefined {
     const entry = this.data.files[entryKey(instanceId, backupId, name)];
     if (!entry || entry.sizeKB !== sizeKB || !isEntry(entry)) return undefined;
     return entry;
+  }
+
+  /** Whether the manifest has any entry for this file (of any size or state): its .part is ours. */
+  knows(instanceId: string, backupId: string, name: string): boolean {
+    return this.data.files[entryKey(instanceId, backupId, name)] !== undefined;
   }
 
   /** Every well-formed entry (for `dds-backup verify`). */
@@ -137,15 +165,30 @@ export class Manifest {
           const sync = this.durable;
           this.durable = false;
           if (this.bootId !== undefined) {
-            await writeAtomically(this.progressPath, { ...this.data, bootId: this.bootId } as ProgressFile, false);
+            await this.withSpace(() =>
+              writeAtomically(this.progressPath, { ...this.data, bootId: this.bootId } as ProgressFile, false),
+            );
           }
-          if (sync || this.bootId === undefined) await writeAtomically(this.path, this.data, true);
+          if (sync || this.bootId === undefined)
+            await this.withSpace(() => writeAtomically(this.path, this.data, true));
         } while (this.again);
       } finally {
         this.writing = undefined;
       }
     })();
     return this.writing;
+  }
+
+  /** Runs a write; on a full disk releases the reserve and tries once more. */
+  private async withSpace(write: () => Promise<void>): Promise<void> {
+    try {
+      await write();
+    } catch (error) {
+      const code = (error as WriteError).code;
+      if ((code !== 'ENOSPC' && code !== 'EDQUOT') || !this.reservePath) throw error;
+      await this.release();
+      await write();
+    }
   }
 
   /** A durable save, then the progress file is removed (nothing in it is newer any more). */
@@ -155,37 +198,56 @@ export class Manifest {
   }
 }
 
-async function readManifestFile(path: string): Promise<ManifestFile | undefined> {
+/**
+ * Reads a manifest or progress file: undefined when it does not exist. A file that is not a
+ * manifest this version can read is CorruptManifestError for the manifest proper (it is what
+ * says which files here are ours: guessing would restart or overwrite them), and ignored for
+ * the progress file (only ever a newer copy of the same state).
+ */
+async function readManifestFile(path: string, strict = true): Promise<ManifestFile | undefined> {
+  let text: string;
   try {
-    const parsed = JSON.parse(await readFile(path, 'utf8')) as Partial<ManifestFile>;
-    if (
-      parsed?.format === FORMAT &&
-      (parsed.version === 1 || parsed.version === VERSION) &&
-      parsed.files &&
-      typeof parsed.files === 'object'
-    ) {
-      return parsed as ManifestFile;
-    }
+    text = await readFile(path, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT' && !(error instanceof SyntaxError)) throw error;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new WriteError(path, error, 'read back');
   }
-  return undefined;
+  let parsed: Partial<ManifestFile>;
+  try {
+    parsed = JSON.parse(text) as Partial<ManifestFile>;
+  } catch (error) {
+    if (!strict) return undefined;
+    throw new CorruptManifestError(path, `it is not valid JSON (${(error as Error).message})`);
+  }
+  if (parsed?.format !== FORMAT || !parsed.files || typeof parsed.files !== 'object') {
+    if (!strict) return undefined;
+    throw new CorruptManifestError(path, 'it is not a dds-backup manifest');
+  }
+  if (parsed.version !== 1 && parsed.version !== VERSION) {
+    if (!strict) return undefined;
+    throw new CorruptManifestError(
+      path,
+      `its format version ${JSON.stringify(parsed.version)} is not one this dds-backup reads (a newer version wrote it? upgrade)`,
+    );
+  }
+  return parsed as ManifestFile;
 }
 
+/** Writes via a temp file and a rename; the temp file never outlives a failure. */
 async function writeAtomically(path: string, data: ManifestFile, sync: boolean): Promise<void> {
   const temp = `${path}.${process.pid}.tmp`;
-  const fh = await open(temp, 'w');
   try {
-    await fh.writeFile(`${JSON.stringify(data, null, 1)}\n`);
-    if (sync) await fh.datasync();
-  } finally {
-    await fh.close();
-  }
-  try {
+    const fh = await open(temp, 'w');
+    try {
+      await fh.writeFile(`${JSON.stringify(data, null, 1)}\n`);
+      if (sync) await fh.datasync();
+    } finally {
+      await fh.close();
+    }
     await rename(temp, path);
   } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
+    await rm(temp, { force: true }).catch(() => {});
+    throw new WriteError(path, error);
   }
 }
 

@@ -1,5 +1,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import { AbortError, type DdsBackupError, NetworkError, TimeoutError } from '../errors.js';
+import { redactUrl } from '../redact.js';
+import { requestLine, responseLine } from '../request-log.js';
 import { type RetryOptions, toDdsError, withRetries } from '../retry.js';
 import type { Budget } from './budget.js';
 import { parseContentRange, rangeHeader } from './content-range.js';
@@ -39,6 +41,8 @@ export interface RangeContext {
   speedLimit: number;
   speedTimeMs: number;
   emit: (event: DownloadEvent) => void;
+  /** --verbose: one line per object GET and its answer, the link's signature redacted. */
+  log?: ((line: string) => void) | undefined;
 }
 
 /** The file a range is written into. */
@@ -182,10 +186,22 @@ async function attempt(
     // A whole-object GET (no Range) for a small file read from 0: a zero-byte object would
     // answer `bytes=0-` with 416.
     if (!(position === 0 && task.end === undefined)) headers.range = rangeHeader(position, task.end);
+    const sent = Date.now();
+    ctx.log?.(requestLine('GET', link.url, headers));
     const response = await ctx.transport.get(link.url, headers, signal).catch((e) => {
-      throw fail(e);
+      const error = fail(e);
+      ctx.log?.(`< failed ${redactUrl(link.url)} ${Date.now() - sent}ms: ${error.message}`);
+      throw error;
     });
     lastActivity = Date.now();
+    ctx.log?.(
+      responseLine(
+        response.status,
+        link.url,
+        lastActivity - sent,
+        response.header('x-obs-request-id') ?? response.header('x-request-id'),
+      ),
+    );
     windowStart = lastActivity;
 
     if (response.status === 416 && target.total !== undefined && position >= target.total) {

@@ -10,6 +10,28 @@ export const RESERVED_PREFIX = '.dds-backup-';
 const MAX_NAME_BYTES = 255 - PART_SUFFIX.length;
 
 /**
+ * Characters that do not show as themselves: C1 controls, format characters (bidi overrides and
+ * isolates such as U+202E, zero-width spaces and joiners, the BOM), line and paragraph
+ * separators, and unassigned or private-use code points. A name with one could print as another
+ * name (`evil\u202Egz.rat` shows as `eviltar.gz`).
+ */
+const HIDDEN = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Co}\p{Cn}]/gu;
+
+/**
+ * A name as it may be printed: every character of HIDDEN (and control characters) escaped as
+ * `\u{...}`, in double quotes when anything was escaped, so a terminal never renders a name as
+ * something else.
+ */
+export function printableName(name: string): string {
+  let escaped = false;
+  const out = name.replace(HIDDEN, (c) => {
+    escaped = true;
+    return `\\u{${c.codePointAt(0)!.toString(16).toUpperCase()}}`;
+  });
+  return escaped ? `"${out}"` : out;
+}
+
+/**
  * Returns why `name` is not safe to create inside the target directory, or undefined when it is
  * a plain file name. Decision: unsafe names are REFUSED, not rewritten. A rewritten name could
  * collide with another file of the backup and would no longer match what the API lists, which
@@ -20,6 +42,10 @@ export function unsafeNameReason(name: unknown): string | undefined {
   if (name === '.' || name === '..') return 'it names a directory';
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we look for.
   if (/[\u0000-\u001f\u007f]/.test(name)) return 'it contains a NUL or control character';
+  const hidden = HIDDEN.exec(name);
+  HIDDEN.lastIndex = 0;
+  if (hidden)
+    return `it contains an invisible or text-direction character (U+${hidden[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}), so it would not show as what it is`;
   if (name.includes('/') || name.includes('\\'))
     return 'it contains a path separator (/ or \\), so it would leave the directory';
   if (/^[a-zA-Z]:/.test(name)) return 'it starts with a drive letter';

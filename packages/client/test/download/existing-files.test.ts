@@ -54,3 +54,23 @@ describe('existing files in the target directory', () => {
     expect(await readFile(join(dir, file!.name), 'utf8')).toBe('edited by someone');
   });
 });
+
+describe('a NAME.part the manifest does not know', () => {
+  it('is not overwritten: FileExistsError naming it, with the --force hint; force restarts it', async () => {
+    const { m, dir } = await setup();
+    const ids = m.mock.defaults.replicaSet;
+    const [file] = await m.files(ids.backupId);
+    const part = join(dir, `${file!.name}.part`);
+    await writeFile(part, 'someone else is writing this');
+
+    const error = await downloadBackup({ client: m.client, ...ids, dir }).catch((e) => e);
+    expect(error).toBeInstanceOf(FileExistsError);
+    expect(error.paths).toEqual([part]);
+    expect(error.message).toMatch(/Pass --force \(force: true\) to overwrite, or choose another directory/);
+    expect(await readFile(part, 'utf8')).toBe('someone else is writing this');
+    expect(await m.downloads()).toEqual([]);
+
+    const result = await downloadBackup({ client: m.client, ...ids, dir, force: true });
+    expect(result.files[0]).toMatchObject({ resumedBytes: 0, sha256: file!.sha256 });
+  });
+});

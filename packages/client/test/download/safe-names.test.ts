@@ -1,7 +1,7 @@
 import { access, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { downloadBackup, UnsafeFileNameError, unsafeNameReason } from '../../src/download/index.js';
+import { downloadBackup, printableName, UnsafeFileNameError, unsafeNameReason } from '../../src/download/index.js';
 import { type MockHandle, startMock, tempDir } from './helpers.js';
 
 let cleanups: (() => Promise<void>)[] = [];
@@ -26,6 +26,12 @@ describe('unsafeNameReason', () => {
     ['C:evil', /drive/],
     ['.dds-backup-manifest.json', /reserved/],
     ['x'.repeat(251), /longer/],
+    ['evil\u202Egz.rat', /invisible or text-direction character \(U\+202E\)/],
+    ['zero\u200Bwidth', /U\+200B/],
+    ['iso\u2066late', /U\+2066/],
+    ['c1\u0085next', /U\+0085/],
+    ['bom\uFEFF', /U\+FEFF/],
+    ['private\uE000use', /U\+E000/],
   ])('refuses %j', (name, reason) => {
     expect(unsafeNameReason(name)).toMatch(reason);
   });
@@ -36,6 +42,14 @@ describe('unsafeNameReason', () => {
       expect(unsafeNameReason(name)).toBeUndefined();
     },
   );
+});
+
+describe('printableName', () => {
+  it('escapes what would not show as itself, and quotes the result; leaves plain names alone', () => {
+    expect(printableName('evil\u202Egz.rat')).toBe('"evil\\u{202E}gz.rat"');
+    expect(printableName('a\u0000b')).toBe('"a\\u{0}b"');
+    expect(printableName('数据库备份.tar.gz')).toBe('数据库备份.tar.gz');
+  });
 });
 
 describe('hostile file names from the server', () => {
@@ -77,5 +91,25 @@ describe('hostile file names from the server', () => {
     await expect(downloadBackup({ client: m.client, ...ids, dir: t.dir })).rejects.toThrow(
       /collides with the temporary file/,
     );
+  });
+});
+
+describe('names that would print as another name', () => {
+  it('a bidi override in a listed name is refused, and the message shows it escaped', async () => {
+    const m = await startMock();
+    const t = await tempDir();
+    cleanups.push(() => m.close(), t.cleanup);
+    const name = 'invoice\u202Egz.rat.tar';
+    const added = await m.admin('POST', 'backups', { files: [{ name, size_bytes: 1000 }] });
+    const error = await downloadBackup({
+      client: m.client,
+      instanceId: added.backup.instance_id,
+      backupId: added.backup.id,
+      dir: t.dir,
+    }).catch((e) => e);
+    expect(error).toBeInstanceOf(UnsafeFileNameError);
+    expect(error.message).toContain('"invoice\\u202egz.rat.tar"');
+    expect(error.message).not.toContain('\u202E');
+    expect(await readdir(t.dir)).toEqual([]);
   });
 });

@@ -1,0 +1,48 @@
+// --verbose (the client's `log` option): every request is logged, the object GETs of the
+// download engine and the IAM token exchange included, with every secret redacted.
+import { createMockServer } from '@dds-backup/mock-server';
+import { afterEach, describe, expect, it } from 'vitest';
+import { downloadBackup } from '../src/download/index.js';
+import { createClient, passwordCredentials, redact, registerSecret } from '../src/index.js';
+import { tempDir } from './download/helpers.js';
+
+let cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.reverse()) await c();
+  cleanups = [];
+});
+
+describe('the request log', () => {
+  it('logs the IAM token call, the API call and every object GET, with no password, token or signature', async () => {
+    const mock = createMockServer();
+    const t = await tempDir();
+    cleanups.push(() => mock.close(), t.cleanup);
+    const lines: string[] = [];
+    const client = createClient({
+      endpoint: 'http://mock.test',
+      projectId: mock.defaults.projectId,
+      credentials: passwordCredentials({ username: 'alice', password: 'pa55-w0rd-secret', domainName: 'acme' }),
+      fetch: (r) => mock.fetch(r),
+      log: (line) => lines.push(line),
+    });
+    await downloadBackup({ client, ...mock.defaults.sharded, dir: t.dir });
+    const log = lines.join('\n');
+    expect(log).toMatch(/^> POST http:\/\/mock\.test\/v3\/auth\/tokens /m);
+    expect(log).toMatch(/^< 201 http:\/\/mock\.test\/v3\/auth\/tokens /m);
+    expect(log).toMatch(/^> GET http:\/\/mock\.test\/v3\/[^ ]+\/backups\/download-file/m);
+    const objectGets = lines.filter((l) => /^> GET http:\/\/mock\.test\/obs\//.test(l));
+    expect(objectGets.length).toBeGreaterThanOrEqual(4);
+    for (const l of objectGets) expect(l).toMatch(/Signature=\*\*\*/);
+    expect(lines.filter((l) => /^< 20[06] http:\/\/mock\.test\/obs\//.test(l)).length).toBe(objectGets.length);
+    expect(log).not.toContain('pa55-w0rd-secret');
+    expect(log).not.toMatch(/Signature=[A-Za-z0-9%]{8}/);
+    expect(log).not.toMatch(/"x-auth-token":"(?!\*\*\*)/);
+  });
+
+  it('a short secret is masked where it stands as a word, not inside other words', () => {
+    registerSecret('k9z');
+    expect(redact('the server says: token k9z is not valid')).toBe('the server says: token *** is not valid');
+    expect(redact('{"token":"k9z"}')).toBe('{"token":"***"}');
+    expect(redact('ak9zb stays')).toBe('ak9zb stays');
+  });
+});
