@@ -1,0 +1,100 @@
+import { createHash } from 'node:crypto';
+import { GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createS3Client, downloadBackupToS3, META, TAGS } from '../../src/destination/index.js';
+import { eventLog, type MockHandle, startMock } from '../download/helpers.js';
+import { type S3ServerHandle, startS3Server } from './s3-server.js';
+
+const MiB = 1024 * 1024;
+let cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.reverse()) await c();
+  cleanups = [];
+});
+
+async function setup(listen = true): Promise<{ m: MockHandle; s3: S3ServerHandle }> {
+  const m = await startMock({ listen });
+  const s3 = await startS3Server();
+  cleanups.push(
+    () => m.close(),
+    () => s3.close(),
+  );
+  return { m, s3 };
+}
+
+const settings = (s3: S3ServerHandle) => ({
+  endpoint: s3.endpoint,
+  region: 'us-east-1',
+  forcePathStyle: true,
+  credentials: s3.credentials,
+});
+
+async function objectSha256(s3: S3ServerHandle, key: string): Promise<string> {
+  const c = createS3Client(settings(s3));
+  try {
+    const o = await c.send(new GetObjectCommand({ Bucket: s3.bucket, Key: key }));
+    return createHash('sha256')
+      .update(await o.Body!.transformToByteArray())
+      .digest('hex');
+  } finally {
+    c.destroy();
+  }
+}
+
+describe('downloadBackupToS3 (s3rver on 127.0.0.1:0, through the AWS SDK)', () => {
+  it('streams a multi-file backup into PREFIX/{instance}/{backup}/{file}; objects hash to the published SHA-256, metadata and tags written', async () => {
+    const { m, s3 } = await setup();
+    const ids = m.mock.defaults.sharded;
+    const published = await m.files(ids.backupId);
+    const log = eventLog();
+    const result = await downloadBackupToS3({
+      client: m.client,
+      ...ids,
+      to: `s3://${s3.bucket}/dds/prod`,
+      s3: settings(s3),
+      partSize: 5 * MiB,
+      onEvent: log.onEvent,
+    });
+    expect(result.files.map((f) => f.name)).toEqual(published.map((f) => f.name));
+    const c = createS3Client(settings(s3));
+    cleanups.push(async () => c.destroy());
+    const listed = await c.send(new ListObjectsV2Command({ Bucket: s3.bucket }));
+    expect((listed.Contents ?? []).map((o) => o.Key).sort()).toEqual(
+      published.map((f) => `dds/prod/${ids.instanceId}/${ids.backupId}/${f.name}`).sort(),
+    );
+    for (const f of published) {
+      const key = `dds/prod/${ids.instanceId}/${ids.backupId}/${f.name}`;
+      expect(await objectSha256(s3, key)).toBe(f.sha256);
+      const r = result.files.find((x) => x.name === f.name)!;
+      expect(r).toMatchObject({ key, bytes: f.size_bytes, sha256: f.sha256, skipped: false });
+      expect(r.parts).toBe(Math.max(1, Math.ceil(f.size_bytes / (5 * MiB))));
+      const head = await c.send(new HeadObjectCommand({ Bucket: s3.bucket, Key: key }));
+      expect(head.Metadata).toMatchObject({
+        [META.instance]: ids.instanceId,
+        [META.backup]: ids.backupId,
+        [META.file]: f.name,
+        [META.sizeKB]: String(f.size),
+        [META.size]: String(f.size_bytes),
+      });
+      const tags = await c.send(new GetObjectTaggingCommand({ Bucket: s3.bucket, Key: key }));
+      expect(tags.TagSet).toContainEqual({ Key: TAGS.sha256, Value: f.sha256 });
+    }
+    // shard 1 (5 MiB + 12,345 bytes) took two parts.
+    expect(s3.partsReceived().length).toBe(
+      published.reduce((n, f) => n + Math.max(1, Math.ceil(f.size_bytes / (5 * MiB))), 0),
+    );
+    expect(log.lines()).not.toMatch(/Signature|AccessKeyId|S3RVER/);
+
+    // A second run finds every object written and verified: nothing fetched, nothing uploaded.
+    const before = s3.requests.length;
+    const again = await downloadBackupToS3({
+      client: m.client,
+      ...ids,
+      to: `s3://${s3.bucket}/dds/prod`,
+      s3: settings(s3),
+    });
+    expect(again.files.every((f) => f.skipped)).toBe(true);
+    expect(again.transferredBytes).toBe(0);
+    expect(s3.requests.slice(before).filter((r) => r.method !== 'HEAD' && r.method !== 'GET')).toEqual([]);
+  });
+});
