@@ -41,9 +41,10 @@ export function toS3Error(error: unknown, what: string, bucket: string): DdsBack
     return new CredentialsError(
       `No S3 credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary keys), or AWS_PROFILE with ~/.aws/credentials (${e.message ?? 'no provider gave credentials'}).`,
     );
-  if (code !== undefined && AUTH_CODES.has(code))
+  // A HEAD answer has no body to name the code: its 403 is the same refusal.
+  if ((code !== undefined && AUTH_CODES.has(code)) || status === 403)
     return new CredentialsError(
-      `S3 refused the credentials for ${what} in bucket ${bucket} (${code}). Check AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (or AWS_PROFILE), that the key may write to this bucket, and the machine clock.`,
+      `S3 refused the credentials for ${what} in bucket ${bucket} (${status === 403 && !AUTH_CODES.has(code ?? '') ? 'HTTP 403' : code}). Check AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (or AWS_PROFILE), that the key may write to this bucket, and the machine clock.`,
     );
   if (code === 'NoSuchBucket')
     return new S3DestinationError(

@@ -97,4 +97,106 @@ describe('downloadBackupToS3 (s3rver on 127.0.0.1:0, through the AWS SDK)', () =
     expect(again.transferredBytes).toBe(0);
     expect(s3.requests.slice(before).filter((r) => r.method !== 'HEAD' && r.method !== 'GET')).toEqual([]);
   });
+
+  it('a link expiring mid-upload is refreshed and the file completes (same fetchRange as disk)', async () => {
+    const { m, s3 } = await setup();
+    const ids = m.mock.defaults.sharded;
+    const published = await m.files(ids.backupId);
+    const shard1 = published.find((f) => f.name.endsWith('_shard_1.tar.gz'))!;
+    // The connection drops after 2 MiB of shard 1; before its retry, the links' 15 minutes pass.
+    await m.admin('POST', 'faults', {
+      target: 'download',
+      kind: 'reset',
+      after_bytes: 2 * MiB,
+      times: 1,
+      path_contains: 'shard_1',
+    });
+    const log = eventLog();
+    let advanced = false;
+    await downloadBackupToS3({
+      client: m.client,
+      ...ids,
+      to: `s3://${s3.bucket}`,
+      s3: settings(s3),
+      partSize: 5 * MiB,
+      concurrency: 1,
+      onEvent: (e) => {
+        log.onEvent(e);
+        if (!advanced && e.type === 'retry' && e.file === shard1.name) {
+          advanced = true;
+          m.mock.clock.advance(m.mock.defaults.linkTtlSeconds + 60);
+        }
+      },
+    });
+    expect(log.of('refresh')).toEqual([expect.objectContaining({ reason: 'expired', file: shard1.name })]);
+    for (const f of published)
+      expect(await objectSha256(s3, `${ids.instanceId}/${ids.backupId}/${f.name}`)).toBe(f.sha256);
+    expect((await m.downloads()).filter((g) => g.status === 403)).toHaveLength(1);
+  });
+
+  it('a part corrupted on its way into the bucket is detected (its ETag is not the MD5 streamed): exit-6 VerificationError, no object left', async () => {
+    const { m, s3 } = await setup();
+    const ids = m.mock.defaults.replicaSet;
+    s3.corruptParts = 1;
+    const error = await downloadBackupToS3({
+      client: m.client,
+      ...ids,
+      to: `s3://${s3.bucket}/p`,
+      s3: settings(s3),
+    }).catch((e) => e);
+    expect(error).toMatchObject({ name: 'VerificationError', check: 'md5' });
+    expect(error.message).toMatch(/part 1/);
+    const c = createS3Client(settings(s3));
+    cleanups.push(async () => c.destroy());
+    expect((await c.send(new ListObjectsV2Command({ Bucket: s3.bucket }))).Contents ?? []).toEqual([]);
+  });
+
+  it('wrong credentials: CredentialsError naming the bucket and what to check, the secret never in it', async () => {
+    const { m, s3 } = await setup();
+    const error = await downloadBackupToS3({
+      client: m.client,
+      ...m.mock.defaults.replicaSet,
+      to: `s3://${s3.bucket}/p`,
+      s3: { ...settings(s3), credentials: { accessKeyId: 'AKIAWRONG', secretAccessKey: 'very-secret-sk' } },
+    }).catch((e) => e);
+    expect(error.name).toBe('CredentialsError');
+    expect(error.message).toMatch(/refused the credentials .* bucket backups .*AWS_ACCESS_KEY_ID/);
+    expect(JSON.stringify(error.toJSON())).not.toMatch(/very-secret-sk/);
+    expect(s3.partsReceived()).toEqual([]);
+  });
+
+  it('a missing bucket: S3DestinationError (NoSuchBucket) before any transfer', async () => {
+    const { m, s3 } = await setup();
+    const error = await downloadBackupToS3({
+      client: m.client,
+      ...m.mock.defaults.replicaSet,
+      to: 's3://no-such-bucket/p',
+      s3: settings(s3),
+    }).catch((e) => e);
+    expect(error).toMatchObject({ name: 'S3DestinationError', code: 'NoSuchBucket', retryable: false });
+    expect(error.message).toMatch(/bucket no-such-bucket does not exist.*create it/);
+    expect(await m.downloads()).toEqual([]);
+  });
+
+  it('an object under our key that dds-backup did not write is refused (ObjectExistsError), and replaced with force', async () => {
+    const { m, s3 } = await setup();
+    const ids = m.mock.defaults.replicaSet;
+    const [file] = await m.files(ids.backupId);
+    const key = `p/${ids.instanceId}/${ids.backupId}/${file!.name}`;
+    const c = createS3Client(settings(s3));
+    cleanups.push(async () => c.destroy());
+    const { PutObjectCommand } = await import('@aws-sdk/client-s3');
+    await c.send(new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: 'not a backup' }));
+    const error = await downloadBackupToS3({
+      client: m.client,
+      ...ids,
+      to: `s3://${s3.bucket}/p`,
+      s3: settings(s3),
+    }).catch((e) => e);
+    expect(error.name).toBe('ObjectExistsError');
+    expect(error.message).toContain(key);
+    expect(await m.downloads()).toEqual([]);
+    await downloadBackupToS3({ client: m.client, ...ids, to: `s3://${s3.bucket}/p`, s3: settings(s3), force: true });
+    expect(await objectSha256(s3, key)).toBe(file!.sha256);
+  });
 });
