@@ -229,10 +229,17 @@ streamed into the bucket with the official AWS SDK for JavaScript v3 (\`@aws-sdk
   \`dds-backup-verified\` (\`md5\` or \`size-only\`).
 - **Re-runs**: an object this tool wrote and verified for the same file (metadata and tags match)
   is skipped; any other object under the key is refused (exit 1) unless \`--force\`, so a good
-  object is never replaced. Not yet resumable across runs: an interrupted run aborts its
-  multipart uploads (none is left to bill storage), and the next run uploads unfinished files
-  again from their first byte. \`--recheck\` and \`--require-checksum\` are not available with
+  object is never replaced. \`--recheck\` and \`--require-checksum\` are not available with
   \`--to\` yet.
+- **Resume across runs**: the upload id and the parts S3 confirmed are kept in
+  \`$XDG_STATE_HOME/dds-backup/s3/BUCKET-HASH.json\` (default \`~/.local/state/...\`; HASH of the
+  endpoint and bucket), rewritten atomically after every part. A run stopped by Ctrl-C, SIGTERM,
+  kill -9 or a failure a re-run can cure (exit 5) keeps its multipart uploads; the next run
+  continues the same upload and sends none of the confirmed parts again (their bytes are fetched
+  from the link once more, only to feed the file's SHA-256, which cannot be saved halfway; a
+  part whose MD5 changed fails as a changed object). An upload recorded for a file that is now
+  another object (size or source ETag changed) is aborted and started over; any other failure
+  aborts the upload and forgets it, so no upload is left to bill storage.
 `;
 
 export const COMMANDS: readonly CommandSpec[] = [
@@ -281,7 +288,7 @@ export const COMMANDS: readonly CommandSpec[] = [
         type: 'string',
         value: 's3://BUCKET/PREFIX',
         description:
-          'Instead of --dir: stream the files straight into an S3-compatible bucket (AWS S3, MinIO, Ceph RGW), as PREFIX/INSTANCE_ID/BACKUP_ID/FILE, one verified multipart upload per file; credentials from the AWS chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY[/AWS_SESSION_TOKEN], AWS_PROFILE, ~/.aws). Refused credentials exit 3, a missing bucket 1. See "Streaming into S3" in docs/cli.md',
+          'Instead of --dir: stream the files straight into an S3-compatible bucket (AWS S3, MinIO, Ceph RGW), as PREFIX/INSTANCE_ID/BACKUP_ID/FILE, one verified multipart upload per file; credentials from the AWS chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY[/AWS_SESSION_TOKEN], AWS_PROFILE, ~/.aws). Resumable across runs (state under $XDG_STATE_HOME/dds-backup/). Refused credentials exit 3, a missing bucket 1. See "Streaming into S3" in docs/cli.md',
       },
       {
         name: 's3-endpoint',
@@ -596,6 +603,7 @@ export const ENVIRONMENT: ReadonlyArray<readonly [string, string]> = [
     "S3 credentials and region for --to s3://... (the AWS SDK's default chain; never printed)",
   ],
   ['XDG_CONFIG_HOME', 'where the profile file lives ($XDG_CONFIG_HOME/dds-backup/config.json)'],
+  ['XDG_STATE_HOME', 'resume state of uploads to S3 ($XDG_STATE_HOME/dds-backup/s3/; default ~/.local/state)'],
   ['NO_COLOR', 'no colours'],
 ];
 

@@ -235,6 +235,7 @@ async function downloadToS3(
             : {}),
         forcePathStyle: values['s3-path-style'] === true,
       },
+      env: context.env,
       concurrency: o.concurrency,
       partsPerFile: o.segmentsPerFile,
       speedLimit: o.speedLimit,

@@ -15,8 +15,10 @@ const S3_SECRET = 'S3RVER';
 
 let mock: MockServer;
 let s3: { endpoint: string; close: () => Promise<void> };
+let stateHome = '';
 beforeEach(async () => {
   mock = createMockServer();
+  stateHome = await mkdtemp(join(tmpdir(), 'dds-cli-state-'));
   // s3rver 3.7 (a real S3 protocol server) on 127.0.0.1:0, its store in a temp dir removed after.
   const directory = await mkdtemp(join(tmpdir(), 'dds-cli-s3rver-'));
   const app = new S3rver({
@@ -39,6 +41,7 @@ beforeEach(async () => {
 afterEach(async () => {
   await mock.close();
   await s3.close();
+  await rm(stateHome, { recursive: true, force: true });
 });
 
 const published = async (backupId: string) => {
@@ -58,7 +61,7 @@ const upload = (to: string, env: Record<string, string>, extra: string[] = []) =
       ...['--instance-id', ids.instanceId, '--backup-id', ids.backupId, '--to', to],
       ...['--s3-endpoint', s3.endpoint, '--s3-path-style', ...extra],
     ],
-    { env: { DDS_BACKUP_TOKEN: TOKEN, ...env }, fetch: (r: Request) => mock.fetch(r) },
+    { env: { DDS_BACKUP_TOKEN: TOKEN, XDG_STATE_HOME: stateHome, ...env }, fetch: (r: Request) => mock.fetch(r) },
   );
 };
 
@@ -88,6 +91,11 @@ describe('dds-backup download --to s3://', () => {
     } finally {
       client.destroy();
     }
+    // The resume state lives under $XDG_STATE_HOME/dds-backup/s3/ (nothing left once complete).
+    const { readdir, readFile } = await import('node:fs/promises');
+    const [stateFile] = await readdir(join(stateHome, 'dds-backup', 's3'));
+    expect(stateFile).toMatch(/^backups-[0-9a-f]{12}\.json$/);
+    expect(JSON.parse(await readFile(join(stateHome, 'dds-backup', 's3', stateFile!), 'utf8')).uploads).toEqual({});
     const again = await upload('s3://backups/dds', { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: S3_SECRET });
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).toMatch(

@@ -20,6 +20,7 @@ import { DEFAULT_PART_BYTES, MIN_PART_BYTES } from './part-size.js';
 import { S3DestinationError, toS3Error } from './s3-errors.js';
 import { META, type S3Context, type S3FileResult, S3FileUpload, TAGS } from './s3-file-upload.js';
 import { objectKey, parseS3Url } from './s3-location.js';
+import { UploadState } from './s3-upload-state.js';
 
 /** How to reach the S3-compatible server. Credentials come from the AWS SDK's default chain unless given. */
 export interface S3Settings {
@@ -54,6 +55,13 @@ export interface DownloadToS3Options {
   /** Preferred part size in bytes (default 16 MiB, at least 5 MiB: S3's minimum); raised for files over 156 GiB. */
   partSize?: number;
   budget?: Budget;
+  /**
+   * The resume state file (upload ids and confirmed parts). Default:
+   * `$XDG_STATE_HOME/dds-backup/s3/BUCKET-HASH.json` (XDG_STATE_HOME default ~/.local/state).
+   */
+  statePath?: string;
+  /** Environment for the state directory (default process.env). */
+  env?: Record<string, string | undefined>;
   verify?: boolean;
   /** Replace objects under our keys that this tool did not write and verify (default false: refuse). */
   force?: boolean;
@@ -167,12 +175,16 @@ export async function downloadBackupToS3(options: DownloadToS3Options): Promise<
     }
     if (foreign.length > 0) throw new ObjectExistsError(foreign, location.bucket);
 
+    const state = await UploadState.load(
+      options.statePath ?? UploadState.defaultPath(options.env ?? process.env, options.s3?.endpoint, location.bucket),
+    );
     const transport = selectTransport(options.transport ?? 'auto', client, links.files[0]?.url, maxConnections);
     const ctx: S3Context = {
       s3,
       bucket: location.bucket,
       verify: options.verify !== false,
       partsInFlight: partsPerFile,
+      state,
       partSize,
       transport,
       links: new LinksCache({

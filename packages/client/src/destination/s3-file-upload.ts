@@ -19,6 +19,7 @@ import type { DownloadLink } from '../links.js';
 import { PartBuffer } from './part-buffer.js';
 import { partCount, partSizeFor } from './part-size.js';
 import { toS3Error } from './s3-errors.js';
+import type { UploadRecord, UploadState } from './s3-upload-state.js';
 
 /** User metadata (`x-amz-meta-*`) written on every object, fixed when its upload starts. */
 export const META = {
@@ -43,6 +44,8 @@ export interface S3Context extends RangeContext {
   verify: boolean;
   /** Parts of one file fetched and uploaded at once (each holds a part in memory). */
   partsInFlight: number;
+  /** Upload ids and confirmed parts, kept across runs (resume). */
+  state: UploadState;
   /** Preferred part size (default 16 MiB); raised where a file would need more than 10,000 parts. */
   partSize?: number;
   budget: Budget;
@@ -126,21 +129,42 @@ export class S3FileUpload implements RangeTarget {
       const first = await this.fetchPart(0);
       const total = this.total!;
       const count = partCount(total, this.partSize);
-      this.uploadId = await this.send('start the upload of', () =>
-        ctx.s3.send(
-          new CreateMultipartUploadCommand({
-            Bucket: ctx.bucket,
-            Key: this.key,
-            Metadata: {
-              ...this.metadata,
-              [META.size]: String(total),
-              [META.partSize]: String(this.partSize),
-              ...(this.etag ? { [META.sourceEtag]: this.etag.replace(/"/g, '') } : {}),
-            },
-          }),
-        ),
-      ).then((r) => r.UploadId!);
+      const sourceEtag = this.etag?.replace(/"/g, '');
+      const prior = ctx.state.get(this.key);
       const done: DonePart[] = new Array(count);
+      // Parts an earlier run got confirmed: not uploaded again (their bytes are fetched again
+      // from the link only to feed the file's SHA-256 and MD5, which cannot be saved halfway).
+      const confirmed = new Map<number, { ETag: string; md5: string }>();
+      if (prior && prior.size === total && prior.sourceEtag === sourceEtag && prior.partSize === this.partSize) {
+        this.uploadId = prior.uploadId;
+        for (const p of prior.parts) confirmed.set(p.PartNumber, p);
+      } else {
+        // Another object now (or nothing recorded): an upload of an earlier run is abandoned.
+        if (prior) await this.abortUpload(prior.uploadId);
+        this.uploadId = await this.send('start the upload of', () =>
+          ctx.s3.send(
+            new CreateMultipartUploadCommand({
+              Bucket: ctx.bucket,
+              Key: this.key,
+              Metadata: {
+                ...this.metadata,
+                [META.size]: String(total),
+                [META.partSize]: String(this.partSize),
+                ...(sourceEtag ? { [META.sourceEtag]: sourceEtag } : {}),
+              },
+            }),
+          ),
+        ).then((r) => r.UploadId!);
+      }
+      const record: UploadRecord = {
+        uploadId: this.uploadId!,
+        size: total,
+        sourceEtag,
+        partSize: this.partSize,
+        parts: [...confirmed].map(([PartNumber, p]) => ({ PartNumber, ...p })),
+      };
+      ctx.state.set(this.key, record);
+      await ctx.state.save();
       // Parts are hashed strictly in order: each part's turn is chained when it is scheduled
       // (in index order), whatever order the fetches finish in. A lane keeps its part's buffer
       // until it is uploaded and hashed, so at most partsInFlight parts are in memory.
@@ -155,7 +179,21 @@ export class S3FileUpload implements RangeTarget {
         });
         hashed = turn;
         turn.catch(() => {});
-        done[index] = await this.uploadPart(index, await fetched);
+        const buffer = await fetched;
+        const earlier = confirmed.get(index + 1);
+        if (earlier) {
+          const md5 = createHash('md5').update(buffer.bytes.subarray(0, buffer.filled)).digest();
+          if (md5.toString('hex') !== earlier.md5)
+            throw new ObjectChangedError(
+              this.name,
+              `part ${index + 1} now has MD5 ${md5.toString('hex')}, was ${earlier.md5} when uploaded`,
+            );
+          done[index] = { PartNumber: index + 1, ETag: earlier.ETag, md5 };
+        } else {
+          done[index] = await this.uploadPart(index, buffer);
+          record.parts.push({ PartNumber: index + 1, ETag: done[index]!.ETag, md5: done[index]!.md5.toString('hex') });
+          await ctx.state.save();
+        }
         await turn;
       };
       const lane = async (initial: Promise<void> | undefined) => {
@@ -194,6 +232,8 @@ export class S3FileUpload implements RangeTarget {
         ),
       );
       this.uploadId = undefined;
+      ctx.state.delete(this.key);
+      await ctx.state.save();
       const etag = await this.checkObject(total, done, md5);
       await this.send('tag', () =>
         ctx.s3.send(
@@ -227,10 +267,15 @@ export class S3FileUpload implements RangeTarget {
     } catch (error) {
       // No partial object is ever visible: an unfinished multipart upload is aborted (it would
       // bill storage forever otherwise).
-      if (this.uploadId)
-        await ctx.s3
-          .send(new AbortMultipartUploadCommand({ Bucket: ctx.bucket, Key: this.key, UploadId: this.uploadId }))
-          .catch(() => {});
+      // A cancellation or a failure a re-run can cure keeps the upload and its confirmed parts
+      // for the next run; any other failure aborts it (none is left to bill storage).
+      const resumable =
+        error instanceof AbortError || (error as { retryable?: boolean })?.retryable === true || ctx.signal.aborted;
+      if (this.uploadId && !resumable) {
+        await this.abortUpload(this.uploadId);
+        ctx.state.delete(this.key);
+        await ctx.state.save().catch(() => {});
+      }
       throw error;
     }
   }
@@ -319,6 +364,13 @@ export class S3FileUpload implements RangeTarget {
       throw error;
     }
     return etag;
+  }
+
+  /** Best effort: an upload that cannot be aborted now is listed by the server's ListMultipartUploads. */
+  private async abortUpload(uploadId: string): Promise<void> {
+    await this.ctx.s3
+      .send(new AbortMultipartUploadCommand({ Bucket: this.ctx.bucket, Key: this.key, UploadId: uploadId }))
+      .catch(() => {});
   }
 
   private async send<T>(what: string, call: () => Promise<T>): Promise<T> {

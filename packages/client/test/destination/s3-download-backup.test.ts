@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createS3Client, downloadBackupToS3, META, TAGS } from '../../src/destination/index.js';
-import { eventLog, type MockHandle, startMock } from '../download/helpers.js';
+import { eventLog, type MockHandle, startMock, tempDir } from '../download/helpers.js';
 import { type S3ServerHandle, startS3Server } from './s3-server.js';
 
 const MiB = 1024 * 1024;
@@ -12,12 +14,17 @@ afterEach(async () => {
   cleanups = [];
 });
 
+/** The resume state of the test (a temp dir: the user's ~/.local/state is never touched). */
+let statePath = '';
 async function setup(listen = true): Promise<{ m: MockHandle; s3: S3ServerHandle }> {
   const m = await startMock({ listen });
   const s3 = await startS3Server();
+  const state = await tempDir();
+  statePath = join(state.dir, 'uploads.json');
   cleanups.push(
     () => m.close(),
     () => s3.close(),
+    state.cleanup,
   );
   return { m, s3 };
 }
@@ -48,6 +55,7 @@ describe('downloadBackupToS3 (s3rver on 127.0.0.1:0, through the AWS SDK)', () =
     const published = await m.files(ids.backupId);
     const log = eventLog();
     const result = await downloadBackupToS3({
+      statePath,
       client: m.client,
       ...ids,
       to: `s3://${s3.bucket}/dds/prod`,
@@ -88,6 +96,7 @@ describe('downloadBackupToS3 (s3rver on 127.0.0.1:0, through the AWS SDK)', () =
     // A second run finds every object written and verified: nothing fetched, nothing uploaded.
     const before = s3.requests.length;
     const again = await downloadBackupToS3({
+      statePath,
       client: m.client,
       ...ids,
       to: `s3://${s3.bucket}/dds/prod`,
@@ -114,6 +123,7 @@ describe('downloadBackupToS3 (s3rver on 127.0.0.1:0, through the AWS SDK)', () =
     const log = eventLog();
     let advanced = false;
     await downloadBackupToS3({
+      statePath,
       client: m.client,
       ...ids,
       to: `s3://${s3.bucket}`,
@@ -139,6 +149,7 @@ describe('downloadBackupToS3 (s3rver on 127.0.0.1:0, through the AWS SDK)', () =
     const ids = m.mock.defaults.replicaSet;
     s3.corruptParts = 1;
     const error = await downloadBackupToS3({
+      statePath,
       client: m.client,
       ...ids,
       to: `s3://${s3.bucket}/p`,
@@ -154,6 +165,7 @@ describe('downloadBackupToS3 (s3rver on 127.0.0.1:0, through the AWS SDK)', () =
   it('wrong credentials: CredentialsError naming the bucket and what to check, the secret never in it', async () => {
     const { m, s3 } = await setup();
     const error = await downloadBackupToS3({
+      statePath,
       client: m.client,
       ...m.mock.defaults.replicaSet,
       to: `s3://${s3.bucket}/p`,
@@ -168,6 +180,7 @@ describe('downloadBackupToS3 (s3rver on 127.0.0.1:0, through the AWS SDK)', () =
   it('a missing bucket: S3DestinationError (NoSuchBucket) before any transfer', async () => {
     const { m, s3 } = await setup();
     const error = await downloadBackupToS3({
+      statePath,
       client: m.client,
       ...m.mock.defaults.replicaSet,
       to: 's3://no-such-bucket/p',
@@ -188,6 +201,7 @@ describe('downloadBackupToS3 (s3rver on 127.0.0.1:0, through the AWS SDK)', () =
     const { PutObjectCommand } = await import('@aws-sdk/client-s3');
     await c.send(new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: 'not a backup' }));
     const error = await downloadBackupToS3({
+      statePath,
       client: m.client,
       ...ids,
       to: `s3://${s3.bucket}/p`,
@@ -196,7 +210,58 @@ describe('downloadBackupToS3 (s3rver on 127.0.0.1:0, through the AWS SDK)', () =
     expect(error.name).toBe('ObjectExistsError');
     expect(error.message).toContain(key);
     expect(await m.downloads()).toEqual([]);
-    await downloadBackupToS3({ client: m.client, ...ids, to: `s3://${s3.bucket}/p`, s3: settings(s3), force: true });
+    await downloadBackupToS3({
+      statePath,
+      client: m.client,
+      ...ids,
+      to: `s3://${s3.bucket}/p`,
+      s3: settings(s3),
+      force: true,
+    });
     expect(await objectSha256(s3, key)).toBe(file!.sha256);
+  });
+
+  it('resume across runs: a cancelled run keeps its multipart upload; the next continues it and re-sends no confirmed part', async () => {
+    const { m, s3 } = await setup();
+    const ids = m.mock.defaults.sharded;
+    const published = await m.files(ids.backupId);
+    const shard1 = published.find((f) => f.name.endsWith('_shard_1.tar.gz'))!;
+    const key = `${ids.instanceId}/${ids.backupId}/${shard1.name}`;
+    const stop = new AbortController();
+    // Stopped as part 2 of shard 1 goes out: part 1 is confirmed and recorded by then.
+    s3.onRequest = (r) => {
+      if (
+        r.method === 'PUT' &&
+        r.url.includes(encodeURIComponent(shard1.name).replace(/%2F/g, '/')) &&
+        /partNumber=2\b/.test(r.url)
+      )
+        stop.abort();
+    };
+    const run = (signal?: AbortSignal) =>
+      downloadBackupToS3({
+        statePath,
+        client: m.client,
+        ...ids,
+        to: `s3://${s3.bucket}`,
+        s3: settings(s3),
+        partSize: 5 * MiB,
+        partsPerFile: 1,
+        concurrency: 1,
+        ...(signal ? { signal } : {}),
+      });
+    const error = await run(stop.signal).catch((e) => e);
+    expect(error.name).toBe('AbortError');
+    const saved = JSON.parse(await readFile(statePath, 'utf8'));
+    expect(saved.uploads[key].parts.map((p: { PartNumber: number }) => p.PartNumber)).toEqual([1]);
+    const uploadId = saved.uploads[key].uploadId;
+    s3.onRequest = undefined;
+    const before = s3.requests.length;
+    await run();
+    const again = s3.requests.slice(before).filter((r) => r.method === 'PUT' && r.url.includes('partNumber='));
+    const shard1Parts = again.filter((r) => r.url.includes(uploadId));
+    expect(shard1Parts.map((r) => Number(/partNumber=(\d+)/.exec(r.url)![1]))).toEqual([2]);
+    expect(await objectSha256(s3, key)).toBe(shard1.sha256);
+    // Finished: nothing left to resume.
+    expect(JSON.parse(await readFile(statePath, 'utf8')).uploads).toEqual({});
   });
 });

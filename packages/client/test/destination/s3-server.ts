@@ -18,6 +18,8 @@ export interface S3ServerHandle {
   partsReceived(): number[];
   /** Flip one byte of the body of the next part upload(s) on the way in (a corrupted part). */
   corruptParts: number;
+  /** Called with each request as it arrives (before s3rver sees it). */
+  onRequest: ((r: { method: string; url: string }) => void) | undefined;
   close(): Promise<void>;
 }
 
@@ -34,6 +36,7 @@ export async function startS3Server(bucket = 'backups'): Promise<S3ServerHandle>
   const requests: { method: string; url: string }[] = [];
   const server: Server = createServer((req: IncomingMessage, res) => {
     requests.push({ method: req.method ?? '', url: req.url ?? '' });
+    handle.onRequest?.({ method: req.method ?? '', url: req.url ?? '' });
     if (handle.corruptParts > 0 && req.method === 'PUT' && /[?&]partNumber=/.test(req.url ?? '')) {
       handle.corruptParts--;
       let flipped = false;
@@ -72,6 +75,7 @@ export async function startS3Server(bucket = 'backups'): Promise<S3ServerHandle>
         .filter((r) => r.method === 'PUT' && /[?&]partNumber=/.test(r.url))
         .map((r) => Number(/[?&]partNumber=(\d+)/.exec(r.url)![1])),
     corruptParts: 0,
+    onRequest: undefined,
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
