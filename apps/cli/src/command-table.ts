@@ -269,7 +269,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'download',
     summary: 'Download every file of a backup, verified and resumable',
     usage:
-      'dds-backup download --instance-id ID (--backup-id ID | --latest) [--dir DIR | --to s3://BUCKET/PREFIX [--s3-endpoint URL] [--s3-region REGION] [--s3-path-style]] [--concurrency N] [--segments N] [--speed-limit BYTES] [--speed-time SECONDS] [--stall-timeout SECONDS] [--force] [--no-verify] [--require-checksum] [--recheck] [--json]',
+      'dds-backup download --instance-id ID (--backup-id ID | --latest) [--dir DIR | --to s3://BUCKET/PREFIX [--s3-endpoint URL] [--s3-region REGION] [--s3-path-style] [--s3-part-size MIB]] [--concurrency N] [--segments N] [--speed-limit BYTES] [--speed-time SECONDS] [--stall-timeout SECONDS] [--force] [--no-verify] [--require-checksum] [--recheck] [--json]',
     description:
       'Downloads into DIR (default ./BACKUP_ID), refreshing links that expire, resuming what an earlier run left, and verifying sizes and MD5. Files appear under their final names only when complete. Re-run the same command to resume. ' +
       'Checksums: a file whose ETag is a plain MD5 is "MD5 verified"; for a multipart ("...-N"), weak (W/) or missing ETag the output says "size only: the server gives no checksum for this file" (only its size could be checked against the server). Every file\'s SHA-256 is taken while it downloads and kept in the manifest, so `dds-backup verify` detects any later change. ' +
@@ -302,6 +302,13 @@ export const COMMANDS: readonly CommandSpec[] = [
         value: 'REGION',
         description:
           "With --to: the bucket's region (default AWS_REGION, the profile's region, else us-east-1; MinIO and Ceph ignore it)",
+      },
+      {
+        name: 's3-part-size',
+        type: 'string',
+        value: 'MIB',
+        description:
+          "With --to: preferred part size in MiB (default 16, at least 5: S3's minimum); raised where a file would need more than 10,000 parts. Memory is about part size x --segments x --concurrency",
       },
       {
         name: 's3-path-style',

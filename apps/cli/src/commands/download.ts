@@ -3,7 +3,7 @@ import type { FileResult } from '@dds-backup/client/download';
 import { findCommand } from '../command-table.js';
 import type { CliContext } from '../context.js';
 import { formatBytes, formatDuration } from '../output/units.js';
-import { intOption, parseCommandArgs, required, secondsOption } from '../parse.js';
+import { intOption, type ParsedValues, parseCommandArgs, required, secondsOption } from '../parse.js';
 import { ALREADY_COMPLETE } from '../progress/file-outcome.js';
 import { ndjsonRenderer, type ProgressRenderer, plainRenderer, ttyRenderer } from '../progress/renderers.js';
 import { buildClient } from '../settings.js';
@@ -166,7 +166,7 @@ export function summary(files: readonly FileResult[], dir: string, ms: number): 
 /** The S3 flags go with --to s3://... and only there; --to excludes what only a directory has. */
 function checkS3Flags(values: Record<string, unknown>, to: string | undefined): void {
   if (to === undefined) {
-    for (const flag of ['s3-endpoint', 's3-region', 's3-path-style'])
+    for (const flag of ['s3-endpoint', 's3-region', 's3-path-style', 's3-part-size'])
       if (values[flag] !== undefined)
         throw new UsageError(
           `--${flag} goes with --to s3://BUCKET/PREFIX (it has no meaning for a download into a directory).`,
@@ -191,7 +191,7 @@ function checkS3Flags(values: Record<string, unknown>, to: string | undefined): 
 
 /** `download --to s3://...`: the engine's S3 destination, with the same renderers as a directory. */
 async function downloadToS3(
-  values: Record<string, unknown>,
+  values: ParsedValues,
   context: CliContext,
   o: {
     client: Awaited<ReturnType<typeof buildClient>>;
@@ -236,6 +236,7 @@ async function downloadToS3(
         forcePathStyle: values['s3-path-style'] === true,
       },
       env: context.env,
+      partSize: intOption(values, 's3-part-size', 16, { min: 5, max: 5120 }) * 1024 * 1024,
       concurrency: o.concurrency,
       partsPerFile: o.segmentsPerFile,
       speedLimit: o.speedLimit,
