@@ -199,6 +199,64 @@ WantedBy=timers.target
 Enable it with \`systemctl enable --now dds-backup-mirror.timer\`; \`journalctl -u dds-backup-mirror\`
 shows each run.`;
 
+/** docs/cli.md: `download --to s3://...` in full (too long for --help). */
+const S3_REFERENCE = `### Streaming into S3 (\`--to s3://BUCKET/PREFIX\`)
+
+Nothing is written to local disk: each file of the backup is fetched from its download link and
+streamed into the bucket with the official AWS SDK for JavaScript v3 (\`@aws-sdk/client-s3\`).
+
+- **Keys**: \`PREFIX/INSTANCE_ID/BACKUP_ID/FILE\`. Unlike \`--dir\` (files directly in DIR), a
+  bucket is shared, so keys carry the instance and the backup.
+- **Server**: \`--s3-endpoint URL\` (MinIO, Ceph RGW, any S3-compatible server; default AWS S3),
+  \`--s3-region\` (default \`AWS_REGION\`, the profile's region, else \`us-east-1\`),
+  \`--s3-path-style\` (\`ENDPOINT/BUCKET/KEY\` instead of \`BUCKET.ENDPOINT\`: MinIO and Ceph
+  usually need it).
+- **Credentials**: the AWS SDK's default chain: \`AWS_ACCESS_KEY_ID\` + \`AWS_SECRET_ACCESS_KEY\`
+  (+ \`AWS_SESSION_TOKEN\` for temporary keys), else \`AWS_PROFILE\` (default \`default\`) in
+  \`~/.aws/credentials\` / \`~/.aws/config\` (\`AWS_SHARED_CREDENTIALS_FILE\`, \`AWS_CONFIG_FILE\`),
+  then SSO, container and instance roles. Keys are never printed. Refused credentials (HTTP 403,
+  \`InvalidAccessKeyId\`, \`SignatureDoesNotMatch\`, \`AccessDenied\`) exit 3; a missing bucket
+  exits 1 before any transfer.
+- **Parts**: each file is one multipart upload whose parts are ranges fetched from the link (with
+  the same retries, resume within the run, stall and speed floor, and link refresh on expiry as
+  a download to disk). Part size: \`max(16 MiB, ceil(size / 10,000) rounded up to a MiB)\`, so
+  every file fits S3's limits (at least 5 MiB, at most 10,000 parts): 16 MiB up to 156 GiB,
+  105 MiB for 1 TiB, 525 MiB for S3's 5 TiB maximum object.
+- **Parallelism and memory**: up to \`--segments\` parts of a file at once, \`--concurrency\` files
+  at once; GETs and part uploads share one connection budget (max of the two). A part is held in
+  memory until it is uploaded (Content-MD5 needs the whole part first), so memory is bounded by
+  part size x \`--segments\` x \`--concurrency\`: 256 MiB with the defaults for files up to 156 GiB
+  (not measured yet under bench/).
+- **Checks**: \`Content-MD5\` on every part (the SDK's default trailing checksums are off:
+  \`requestChecksumCalculation: WHEN_REQUIRED\`, which many S3-compatible servers need), and the
+  part's ETag must be the MD5 that was streamed. The file's SHA-256 and MD5 are computed in order
+  while streaming; the MD5 is checked against a plain-MD5 source ETag as on disk. After
+  completion the object's size and ETag are read back: the multipart ETag
+  \`"MD5(MD5(part 1) ... MD5(part N))-N"\` (AWS, MinIO, Ceph) or the MD5 of the content (servers
+  that store the object whole, such as s3rver). A failed check deletes the new object and nothing
+  else (exit 6). A part check or MD5 failure aborts the multipart upload before completion: no
+  object appears.
+- **Metadata** (\`x-amz-meta-*\`, fixed when the upload starts): \`dds-backup-instance-id\`,
+  \`dds-backup-backup-id\`, \`dds-backup-file\` (URI-encoded), \`dds-backup-size-kb\` (the API's KB
+  size), \`dds-backup-size\` (bytes), \`dds-backup-part-size\`, \`dds-backup-source-etag\`.
+  **Tags**, set once the object is verified (S3 metadata cannot change after the upload starts,
+  and the SHA-256 is only known at its end): \`dds-backup-sha256\`, \`dds-backup-md5\`,
+  \`dds-backup-verified\` (\`md5\` or \`size-only\`).
+- **Re-runs**: an object this tool wrote and verified for the same file (metadata and tags match)
+  is skipped; any other object under the key is refused (exit 1) unless \`--force\`, so a good
+  object is never replaced. \`--recheck\` and \`--require-checksum\` are not available with
+  \`--to\` yet.
+- **Resume across runs**: the upload id and the parts S3 confirmed are kept in
+  \`$XDG_STATE_HOME/dds-backup/s3/BUCKET-HASH.json\` (default \`~/.local/state/...\`; HASH of the
+  endpoint and bucket), rewritten atomically after every part. A run stopped by Ctrl-C, SIGTERM,
+  kill -9 or a failure a re-run can cure (exit 5) keeps its multipart uploads; the next run
+  continues the same upload and sends none of the confirmed parts again (their bytes are fetched
+  from the link once more, only to feed the file's SHA-256, which cannot be saved halfway; a
+  part whose MD5 changed fails as a changed object). An upload recorded for a file that is now
+  another object (size or source ETag changed) is aborted and started over; any other failure
+  aborts the upload and forgets it, so no upload is left to bill storage.
+`;
+
 export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'links',
@@ -226,7 +284,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'download',
     summary: 'Download every file of a backup, verified and resumable',
     usage:
-      'dds-backup download --instance-id ID (--backup-id ID | --latest) [--dir DIR] [--concurrency N] [--segments N] [--speed-limit BYTES] [--speed-time SECONDS] [--stall-timeout SECONDS] [--force] [--no-verify] [--require-checksum] [--recheck] [--json]',
+      'dds-backup download --instance-id ID (--backup-id ID | --latest) [--dir DIR | --to s3://BUCKET/PREFIX [--s3-endpoint URL] [--s3-region REGION] [--s3-path-style] [--s3-part-size MIB]] [--concurrency N] [--segments N] [--speed-limit BYTES] [--speed-time SECONDS] [--stall-timeout SECONDS] [--force] [--no-verify] [--require-checksum] [--recheck] [--json]',
     description:
       'Downloads into DIR (default ./BACKUP_ID), refreshing links that expire, resuming what an earlier run left, and verifying sizes and MD5. Files appear under their final names only when complete. Re-run the same command to resume. ' +
       'Checksums: a file whose ETag is a plain MD5 is "MD5 verified"; for a multipart ("...-N"), weak (W/) or missing ETag the output says "size only: the server gives no checksum for this file" (only its size could be checked against the server). Every file\'s SHA-256 is taken while it downloads and kept in the manifest, so `dds-backup verify` detects any later change. ' +
@@ -243,6 +301,39 @@ export const COMMANDS: readonly CommandSpec[] = [
           'Instead of --backup-id: the newest COMPLETED full backup of --instance-id, by end time (exit 4 if it has none)',
       },
       { name: 'dir', short: 'd', type: 'string', value: 'DIR', description: 'Target directory (default ./BACKUP_ID)' },
+      {
+        name: 'to',
+        type: 'string',
+        value: 's3://BUCKET/PREFIX',
+        description:
+          'Instead of --dir: stream the files straight into an S3-compatible bucket (AWS S3, MinIO, Ceph RGW), as PREFIX/INSTANCE_ID/BACKUP_ID/FILE, one verified multipart upload per file; credentials from the AWS chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY[/AWS_SESSION_TOKEN], AWS_PROFILE, ~/.aws). Resumable across runs (state under $XDG_STATE_HOME/dds-backup/). Refused credentials exit 3, a missing bucket 1. See "Streaming into S3" in docs/cli.md',
+      },
+      {
+        name: 's3-endpoint',
+        type: 'string',
+        value: 'URL',
+        description: 'With --to: the S3 server, e.g. https://minio.internal:9000 (default: AWS S3 for --s3-region)',
+      },
+      {
+        name: 's3-region',
+        type: 'string',
+        value: 'REGION',
+        description:
+          "With --to: the bucket's region (default AWS_REGION, the profile's region, else us-east-1; MinIO and Ceph ignore it)",
+      },
+      {
+        name: 's3-part-size',
+        type: 'string',
+        value: 'MIB',
+        description:
+          "With --to: preferred part size in MiB (default 16, at least 5: S3's minimum); raised where a file would need more than 10,000 parts. Memory is about part size x --segments x --concurrency",
+      },
+      {
+        name: 's3-path-style',
+        type: 'boolean',
+        description:
+          'With --to: path-style URLs (ENDPOINT/BUCKET/KEY) instead of BUCKET.ENDPOINT, as MinIO and Ceph RGW usually need',
+      },
       { name: 'concurrency', type: 'string', value: 'N', description: 'Files downloaded at once (default 4)' },
       {
         name: 'segments',
@@ -293,8 +384,10 @@ export const COMMANDS: readonly CommandSpec[] = [
       'dds-backup download --instance-id I --backup-id B --dir /backups/B',
       'dds-backup download --instance-id I --backup-id B --json > events.ndjson',
       'dds-backup download --instance-id I --latest --dir /backups/latest',
+      'dds-backup download --instance-id I --backup-id B --to s3://backups/dds --s3-endpoint https://minio.internal:9000 --s3-path-style',
       'dds-backup --endpoint http://127.0.0.1:4010 download --instance-id I --backup-id B',
     ],
+    reference: S3_REFERENCE,
   },
   {
     name: 'backups',
@@ -506,10 +599,10 @@ export const EXIT_CODES: ReadonlyArray<readonly [number, string]> = [
   [0, 'success'],
   [
     1,
-    'failure a re-run cannot fix by itself: refusing to write (unsafe file name, a file in the way, no space, a write error), a link that is not http(s), a TLS or URL error, an API answer that is not what DDS gives, a backup with no files; the message says what to do',
+    'failure a re-run cannot fix by itself: refusing to write (unsafe file name, a file in the way, no space, a write error), a link that is not http(s), a TLS or URL error, a missing S3 bucket or an object of someone else under the key (--to), an API answer that is not what DDS gives, a backup with no files; the message says what to do',
   ],
   [2, 'usage error (a flag or its value)'],
-  [3, 'authentication or permission (also: no credentials configured, a proxy answering 407)'],
+  [3, 'authentication or permission (also: no credentials configured, a proxy answering 407, S3 refusing the credentials of --to)'],
   [4, 'instance or backup not found'],
   [
     5,
@@ -540,7 +633,11 @@ export const ENVIRONMENT: ReadonlyArray<readonly [string, string]> = [
     'hosts reached directly, comma-separated: `*` (all), `example.com` (it and its subdomains; a leading `.` or `*.` is the same), IP addresses, CIDR blocks (`10.0.0.0/8`), each optionally `:PORT`; applies to --proxy too; lower case wins',
   ],
   ['NODE_EXTRA_CA_CERTS', 'a PEM file of extra trusted CAs (read by Node; --ca-file and the profile add to it)'],
+    'AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_PROFILE, AWS_REGION, AWS_SHARED_CREDENTIALS_FILE, AWS_CONFIG_FILE',
+    "S3 credentials and region for --to s3://... (the AWS SDK's default chain; never printed)",
+  ],
   ['XDG_CONFIG_HOME', 'where the profile file lives ($XDG_CONFIG_HOME/dds-backup/config.json)'],
+  ['XDG_STATE_HOME', 'resume state of uploads to S3 ($XDG_STATE_HOME/dds-backup/s3/; default ~/.local/state)'],
   ['NO_COLOR', 'no colours'],
 ];
 

@@ -11,6 +11,7 @@ import type { CurrentLink, LinksCache } from './links-cache.js';
 import type { ObjectTransport } from './object-transport.js';
 import { toObjectStorageError } from './obs-error.js';
 import { PositionalWriter } from './positional-writer.js';
+import type { OnWritten, RangeWriter } from './range-writer.js';
 
 /** Refreshes in a row for one range without a byte of progress before AccessDenied is final. */
 const MAX_REFRESHES_WITHOUT_PROGRESS = 2;
@@ -50,7 +51,10 @@ export interface RangeTarget {
   readonly name: string;
   /** The .part file's path (for error messages). */
   readonly path: string;
-  readonly fh: FileHandle;
+  /** The .part file, for the local directory (positional writes). */
+  readonly fh?: FileHandle;
+  /** Any other destination (S3): a writer for a range's body from `start`; used instead of `fh`. */
+  openWriter?(start: number, onWritten: OnWritten): RangeWriter;
   /** Exact size, once known. */
   readonly total: number | undefined;
   /** Records the size and ETag a response declared; throws when they contradict earlier ones. */
@@ -179,7 +183,7 @@ async function attempt(
     return toDdsError(raw);
   };
 
-  let writer: PositionalWriter | undefined;
+  let writer: RangeWriter | undefined;
   let writtenEnd = position;
   try {
     const headers: Record<string, string> = { 'accept-encoding': 'identity' };
@@ -265,12 +269,15 @@ async function attempt(
     // Read no further than the task's end (a whole-object 200 may run past it).
     const want = Math.min(length, task.end - position);
 
-    writer = new PositionalWriter(target.fh, position, (start, end, chunks) => {
+    const onWritten: OnWritten = (start, end, chunks) => {
       writtenEnd = end;
       target.written(start, end, chunks);
       // Written and hashed: the transport may reuse the chunks' memory.
       if (response.recycle) for (const c of chunks) response.recycle(c);
-    });
+    };
+    writer = target.openWriter
+      ? target.openWriter(position, onWritten)
+      : new PositionalWriter(target.fh!, position, onWritten);
     let received = 0;
     if (want > 0) {
       for await (const raw of response.body) {

@@ -1,0 +1,137 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { createMockServer, type MockServer } from '@dds-backup/mock-server';
+// @ts-expect-error s3rver ships no type declarations
+import S3rver from 's3rver';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers.js';
+
+const ORIGIN = 'http://mock.test';
+const TOKEN = 'cli-s3-token-secret';
+const S3_SECRET = 'S3RVER';
+
+let mock: MockServer;
+let s3: { endpoint: string; close: () => Promise<void> };
+let stateHome = '';
+beforeEach(async () => {
+  mock = createMockServer();
+  stateHome = await mkdtemp(join(tmpdir(), 'dds-cli-state-'));
+  // s3rver 3.7 (a real S3 protocol server) on 127.0.0.1:0, its store in a temp dir removed after.
+  const directory = await mkdtemp(join(tmpdir(), 'dds-cli-s3rver-'));
+  const app = new S3rver({
+    silent: true,
+    address: '127.0.0.1',
+    port: 0,
+    directory,
+    vhostBuckets: false,
+    configureBuckets: [{ name: 'backups' }],
+  });
+  const { port } = await app.run();
+  s3 = {
+    endpoint: `http://127.0.0.1:${port}`,
+    close: async () => {
+      await app.close();
+      await rm(directory, { recursive: true, force: true });
+    },
+  };
+});
+afterEach(async () => {
+  await mock.close();
+  await s3.close();
+  await rm(stateHome, { recursive: true, force: true });
+});
+
+const published = async (backupId: string) => {
+  const state = (await (await mock.fetch(new Request(`${ORIGIN}/__mock/state`))).json()) as {
+    projects: { instances: { backups: { id: string; files: { name: string; sha256: string }[] }[] }[] }[];
+  };
+  for (const p of state.projects)
+    for (const i of p.instances) for (const b of i.backups) if (b.id === backupId) return b.files;
+  throw new Error('no such backup');
+};
+
+const upload = (to: string, env: Record<string, string>, extra: string[] = []) => {
+  const ids = mock.defaults.sharded;
+  return runCli(
+    [
+      ...['--endpoint', ORIGIN, '--project-id', mock.defaults.projectId, 'download'],
+      ...['--instance-id', ids.instanceId, '--backup-id', ids.backupId, '--to', to],
+      ...['--s3-endpoint', s3.endpoint, '--s3-path-style', ...extra],
+    ],
+    { env: { DDS_BACKUP_TOKEN: TOKEN, XDG_STATE_HOME: stateHome, ...env }, fetch: (r: Request) => mock.fetch(r) },
+  );
+};
+
+describe('dds-backup download --to s3://', () => {
+  it('uploads every file to PREFIX/INSTANCE/BACKUP/FILE with the AWS_* keys of the environment; the objects hash to the published SHA-256', async () => {
+    const r = await upload('s3://backups/dds', { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: S3_SECRET });
+    expect(r.code, r.stderr).toBe(0);
+    const ids = mock.defaults.sharded;
+    expect(r.stderr).toContain(`to s3://backups/dds/${ids.instanceId}/${ids.backupId}/ in`);
+    const client = new S3Client({
+      endpoint: s3.endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: S3_SECRET },
+    });
+    try {
+      for (const f of await published(ids.backupId)) {
+        const o = await client.send(
+          new GetObjectCommand({ Bucket: 'backups', Key: `dds/${ids.instanceId}/${ids.backupId}/${f.name}` }),
+        );
+        expect(
+          createHash('sha256')
+            .update(await o.Body!.transformToByteArray())
+            .digest('hex'),
+        ).toBe(f.sha256);
+      }
+    } finally {
+      client.destroy();
+    }
+    // The resume state lives under $XDG_STATE_HOME/dds-backup/s3/ (nothing left once complete).
+    const { readdir, readFile } = await import('node:fs/promises');
+    const [stateFile] = await readdir(join(stateHome, 'dds-backup', 's3'));
+    expect(stateFile).toMatch(/^backups-[0-9a-f]{12}\.json$/);
+    expect(JSON.parse(await readFile(join(stateHome, 'dds-backup', 's3', stateFile!), 'utf8')).uploads).toEqual({});
+    const again = await upload('s3://backups/dds', { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: S3_SECRET });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(
+      /All 4 file\(s\) already in s3:\/\/backups\/dds\/.*written and verified by an earlier run/,
+    );
+  });
+
+  it('wrong credentials exit 3 with a message naming the bucket; the secret is never printed', async () => {
+    const r = await upload(
+      's3://backups/dds',
+      { AWS_ACCESS_KEY_ID: 'AKIAWRONG', AWS_SECRET_ACCESS_KEY: 'wrong-secret-value' },
+      ['--json'],
+    );
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/S3 refused the credentials .* bucket backups/);
+    expect(r.stdout + r.stderr).not.toContain('wrong-secret-value');
+    expect(JSON.parse(r.stdout.trimEnd().split('\n').at(-1)!)).toMatchObject({ type: 'error', exitCode: 3 });
+  });
+
+  it('a missing bucket exits 1 and says to create it', async () => {
+    const r = await upload('s3://no-such-bucket/dds', {
+      AWS_ACCESS_KEY_ID: 'S3RVER',
+      AWS_SECRET_ACCESS_KEY: S3_SECRET,
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/bucket no-such-bucket does not exist.*create it/);
+  });
+
+  it('usage: --to needs s3://, excludes --dir, and the --s3-* flags need --to (exit 2)', async () => {
+    const ids = mock.defaults.sharded;
+    const base = ['--endpoint', ORIGIN, 'download', '--instance-id', ids.instanceId, '--backup-id', ids.backupId];
+    const env = { env: { DDS_BACKUP_TOKEN: TOKEN }, fetch: (r: Request) => mock.fetch(r) };
+    expect((await runCli([...base, '--to', '/tmp/x'], env)).stderr).toMatch(/--to takes s3:\/\/BUCKET\/PREFIX/);
+    expect((await runCli([...base, '--to', 's3://backups', '--dir', 'x'], env)).code).toBe(2);
+    const r = await runCli([...base, '--s3-path-style'], env);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--s3-path-style goes with --to/);
+  });
+});
