@@ -47,6 +47,9 @@ describe('mirrorBackups', () => {
       },
     });
     cleanups.push(counting.close);
+    // Paced bodies keep each answer open for a while at the proxy (it reads the whole answer
+    // before sending it), so requests the budget lets run together are seen together.
+    await m.admin('POST', 'faults', { target: 'download', kind: 'throttle', bytes_per_second: 4 * 1024 * 1024 });
     const events: MirrorEvent[] = [];
     const result = await mirrorBackups({
       client: counting.client,
