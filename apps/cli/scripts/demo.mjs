@@ -4,6 +4,7 @@
 // connection, so the progress and a retry are visible. Then `dds-backup mirror --keep 3` of the
 // whole default project (its small instances and their daily backups) into a second temp dir,
 // run twice: the second run skips every verified copy without asking the API for a link.
+// Both land in one temp dir, so one `rm -rf` removes all the demo wrote.
 // It ends with the commands to do the same by hand, where the files are, and how to remove them.
 import { mkdtemp, readdir, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -26,7 +27,8 @@ await admin('faults', [
   { target: 'download', kind: 'reset', after_bytes: 1024 * 1024, times: 1 },
 ]);
 
-const dir = await mkdtemp(join(tmpdir(), 'dds-backup-demo-'));
+const demoDir = await mkdtemp(join(tmpdir(), 'dds-backup-demo-'));
+const dir = join(demoDir, 'backup');
 const controller = new AbortController();
 process.once('SIGINT', () => controller.abort());
 // Only the mock's token: real credentials in the environment are not sent to the demo.
@@ -56,7 +58,7 @@ if (code === 0) {
 }
 if (code === 0) {
   await fetch(`${url}/__mock/faults`, { method: 'DELETE' });
-  const mirrorDir = await mkdtemp(join(tmpdir(), 'dds-backup-demo-mirror-'));
+  const mirrorDir = join(demoDir, 'mirror');
   const mirror = [...global, 'mirror', '--dir', mirrorDir, '--keep', '3'];
   console.log(`\n$ dds-backup --endpoint ${url} mirror --dir ${mirrorDir} --keep 3\n`);
   code = await main(mirror, context);
@@ -85,6 +87,6 @@ Next steps: the same by hand, pasted into a shell in this clone (README.md, "Try
   dds-backup verify --dir ./backup
   kill $! && rm -rf ./backup mock.log
 
-The demo's files are in ${dir}; remove them with:
-  rm -rf ${dir}`);
+The demo's files are in ${demoDir} (backup/ and mirror/); remove them with:
+  rm -rf ${demoDir}`);
 process.exitCode = code;

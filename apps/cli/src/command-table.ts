@@ -602,7 +602,10 @@ export const EXIT_CODES: ReadonlyArray<readonly [number, string]> = [
     'failure a re-run cannot fix by itself: refusing to write (unsafe file name, a file in the way, no space, a write error), a link that is not http(s), a TLS or URL error, a missing S3 bucket or an object of someone else under the key (--to), an API answer that is not what DDS gives, a backup with no files; the message says what to do',
   ],
   [2, 'usage error (a flag or its value)'],
-  [3, 'authentication or permission (also: no credentials configured, a proxy answering 407, S3 refusing the credentials of --to)'],
+  [
+    3,
+    'authentication or permission (also: no credentials configured, a proxy answering 407, S3 refusing the credentials of --to)',
+  ],
   [4, 'instance or backup not found'],
   [
     5,
@@ -633,6 +636,7 @@ export const ENVIRONMENT: ReadonlyArray<readonly [string, string]> = [
     'hosts reached directly, comma-separated: `*` (all), `example.com` (it and its subdomains; a leading `.` or `*.` is the same), IP addresses, CIDR blocks (`10.0.0.0/8`), each optionally `:PORT`; applies to --proxy too; lower case wins',
   ],
   ['NODE_EXTRA_CA_CERTS', 'a PEM file of extra trusted CAs (read by Node; --ca-file and the profile add to it)'],
+  [
     'AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_PROFILE, AWS_REGION, AWS_SHARED_CREDENTIALS_FILE, AWS_CONFIG_FILE',
     "S3 credentials and region for --to s3://... (the AWS SDK's default chain; never printed)",
   ],

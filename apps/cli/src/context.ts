@@ -13,7 +13,10 @@ export interface CliContext {
   stdout: Output;
   stderr: Output;
   env: Record<string, string | undefined>;
-  /** Transport for API and downloads (default: global fetch). */
+  /**
+   * Transport for API and IAM calls (default: global fetch). Object downloads never use it: they
+   * go over the engine's own HTTP/1.1 client to the links' host.
+   */
   fetch?: (request: Request) => Promise<Response>;
   signal?: AbortSignal;
   /** Standard input, for --token-stdin and `config set KEY -`. */

@@ -35,9 +35,9 @@ export {
   listBackups,
 } from './list-backups.js';
 export { type ListedInstance, type ListInstancesFilter, listInstances } from './list-instances.js';
-export { type Page, paginate } from './paginate.js';
 export { ProxyError, TlsVerificationError } from './network/network-errors.js';
 export { type ProxyOptions, type ProxyTarget, parseNoProxy, proxyResolver } from './network/proxy-env.js';
+export { type Page, paginate } from './paginate.js';
 export { redact, redactHeaders, redactUrl, registerSecret } from './redact.js';
 export {
   backoffDelay,

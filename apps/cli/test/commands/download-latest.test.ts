@@ -3,32 +3,26 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createClock, createMockServer, type MockServer } from '@dds-backup/mock-server';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli, tempDir } from '../helpers.js';
+import { createClock } from '@dds-backup/mock-server';
+import { afterEach, describe, expect, it } from 'vitest';
+import { mockPerTest, runCli, tempDir } from '../helpers.js';
 
-const ORIGIN = 'http://mock.test';
-let mock: MockServer;
+const m = mockPerTest(() => ({ clock: createClock({ start: '2026-03-10T12:00:00Z', frozen: true }) }));
 let dirs: string[] = [];
-beforeEach(() => {
-  mock = createMockServer({ clock: createClock({ start: '2026-03-10T12:00:00Z', frozen: true }) });
-});
 afterEach(async () => {
-  await mock.close();
   for (const d of dirs) await rm(d, { recursive: true, force: true });
   dirs = [];
 });
 
 const cli = (argv: string[], cwd?: string) =>
-  runCli(['--endpoint', ORIGIN, '--project-id', mock.defaults.projectId, ...argv], {
+  runCli(['--endpoint', m.url, '--project-id', m.mock.defaults.projectId, ...argv], {
     env: { DDS_BACKUP_TOKEN: 'latest-token-secret' },
-    fetch: (r) => mock.fetch(r),
     ...(cwd ? { cwd } : {}),
   });
 
 describe('dds-backup download --latest', () => {
   it('downloads the newest COMPLETED full backup by end time into ./BACKUP_ID, as --backup-id would', async () => {
-    const instanceId = mock.defaults.sharded.instanceId;
+    const instanceId = m.mock.defaults.sharded.instanceId;
     const listed = JSON.parse((await cli(['backups', '--instance-id', instanceId, '-o', 'json'])).stdout).backups as {
       id: string;
       status: string;
@@ -43,12 +37,7 @@ describe('dds-backup download --latest', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(`Latest COMPLETED full backup of ${instanceId}: ${newest.id}`);
     expect(await readdir(cwd)).toEqual([newest.id]);
-    const state: any = await (await mock.fetch(new Request(`${ORIGIN}/__mock/state?hashes=all`))).json();
-    const files = state.projects
-      .flatMap((p: any) => p.instances)
-      .flatMap((i: any) => i.backups)
-      .find((b: any) => b.id === newest.id).files as { name: string; sha256: string }[];
-    for (const f of files)
+    for (const f of await m.files(newest.id))
       expect(
         createHash('sha256')
           .update(await readFile(join(cwd, newest.id, f.name)))
@@ -64,9 +53,9 @@ describe('dds-backup download --latest', () => {
   it('an instance with no COMPLETED full backup is exit 4 saying so; an unknown instance is exit 4 too', async () => {
     const cwd = await tempDir('dds-backup-latest-');
     dirs.push(cwd);
-    const none = await cli(['download', '--instance-id', mock.defaults.empty.instanceId, '--latest'], cwd);
+    const none = await cli(['download', '--instance-id', m.mock.defaults.empty.instanceId, '--latest'], cwd);
     expect(none.code).toBe(4);
-    expect(none.stderr).toContain(`instance ${mock.defaults.empty.instanceId} has no COMPLETED full backup`);
+    expect(none.stderr).toContain(`instance ${m.mock.defaults.empty.instanceId} has no COMPLETED full backup`);
     const unknown = await cli(['download', '--instance-id', `${'0'.repeat(32)}in02`, '--latest'], cwd);
     expect(unknown.code, unknown.stderr).toBe(4);
     expect(await readdir(cwd)).toEqual([]);

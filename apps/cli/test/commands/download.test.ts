@@ -1,66 +1,14 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { createMockServer, type MockServer } from '@dds-backup/mock-server';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { tempDir as makeTempDir, runCli } from '../helpers.js';
+import { describe, expect, it } from 'vitest';
+import { mockPerTest, runCli, tempDir } from '../helpers.js';
 
-// Every directory a test makes is removed after it (the tests leave nothing in the temp dir).
-const made: string[] = [];
-const tempDir = async () => {
-  const dir = await makeTempDir();
-  made.push(dir);
-  return dir;
-};
-afterEach(async () => {
-  const { rm } = await import('node:fs/promises');
-  for (const dir of made.splice(0)) await rm(dir, { recursive: true, force: true });
-});
-
-let mock: MockServer;
-let url: string;
-const cleanups: (() => Promise<void>)[] = [];
 // Objects travel over real sockets (the engine's only transport): the mock listens on 127.0.0.1:0.
-beforeEach(async () => {
-  mock = createMockServer();
-  url = await mock.listen({ port: 0 });
-});
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-  await mock.close();
-});
-
-/** Origin of the in-process admin calls (any origin works there). */
-const ORIGIN = 'http://mock.test';
+const m = mockPerTest();
+const { admin } = m;
+const publishedFiles = (backupId: string) => m.files(backupId);
 const TOKEN = 'cli-download-token-secret';
-
-const admin = (path: string, body?: unknown, method = 'POST') =>
-  mock.fetch(
-    new Request(`${ORIGIN}/__mock/${path}`, {
-      method,
-      headers: { 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    }),
-  );
-
-async function mockState() {
-  return (await (await admin('state', undefined, 'GET')).json()) as {
-    projects: Array<{
-      instances: Array<{
-        backups: Array<{ id: string; files: Array<{ name: string; size_bytes: number; sha256: string | null }> }>;
-      }>;
-    }>;
-  };
-}
-
-async function publishedFiles(backupId: string) {
-  const state = await mockState();
-  for (const p of state.projects)
-    for (const i of p.instances) for (const b of i.backups) if (b.id === backupId) return b.files;
-  throw new Error(`backup ${backupId} not in mock state`);
-}
 
 /** `dds-backup download` of a backup of the mock (default: the sharded one), in-process. */
 const download = (
@@ -72,12 +20,14 @@ const download = (
     ids?: { instanceId: string; backupId: string };
     /** Another endpoint (a server in front of the mock). */
     endpoint?: string;
+    /** API calls through the mock's fetch handler, e.g. with an answer edited. */
+    fetch?: (r: Request) => Promise<Response>;
   } = {},
 ) => {
-  const { ids = mock.defaults.sharded, endpoint = url, ...rest } = options;
+  const { ids = m.mock.defaults.sharded, endpoint = m.url, ...rest } = options;
   return runCli(
     [
-      ...['--endpoint', endpoint, '--project-id', mock.defaults.projectId, 'download'],
+      ...['--endpoint', endpoint, '--project-id', m.mock.defaults.projectId, 'download'],
       ...['--instance-id', ids.instanceId, '--backup-id', ids.backupId, '--dir', dir, ...extra],
     ],
     { env: { DDS_BACKUP_TOKEN: TOKEN }, ...rest },
@@ -85,33 +35,13 @@ const download = (
 };
 
 /**
- * A server in front of the mock (on 127.0.0.1:0) that answers what the mock answers, with the
- * object responses' ETag replaced by `etag`, as a corrupting cache would. Links point at it.
+ * A server in front of the mock that answers what the mock answers, with the object responses'
+ * MD5 ETag replaced by `etag`, as a corrupting cache would. Links point at it.
  */
-async function lyingServer(etag: string): Promise<string> {
-  const server = createServer(async (req, res) => {
-    const origin = `http://${req.headers.host}`;
-    const headers = new Headers();
-    for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers.set(k, v);
-    const answer = await mock.fetch(new Request(`${origin}${req.url}`, { headers }));
-    const out: Record<string, string> = {};
-    answer.headers.forEach((v, k) => {
-      out[k] = v;
-    });
-    if (req.url!.startsWith('/obs/') && /^"[0-9a-f]{32}"$/.test(out.etag ?? '')) out.etag = etag;
-    res.writeHead(answer.status, out);
-    res.end(Buffer.from(await answer.arrayBuffer()));
+const lyingServer = (etag: string) =>
+  m.rewriting((answer) => {
+    if (/^"[0-9a-f]{32}"$/.test(answer.headers.etag ?? '')) answer.headers.etag = etag;
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanups.push(
-    () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  );
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
 
 const sha256 = async (path: string) =>
   createHash('sha256')
@@ -123,7 +53,7 @@ describe('dds-backup download', () => {
     const dir = await tempDir();
     const r = await download(dir);
     expect(r.code, r.stderr).toBe(0);
-    const files = await publishedFiles(mock.defaults.sharded.backupId);
+    const files = await publishedFiles(m.mock.defaults.sharded.backupId);
     for (const f of files) expect(await sha256(join(dir, f.name))).toBe(f.sha256);
     expect(r.stderr).toContain(`Downloaded ${files.length} file(s)`);
     expect(r.stderr).not.toContain('\r');
@@ -156,13 +86,13 @@ describe('dds-backup download', () => {
       .map((l) => JSON.parse(l))
       .filter((e) => e.type === 'file-done');
     expect(done.every((e) => e.skipped)).toBe(true);
-    const journal = (await (await admin('requests', undefined, 'GET')).json()) as Array<{ path: string }>;
+    const journal = (await admin('requests')) as Array<{ path: string }>;
     expect(journal.filter((e) => e.path.startsWith('/obs/'))).toEqual([]);
   });
 
   it('does not overwrite a file it did not write (exit 1, says --force), and --force does', async () => {
     const dir = await tempDir();
-    const [first] = await publishedFiles(mock.defaults.sharded.backupId);
+    const [first] = await publishedFiles(m.mock.defaults.sharded.backupId);
     await writeFile(join(dir, first!.name), 'precious data');
     const r = await download(dir);
     expect(r.code).toBe(1);
@@ -194,22 +124,22 @@ describe('dds-backup download', () => {
     await admin('faults', undefined, 'DELETE');
     const resumed = await download(dir, ['--json']);
     expect(resumed.code, resumed.stderr).toBe(0);
-    for (const f of await publishedFiles(mock.defaults.sharded.backupId))
+    for (const f of await publishedFiles(m.mock.defaults.sharded.backupId))
       expect(await sha256(join(dir, f.name))).toBe(f.sha256);
   });
 
   it('exit 6 when a file does not match its ETag MD5; nothing lands under the final name', async () => {
     const dir = await tempDir();
     const lying = await lyingServer('"00000000000000000000000000000000"');
-    const r = await download(dir, [], { ids: mock.defaults.replicaSet, endpoint: lying });
+    const r = await download(dir, [], { ids: m.mock.defaults.replicaSet, endpoint: lying });
     expect(r.code, r.stderr).toBe(6);
     expect(r.stderr).toContain('failed verification (md5)');
-    const [file] = await publishedFiles(mock.defaults.replicaSet.backupId);
+    const [file] = await publishedFiles(m.mock.defaults.replicaSet.backupId);
     expect((await readdir(dir)).includes(file!.name)).toBe(false);
   });
 
   it('exit 4 for an unknown backup', async () => {
-    const r = await download(await tempDir(), [], { ids: { ...mock.defaults.sharded, backupId: 'nope' } });
+    const r = await download(await tempDir(), [], { ids: { ...m.mock.defaults.sharded, backupId: 'nope' } });
     expect(r.code).toBe(4);
   });
 
@@ -228,7 +158,7 @@ describe('dds-backup verify', () => {
     const ok = await runCli(['verify', '--dir', dir]);
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stdout).toContain('All');
-    const [first, second] = await publishedFiles(mock.defaults.sharded.backupId);
+    const [first, second] = await publishedFiles(m.mock.defaults.sharded.backupId);
     const path = join(dir, first!.name);
     const bytes = await readFile(path);
     bytes[100] = bytes[100]! ^ 0xff;
@@ -262,15 +192,11 @@ describe('dds-backup verify', () => {
   });
 });
 
-/** The mock's answers with every object's ETag made multipart (`"<hex>-2"`): no MD5 to check. */
-const multipartFetch = async (r: Request) => {
-  const res = await mock.fetch(r);
-  if (!new URL(r.url).pathname.startsWith('/obs/')) return res;
-  const headers = new Headers(res.headers);
-  const etag = headers.get('etag');
-  if (etag) headers.set('etag', etag.replace(/"$/, '-2"'));
-  return new Response(res.body, { status: res.status, headers });
-};
+/** A server in front of the mock giving every object a multipart ETag (`"<hex>-2"`): no MD5 to check. */
+const multipartServer = () =>
+  m.rewriting((answer) => {
+    if (answer.headers.etag) answer.headers.etag = answer.headers.etag.replace(/"$/, '-2"');
+  });
 
 describe('dds-backup download: what was checked, said plainly', () => {
   it('a fresh download says MD5 verified per file; a re-run says already complete and never "Downloaded"', async () => {
@@ -291,12 +217,13 @@ describe('dds-backup download: what was checked, said plainly', () => {
 
   it('a multipart ETag: "size only" in every line, event and verify; --require-checksum exits 6', async () => {
     const dir = await tempDir();
-    const r = await download(dir, [], { fetch: multipartFetch });
+    const multipart = await multipartServer();
+    const r = await download(dir, [], { endpoint: multipart });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/^done: \S+ \(.*, size only: the server gives no checksum for this file\)$/m);
     expect(r.stderr).toContain('4 size only: the server gives no checksum for these files');
     expect(r.stderr).not.toMatch(/MD5 verified/);
-    const json = await download(await tempDir(), ['--json'], { fetch: multipartFetch });
+    const json = await download(await tempDir(), ['--json'], { endpoint: multipart });
     const done = json.stdout
       .trimEnd()
       .split('\n')
@@ -316,7 +243,7 @@ describe('dds-backup download: what was checked, said plainly', () => {
     expect(strict.stdout).toContain('NO CHECKSUM: size only');
 
     // One byte changed on disk, same size: the recorded SHA-256 catches it.
-    const [f] = await publishedFiles(mock.defaults.sharded.backupId);
+    const [f] = await publishedFiles(m.mock.defaults.sharded.backupId);
     const bytes = await readFile(join(dir, f!.name));
     bytes[4096] = bytes[4096]! ^ 1;
     await writeFile(join(dir, f!.name), bytes);
@@ -326,7 +253,7 @@ describe('dds-backup download: what was checked, said plainly', () => {
     expect(bad.stdout).toContain('CHANGED since the download: its SHA-256 differs');
 
     const fresh = await tempDir();
-    const refused = await download(fresh, ['--require-checksum'], { fetch: multipartFetch });
+    const refused = await download(fresh, ['--require-checksum'], { endpoint: multipart });
     expect(refused.code).toBe(6);
     expect(refused.stderr).toMatch(/failed verification \(checksum\).*multipart ETag/);
     expect(refused.stderr).toContain('Run without --require-checksum');
@@ -336,7 +263,7 @@ describe('dds-backup download: what was checked, said plainly', () => {
   it('--recheck re-hashes complete files and downloads again one that changed on disk', async () => {
     const dir = await tempDir();
     expect((await download(dir)).code).toBe(0);
-    const [f] = await publishedFiles(mock.defaults.sharded.backupId);
+    const [f] = await publishedFiles(m.mock.defaults.sharded.backupId);
     const path = join(dir, f!.name);
     const bytes = await readFile(path);
     bytes[7] = bytes[7]! ^ 1;
@@ -360,7 +287,7 @@ describe('dds-backup download: what was checked, said plainly', () => {
 
 /** The mock's answers with the ShowBackupDownloadLink body edited. */
 const listingFetch = (edit: (body: { files: Array<Record<string, unknown>> }) => void) => async (r: Request) => {
-  const res = await mock.fetch(r);
+  const res = await m.mock.fetch(r);
   if (!new URL(r.url).pathname.endsWith('/backups/download-file') || res.status !== 200) return res;
   const body = (await res.json()) as { files: Array<Record<string, unknown>> };
   edit(body);
@@ -387,7 +314,7 @@ describe('dds-backup download: outcomes and exit codes', () => {
       retryable: false,
     });
     expect(await readdir(dir)).toEqual([]);
-    const journal = (await (await admin('requests', undefined, 'GET')).json()) as Array<{ path: string }>;
+    const journal = (await admin('requests')) as Array<{ path: string }>;
     expect(journal.filter((e) => e.path.startsWith('/obs/'))).toEqual([]);
   });
 
@@ -437,10 +364,10 @@ describe('dds-backup download: outcomes and exit codes', () => {
     const cwd = await tempDir();
     const r = await runCli(
       [
-        ...['--endpoint', ORIGIN, '--project-id', mock.defaults.projectId, 'download'],
-        ...['--instance-id', mock.defaults.sharded.instanceId, '--backup-id', '../../x'],
+        ...['--endpoint', m.url, '--project-id', m.mock.defaults.projectId, 'download'],
+        ...['--instance-id', m.mock.defaults.sharded.instanceId, '--backup-id', '../../x'],
       ],
-      { env: { DDS_BACKUP_TOKEN: TOKEN }, fetch: (req) => mock.fetch(req), cwd },
+      { env: { DDS_BACKUP_TOKEN: TOKEN }, cwd },
     );
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--backup-id "../../x" cannot be the default directory name');

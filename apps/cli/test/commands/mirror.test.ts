@@ -1,49 +1,35 @@
-// `dds-backup mirror` end to end against the real mock, in-process (its fetch handler), on a
-// frozen mock clock moved by days through the admin API, as a nightly cron job would see it.
+// `dds-backup mirror` end to end against the real mock on 127.0.0.1:0 (objects travel over real
+// sockets; API calls go through its fetch handler so the test sees them), on a frozen mock clock
+// moved by days through the admin API, as a nightly cron job would see it.
 import { createHash } from 'node:crypto';
 import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createClock, createMockServer, type MockServer } from '@dds-backup/mock-server';
+import { createClock } from '@dds-backup/mock-server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli, tempDir } from '../helpers.js';
+import { mockPerTest, runCli, tempDir } from '../helpers.js';
 
-const ORIGIN = 'http://mock.test';
 const TOKEN = 'cli-mirror-token-secret';
 const DAY_S = 86_400;
 const START = '2026-03-10T12:00:00Z';
 
-let mock: MockServer;
+const m = mockPerTest(() => ({ clock: createClock({ start: START, frozen: true }) }));
+const { admin } = m;
 let dirs: string[] = [];
-/** Every URL the CLI asked for (the mock answers; this only watches). */
+/** Every API URL the CLI asked for (the mock answers; this only watches). */
 let seen: URL[] = [];
 beforeEach(() => {
-  mock = createMockServer({ clock: createClock({ start: START, frozen: true }) });
   seen = [];
 });
 afterEach(async () => {
-  await mock.close();
   for (const d of dirs) await rm(d, { recursive: true, force: true });
   dirs = [];
 });
 
 const watch = (r: Request) => {
   seen.push(new URL(r.url));
-  return mock.fetch(r);
+  return m.mock.fetch(r);
 };
 const linkCalls = () => seen.filter((u) => u.pathname.endsWith('/backups/download-file'));
-
-async function admin(path: string, body?: unknown, method = 'POST') {
-  const res = await mock.fetch(
-    new Request(`${ORIGIN}/__mock/${path}`, {
-      method,
-      headers: { 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    }),
-  );
-  const text = await res.text();
-  if (res.status >= 300) throw new Error(`admin ${method} ${path}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : undefined;
-}
 
 interface StateBackup {
   id: string;
@@ -54,15 +40,15 @@ interface StateBackup {
 /** The default project's backups per instance, as the mock's state publishes them. */
 async function stateBackups(): Promise<Map<string, StateBackup[]>> {
   const state = await admin('state?hashes=all', undefined, 'GET');
-  const project = state.projects.find((p: { id: string }) => p.id === mock.defaults.projectId);
+  const project = state.projects.find((p: { id: string }) => p.id === m.mock.defaults.projectId);
   return new Map(project.instances.map((i: { id: string; backups: StateBackup[] }) => [i.id, i.backups]));
 }
 
 /** The default project's COMPLETED full backups as the API lists them, per instance. */
 async function completedBackups(): Promise<Map<string, { id: string; end_time: string }[]>> {
-  const r = await runCli(['--endpoint', ORIGIN, '--project-id', mock.defaults.projectId, 'backups', '-o', 'json'], {
+  const r = await runCli(['--endpoint', m.url, '--project-id', m.mock.defaults.projectId, 'backups', '-o', 'json'], {
     env: { DDS_BACKUP_TOKEN: TOKEN },
-    fetch: (req) => mock.fetch(req),
+    fetch: (req) => m.mock.fetch(req),
   });
   expect(r.code, r.stderr).toBe(0);
   const out = new Map<string, { id: string; end_time: string }[]>();
@@ -87,11 +73,12 @@ async function mirrorDir(): Promise<string> {
 const mirror = async (
   dir: string,
   extra: string[] = [],
-  options: { env?: Record<string, string>; fetch?: (r: Request) => Promise<Response> } = {},
+  options: { env?: Record<string, string>; endpoint?: string } = {},
 ) => {
+  const endpoint = options.endpoint ?? m.url;
   const r = await runCli(
-    ['--endpoint', ORIGIN, '--project-id', mock.defaults.projectId, 'mirror', '--dir', dir, '--json', ...extra],
-    { env: options.env ?? { DDS_BACKUP_TOKEN: TOKEN }, fetch: options.fetch ?? watch },
+    ['--endpoint', endpoint, '--project-id', m.mock.defaults.projectId, 'mirror', '--dir', dir, '--json', ...extra],
+    { env: options.env ?? { DDS_BACKUP_TOKEN: TOKEN }, fetch: watch },
   );
   const events = r.stdout
     .split('\n')
@@ -186,16 +173,16 @@ describe('dds-backup mirror', () => {
     // Move the clock to one minute past the next window start of the instances' policy.
     const instances = JSON.parse(
       (
-        await runCli(['--endpoint', ORIGIN, '--project-id', mock.defaults.projectId, 'instances', '-o', 'json'], {
+        await runCli(['--endpoint', m.url, '--project-id', m.mock.defaults.projectId, 'instances', '-o', 'json'], {
           env: { DDS_BACKUP_TOKEN: TOKEN },
-          fetch: (r) => mock.fetch(r),
+          fetch: (r) => m.mock.fetch(r),
         })
       ).stdout,
     ).instances as { id: string; backup_strategy?: { start_time: string } }[];
     const scheduled = instances.find((i) => i.backup_strategy)!;
-    const [h, m] = scheduled.backup_strategy!.start_time.slice(0, 5).split(':').map(Number);
+    const [h, min] = scheduled.backup_strategy!.start_time.slice(0, 5).split(':').map(Number);
     const now = Date.parse(START);
-    let next = Date.UTC(2026, 2, 10, h!, m!);
+    let next = Date.UTC(2026, 2, 10, h!, min!);
     while (next <= now) next += DAY_S * 1000;
     await admin('clock', { set: new Date(next + 60_000).toISOString() });
 
@@ -217,7 +204,7 @@ describe('dds-backup mirror', () => {
 
   it.each([
     ['a token', () => ({ DDS_BACKUP_TOKEN: TOKEN })],
-    ['AK/SK', () => ({ HUAWEICLOUD_SDK_AK: mock.defaults.aksk.ak, HUAWEICLOUD_SDK_SK: mock.defaults.aksk.sk })],
+    ['AK/SK', () => ({ HUAWEICLOUD_SDK_AK: m.mock.defaults.aksk.ak, HUAWEICLOUD_SDK_SK: m.mock.defaults.aksk.sk })],
   ])(
     'ten mock days of daily mirrors with --keep 3 (%s) end with the three newest backups per instance, every other file untouched',
     { timeout: 120_000 },
@@ -270,19 +257,11 @@ describe('dds-backup mirror', () => {
     const victim = backups[0]!.id;
     // A hostile network between us and object storage: the first byte of every body of the
     // victim's objects is flipped (the ETag stays the real MD5, sizes stay right).
-    const corrupting = async (r: Request) => {
-      const res = await watch(r);
-      if (
-        !new URL(r.url).pathname.includes(victim) ||
-        !new URL(r.url).pathname.startsWith('/obs/') ||
-        res.status >= 300
-      )
-        return res;
-      const body = new Uint8Array(await res.arrayBuffer());
-      if (body.length > 0) body[0] = body[0]! ^ 0xff;
-      return new Response(body, { status: res.status, headers: res.headers });
-    };
-    const r = await mirror(dir, [], { fetch: corrupting });
+    const corrupting = await m.rewriting((answer, path) => {
+      if (path.includes(victim) && answer.status < 300 && answer.body.length > 0)
+        answer.body[0] = answer.body[0]! ^ 0xff;
+    });
+    const r = await mirror(dir, [], { endpoint: corrupting });
     expect(r.code, r.stderr).toBe(6);
     const failed = r.of('backup-failed');
     expect(failed.map((e) => e.backupId)).toEqual([victim]);
@@ -310,11 +289,11 @@ describe('dds-backup mirror', () => {
   it('a named instance that does not exist is exit 4; the others are still mirrored', async () => {
     const dir = await mirrorDir();
     const missing = `${'0'.repeat(32)}in02`;
-    const r = await mirror(dir, ['--instance-id', missing, '--instance-id', mock.defaults.replicaSet.instanceId]);
+    const r = await mirror(dir, ['--instance-id', missing, '--instance-id', m.mock.defaults.replicaSet.instanceId]);
     expect(r.code, r.stderr).toBe(4);
     expect(r.of('instance-missing')).toEqual([{ type: 'instance-missing', instanceId: missing }]);
     expect(r.of('backup-done').length).toBeGreaterThan(0);
-    expect(r.of('backup-done').every((e) => e.instanceId === mock.defaults.replicaSet.instanceId)).toBe(true);
+    expect(r.of('backup-done').every((e) => e.instanceId === m.mock.defaults.replicaSet.instanceId)).toBe(true);
   });
 
   it('--dry-run writes nothing and asks for no link; it says what would be downloaded and removed', async () => {
@@ -341,7 +320,7 @@ describe('dds-backup mirror', () => {
 
   it('retention never goes below N because new backups failed, and never deletes a copy because the cloud expired it', async () => {
     const dir = await mirrorDir();
-    const instanceId = mock.defaults.replicaSet.instanceId;
+    const instanceId = m.mock.defaults.replicaSet.instanceId;
     expect((await mirror(dir, ['--instance-id', instanceId, '--keep', '3'])).code).toBe(0);
     const kept = (await foldersOnDisk(dir)).get(instanceId)!;
     expect(kept).toHaveLength(3);
@@ -375,7 +354,7 @@ describe('dds-backup mirror', () => {
 
   it('a copy whose file changed on disk is downloaded again; one mirror per DIR at a time', async () => {
     const dir = await mirrorDir();
-    const instanceId = mock.defaults.replicaSet.instanceId;
+    const instanceId = m.mock.defaults.replicaSet.instanceId;
     expect((await mirror(dir, ['--instance-id', instanceId])).code).toBe(0);
     const [backupId] = (await foldersOnDisk(dir)).get(instanceId)!;
     const folder = join(dir, instanceId, backupId!);
@@ -397,7 +376,7 @@ describe('dds-backup mirror', () => {
   it('--since only takes backups begun since then (end_time now); a TTY gets the overall progress line, a log plain lines', async () => {
     const dir = await mirrorDir();
     const r = await runCli(
-      ['--endpoint', ORIGIN, '--project-id', mock.defaults.projectId, 'mirror', '--dir', dir, '--since', '2026-03-08'],
+      ['--endpoint', m.url, '--project-id', m.mock.defaults.projectId, 'mirror', '--dir', dir, '--since', '2026-03-08'],
       { env: { DDS_BACKUP_TOKEN: TOKEN }, fetch: watch, tty: true },
     );
     expect(r.code, r.stderr).toBe(0);
@@ -412,7 +391,7 @@ describe('dds-backup mirror', () => {
     expect(r.stderr).toMatch(/Mirror of .*: \d+ new, 0 already verified, 0 failed/);
 
     const plain = await runCli(
-      ['--endpoint', ORIGIN, '--project-id', mock.defaults.projectId, 'mirror', '--dir', await mirrorDir()],
+      ['--endpoint', m.url, '--project-id', m.mock.defaults.projectId, 'mirror', '--dir', await mirrorDir()],
       { env: { DDS_BACKUP_TOKEN: TOKEN }, fetch: watch },
     );
     expect(plain.code, plain.stderr).toBe(0);
@@ -423,7 +402,7 @@ describe('dds-backup mirror', () => {
 
   it('--recheck re-hashes verified copies: a file changed under the same size and mtime is fetched again', async () => {
     const dir = await mirrorDir();
-    const instanceId = mock.defaults.replicaSet.instanceId;
+    const instanceId = m.mock.defaults.replicaSet.instanceId;
     expect((await mirror(dir, ['--instance-id', instanceId])).code).toBe(0);
     const [backupId] = (await foldersOnDisk(dir)).get(instanceId)!;
     const folder = join(dir, instanceId, backupId!);

@@ -10,9 +10,9 @@ import type { DdsClient } from '../client.js';
 import { Budget, forEachLimit } from '../download/budget.js';
 import { EmptyBackupError } from '../download/errors.js';
 import { type DownloadEvent, emitter } from '../download/events.js';
+import { http1Transport } from '../download/http1-transport.js';
 import { assertFetchableLink } from '../download/link-check.js';
 import { LinksCache } from '../download/links-cache.js';
-import { selectTransport } from '../download/object-transport.js';
 import { assertSafeNames } from '../download/safe-name.js';
 import { checksumOf } from '../download/verify.js';
 import { AbortError, ConfigurationError, DdsBackupError } from '../errors.js';
@@ -71,7 +71,6 @@ export interface DownloadToS3Options {
   speedLimit?: number;
   speedTimeMs?: number;
   refreshMarginMs?: number;
-  transport?: 'auto' | 'http1' | 'node' | 'fetch';
   now?: () => number;
 }
 
@@ -178,7 +177,8 @@ export async function downloadBackupToS3(options: DownloadToS3Options): Promise<
     const state = await UploadState.load(
       options.statePath ?? UploadState.defaultPath(options.env ?? process.env, options.s3?.endpoint, location.bucket),
     );
-    const transport = selectTransport(options.transport ?? 'auto', client, links.files[0]?.url, maxConnections);
+    // Object GETs go over the engine's own HTTP/1.1 client, with the client's proxy and CA settings.
+    const transport = http1Transport(maxConnections, client.network);
     const ctx: S3Context = {
       s3,
       bucket: location.bucket,

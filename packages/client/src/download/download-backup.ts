@@ -24,8 +24,8 @@ import {
   untilAborted,
 } from './file-download.js';
 import { HashPool } from './file-hasher.js';
-import { assertFetchableLink } from './link-check.js';
 import { http1Transport } from './http1-transport.js';
+import { assertFetchableLink } from './link-check.js';
 import { LinksCache } from './links-cache.js';
 import { Manifest, type ManifestEntry } from './manifest.js';
 import { assertSafeNames, PART_SUFFIX } from './safe-name.js';

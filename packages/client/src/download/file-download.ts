@@ -8,6 +8,7 @@ import {
   ObjectChangedError,
   ObjectResponseError,
   RangeIgnoredError,
+  VerificationError,
   WriteError,
 } from './errors.js';
 import type { DownloadEvent } from './events.js';
@@ -140,12 +141,23 @@ export class FileDownload implements RangeTarget, Checkpointable {
         sizeKB: plan.link.sizeKB,
         resumedBytes,
       });
-      await this.transfer();
-      const total = this.total ?? 0;
-      if (!this.ranges.covers(total))
-        throw new ObjectResponseError(this.name, 'ranges left unfetched', { retryable: false });
-      await ctx.checkpointer.flush();
-      const { md5, sha256 } = await this.verify(total);
+      let verified: { total: number; md5: string | undefined; sha256: string };
+      try {
+        verified = await this.transferAndVerify();
+      } catch (error) {
+        // An MD5 mismatch with bytes an earlier run left: those bytes are the suspects (a run
+        // stopped mid-file keeps what it received, and bytes damaged in transit pass every check
+        // until the whole file is hashed). Fetched whole once more before calling it corrupt,
+        // so "run it again" repairs a file, as the messages promise.
+        const md5Mismatch = error instanceof VerificationError && error.check === 'md5';
+        if (!md5Mismatch || resumedBytes === 0 || ctx.signal.aborted) throw error;
+        await this.restartFromZero(
+          `its MD5 did not match with ${resumedBytes} byte(s) resumed from an earlier run: downloading it again from byte 0`,
+          { segments: true },
+        );
+        verified = await this.transferAndVerify();
+      }
+      const { total, md5, sha256 } = verified;
       ctx.checkpointer.untrack(this);
       // Everything on disk before the file gets its final name, including bytes an earlier run
       // of this boot wrote but never synced (they were trusted, not re-written, by this run).
@@ -195,6 +207,16 @@ export class FileDownload implements RangeTarget, Checkpointable {
     }
   }
 
+  /** Fetches what is missing, then verifies the whole file (size, MD5 where the ETag is one). */
+  private async transferAndVerify(): Promise<{ total: number; md5: string | undefined; sha256: string }> {
+    await this.transfer();
+    const total = this.total ?? 0;
+    if (!this.ranges.covers(total))
+      throw new ObjectResponseError(this.name, 'ranges left unfetched', { retryable: false });
+    await this.ctx.checkpointer.flush();
+    return { total, ...(await this.verify(total)) };
+  }
+
   /**
    * Fetches every missing range: a first request learns the exact size (the API gives KB), then
    * the rest in parallel. The first failing range stops its siblings; all have settled (no
@@ -216,8 +238,8 @@ export class FileDownload implements RangeTarget, Checkpointable {
    * A server that ignores Range can still be read from byte 0 to the end: forget the ranges on
    * disk (recorded as empty before any new byte lands), truncate, and fetch in one stream.
    */
-  private async restartFromZero(reason: string): Promise<void> {
-    this.restarted = true;
+  private async restartFromZero(reason: string, options: { segments?: boolean } = {}): Promise<void> {
+    if (!options.segments) this.restarted = true;
     this.ctx.emit({ type: 'restart', file: this.name, reason });
     this.hashing?.cancel();
     this.hashing = undefined;
@@ -233,7 +255,8 @@ export class FileDownload implements RangeTarget, Checkpointable {
     this.rangeContext = {
       ...this.ctx,
       signal: AbortSignal.any([this.ctx.signal, this.stop.signal]),
-      segmentsPerFile: 1,
+      // One stream where the server ignores Range; the usual segments for a plain fetch again.
+      ...(options.segments ? {} : { segmentsPerFile: 1 }),
     };
     this.total = undefined;
   }

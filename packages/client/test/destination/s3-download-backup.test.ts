@@ -16,8 +16,8 @@ afterEach(async () => {
 
 /** The resume state of the test (a temp dir: the user's ~/.local/state is never touched). */
 let statePath = '';
-async function setup(listen = true): Promise<{ m: MockHandle; s3: S3ServerHandle }> {
-  const m = await startMock({ listen });
+async function setup(): Promise<{ m: MockHandle; s3: S3ServerHandle }> {
+  const m = await startMock();
   const s3 = await startS3Server();
   const state = await tempDir();
   statePath = join(state.dir, 'uploads.json');

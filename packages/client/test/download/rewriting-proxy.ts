@@ -57,6 +57,8 @@ export async function rewritingProxy(
     endpoint: url,
     projectId: m.mock.defaults.projectId,
     credentials: tokenCredentials(m.mock.defaults.token),
+    // As startMock's client: a developer's proxy variables must not leak in.
+    proxy: false,
     retry: FAST_RETRY,
   });
   return {

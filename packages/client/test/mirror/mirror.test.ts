@@ -1,76 +1,58 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createClock, createMockServer, type MockServer } from '@dds-backup/mock-server';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createClient, type FetchLike, tokenCredentials } from '../../src/index.js';
+import { createClock } from '@dds-backup/mock-server';
+import { afterEach, describe, expect, it } from 'vitest';
 import { type MirrorEvent, mirrorBackups } from '../../src/mirror/index.js';
+import { type MockHandle, startMock } from '../download/helpers.js';
+import { rewritingProxy } from '../download/rewriting-proxy.js';
 
-const ORIGIN = 'http://mock.test';
 const START = Date.parse('2026-03-10T12:00:00Z');
 const DAY = 86_400_000;
-let mock: MockServer;
-let dirs: string[] = [];
-beforeEach(() => {
-  mock = createMockServer({ clock: createClock({ start: START, frozen: true }) });
-});
+let cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
-  await mock.close();
-  for (const d of dirs) await rm(d, { recursive: true, force: true });
-  dirs = [];
+  for (const c of cleanups.reverse()) await c();
+  cleanups = [];
 });
 
+/** The mock on 127.0.0.1:0 (objects travel over real sockets), on a frozen clock. */
+const mockAt = async (): Promise<MockHandle> => {
+  const m = await startMock({ clock: createClock({ start: START, frozen: true }) });
+  cleanups.push(() => m.close());
+  return m;
+};
 const temp = async () => {
   const d = await mkdtemp(join(tmpdir(), 'dds-mirror-'));
-  dirs.push(d);
+  cleanups.push(() => rm(d, { recursive: true, force: true }));
   return d;
 };
-const clientWith = (fetch: FetchLike) =>
-  createClient({
-    endpoint: ORIGIN,
-    projectId: mock.defaults.projectId,
-    credentials: tokenCredentials(mock.defaults.token),
-    fetch,
-    retry: { baseDelayMs: 1, maxDelayMs: 2 },
-  });
 
 describe('mirrorBackups', () => {
   it('runs several backups at once within ONE connection budget across all of them', async () => {
+    const m = await mockAt();
     let inFlight = 0;
     let most = 0;
-    // Counts object requests from their start until their last body byte (what the budget bounds;
-    // the engine stops reading at Content-Length, so the stream's end is not awaited).
-    const counting: FetchLike = async (r) => {
-      if (!new URL(r.url).pathname.startsWith('/obs/')) return mock.fetch(r);
-      inFlight++;
-      most = Math.max(most, inFlight);
-      const res = await mock.fetch(r);
-      const length = Number(res.headers.get('content-length') ?? 0);
-      let received = 0;
-      let ended = false;
-      const end = () => {
-        if (!ended) inFlight--;
-        ended = true;
-      };
-      if (!res.body || length === 0) {
-        end();
-        return res;
-      }
-      const body = res.body.pipeThrough(
-        new TransformStream<Uint8Array, Uint8Array>({
-          transform(chunk, controller) {
-            received += chunk.byteLength;
-            if (received >= length) end();
-            controller.enqueue(chunk);
-          },
-          flush: end,
-        }),
-      );
-      return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
-    };
+    // Counts object requests from their arrival until their last body byte is handed to the
+    // socket: inside the time the engine holds a budget slot for them (it sends after taking one
+    // and gives it back once it has read that last byte), so this can only exceed the budget if
+    // the engine does.
+    const counting = await rewritingProxy(m, {
+      request: (_headers, req) => {
+        if (!req.url!.startsWith('/obs/')) return;
+        inFlight++;
+        most = Math.max(most, inFlight);
+      },
+      object: () => {
+        inFlight--;
+      },
+    });
+    cleanups.push(counting.close);
+    // Paced bodies keep each answer open for a while at the proxy (it reads the whole answer
+    // before sending it), so requests the budget lets run together are seen together.
+    await m.admin('POST', 'faults', { target: 'download', kind: 'throttle', bytes_per_second: 4 * 1024 * 1024 });
     const events: MirrorEvent[] = [];
     const result = await mirrorBackups({
-      client: clientWith(counting),
+      client: counting.client,
       dir: await temp(),
       parallelBackups: 4,
       concurrency: 4,
@@ -86,9 +68,10 @@ describe('mirrorBackups', () => {
   });
 
   it('--keep-days D removes the verified copies that ended more than D days ago, and only those; a fresh mirror does not fetch them', async () => {
+    const m = await mockAt();
     const dir = await temp();
-    const instanceId = mock.defaults.replicaSet.instanceId;
-    const client = clientWith((r) => mock.fetch(r));
+    const instanceId = m.mock.defaults.replicaSet.instanceId;
+    const { client } = m;
     const everything = await mirrorBackups({ client, dir, instanceIds: [instanceId], now: () => START });
     expect(everything.summary.failed).toBe(0);
     const listed = new Map<string, number>();
