@@ -3,21 +3,19 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { createMockServer, type MockServer } from '@dds-backup/mock-server';
 // @ts-expect-error s3rver ships no type declarations
 import S3rver from 's3rver';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers.js';
+import { mockPerTest, runCli } from '../helpers.js';
 
-const ORIGIN = 'http://mock.test';
 const TOKEN = 'cli-s3-token-secret';
 const S3_SECRET = 'S3RVER';
 
-let mock: MockServer;
+// Objects travel over real sockets (the engine's only transport): the mock listens on 127.0.0.1:0.
+const m = mockPerTest();
 let s3: { endpoint: string; close: () => Promise<void> };
 let stateHome = '';
 beforeEach(async () => {
-  mock = createMockServer();
   stateHome = await mkdtemp(join(tmpdir(), 'dds-cli-state-'));
   // s3rver 3.7 (a real S3 protocol server) on 127.0.0.1:0, its store in a temp dir removed after.
   const directory = await mkdtemp(join(tmpdir(), 'dds-cli-s3rver-'));
@@ -39,29 +37,21 @@ beforeEach(async () => {
   };
 });
 afterEach(async () => {
-  await mock.close();
   await s3.close();
   await rm(stateHome, { recursive: true, force: true });
 });
 
-const published = async (backupId: string) => {
-  const state = (await (await mock.fetch(new Request(`${ORIGIN}/__mock/state`))).json()) as {
-    projects: { instances: { backups: { id: string; files: { name: string; sha256: string }[] }[] }[] }[];
-  };
-  for (const p of state.projects)
-    for (const i of p.instances) for (const b of i.backups) if (b.id === backupId) return b.files;
-  throw new Error('no such backup');
-};
+const published = (backupId: string) => m.files(backupId);
 
 const upload = (to: string, env: Record<string, string>, extra: string[] = []) => {
-  const ids = mock.defaults.sharded;
+  const ids = m.mock.defaults.sharded;
   return runCli(
     [
-      ...['--endpoint', ORIGIN, '--project-id', mock.defaults.projectId, 'download'],
+      ...['--endpoint', m.url, '--project-id', m.mock.defaults.projectId, 'download'],
       ...['--instance-id', ids.instanceId, '--backup-id', ids.backupId, '--to', to],
       ...['--s3-endpoint', s3.endpoint, '--s3-path-style', ...extra],
     ],
-    { env: { DDS_BACKUP_TOKEN: TOKEN, XDG_STATE_HOME: stateHome, ...env }, fetch: (r: Request) => mock.fetch(r) },
+    { env: { DDS_BACKUP_TOKEN: TOKEN, XDG_STATE_HOME: stateHome, ...env }, fetch: (r: Request) => m.mock.fetch(r) },
   );
 };
 
@@ -69,7 +59,7 @@ describe('dds-backup download --to s3://', () => {
   it('uploads every file to PREFIX/INSTANCE/BACKUP/FILE with the AWS_* keys of the environment; the objects hash to the published SHA-256', async () => {
     const r = await upload('s3://backups/dds', { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: S3_SECRET });
     expect(r.code, r.stderr).toBe(0);
-    const ids = mock.defaults.sharded;
+    const ids = m.mock.defaults.sharded;
     expect(r.stderr).toContain(`to s3://backups/dds/${ids.instanceId}/${ids.backupId}/ in`);
     const client = new S3Client({
       endpoint: s3.endpoint,
@@ -125,9 +115,9 @@ describe('dds-backup download --to s3://', () => {
   });
 
   it('usage: --to needs s3://, excludes --dir, and the --s3-* flags need --to (exit 2)', async () => {
-    const ids = mock.defaults.sharded;
-    const base = ['--endpoint', ORIGIN, 'download', '--instance-id', ids.instanceId, '--backup-id', ids.backupId];
-    const env = { env: { DDS_BACKUP_TOKEN: TOKEN }, fetch: (r: Request) => mock.fetch(r) };
+    const ids = m.mock.defaults.sharded;
+    const base = ['--endpoint', m.url, 'download', '--instance-id', ids.instanceId, '--backup-id', ids.backupId];
+    const env = { env: { DDS_BACKUP_TOKEN: TOKEN }, fetch: (r: Request) => m.mock.fetch(r) };
     expect((await runCli([...base, '--to', '/tmp/x'], env)).stderr).toMatch(/--to takes s3:\/\/BUCKET\/PREFIX/);
     expect((await runCli([...base, '--to', 's3://backups', '--dir', 'x'], env)).code).toBe(2);
     const r = await runCli([...base, '--s3-path-style'], env);
