@@ -90,14 +90,7 @@ async function download(argv: string[], context: CliContext): Promise<number> {
   const dir = resolve(context.cwd ?? process.cwd(), typeof values.dir === 'string' ? values.dir : backupId);
 
   const quiet = values.quiet === true;
-  const color = values['no-color'] !== true && !context.env.NO_COLOR && context.stderr.isTTY === true;
-  const renderer: ProgressRenderer | undefined = values.json
-    ? ndjsonRenderer(context.stdout)
-    : quiet
-      ? undefined
-      : context.stderr.isTTY
-        ? ttyRenderer(context.stderr, { color })
-        : plainRenderer(context.stderr);
+  const renderer = progressRenderer(values, context);
 
   const started = Date.now();
   try {
@@ -210,14 +203,7 @@ async function downloadToS3(
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const { downloadBackupToS3 } = await import('@dds-backup/client/s3');
   const quiet = values.quiet === true;
-  const color = values['no-color'] !== true && !context.env.NO_COLOR && context.stderr.isTTY === true;
-  const renderer: ProgressRenderer | undefined = values.json
-    ? ndjsonRenderer(context.stdout)
-    : quiet
-      ? undefined
-      : context.stderr.isTTY
-        ? ttyRenderer(context.stderr, { color })
-        : plainRenderer(context.stderr);
+  const renderer = progressRenderer(values, context);
   const started = Date.now();
   try {
     const result = await downloadBackupToS3({
@@ -291,4 +277,12 @@ function s3Credentials(env: Record<string, string | undefined>) {
       ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
     },
   };
+}
+
+/** The progress view of a download, to disk or to S3: NDJSON, none (--quiet), a TTY view or plain lines. */
+function progressRenderer(values: ParsedValues, context: CliContext): ProgressRenderer | undefined {
+  if (values.json) return ndjsonRenderer(context.stdout);
+  if (values.quiet === true) return undefined;
+  const color = values['no-color'] !== true && !context.env.NO_COLOR && context.stderr.isTTY === true;
+  return context.stderr.isTTY ? ttyRenderer(context.stderr, { color }) : plainRenderer(context.stderr);
 }
