@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { signing, TOKEN_HEADER } from '@dds-backup/contract';
+import { HEADER_LC, signing, TOKEN_HEADER } from '@dds-backup/contract';
 import { type VerifyFailure, verifyRequest } from '@dds-backup/signer';
 import type { CoreRequest } from './http/core.js';
 
@@ -78,7 +78,7 @@ export class Authenticator {
    * clock by days must not make every signature "15 minutes away".
    */
   authenticate(req: CoreRequest, url: () => URL, now: number, wallNow: number = Date.now()): AuthResult {
-    const authorization = req.header('authorization');
+    const authorization = req.header(HEADER_LC.Authorization);
     if (authorization?.startsWith(signing.algorithm)) {
       const result = verifyRequest(
         { method: req.method, url: url(), getHeader: (n) => req.header(n) },

@@ -1,3 +1,4 @@
+import { HEADER_LC } from '@dds-backup/contract';
 import type { Authenticator } from './auth.js';
 import type { MockClock } from './clock.js';
 import type { ObjectContent } from './content.js';
@@ -42,7 +43,7 @@ export interface RequestContext {
 }
 
 /** Header that selects a namespace (isolated state) for API, IAM and admin calls. */
-export const NAMESPACE_HEADER = 'x-mock-namespace';
+export const NAMESPACE_HEADER = HEADER_LC.XMockNamespace;
 export const DEFAULT_NAMESPACE = 'default';
 /** Namespace names: short and URL-safe, as they travel inside links. */
 export const NAMESPACE_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;

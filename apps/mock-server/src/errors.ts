@@ -1,4 +1,4 @@
-import { getErrorCode, type Language } from '@dds-backup/contract';
+import { getErrorCode, HEADER_LC, type Language } from '@dds-backup/contract';
 import type { CoreResult } from './http/core.js';
 
 /** `X-Language` value to a supported language (anything else: English, as DDS does). */
@@ -35,7 +35,7 @@ export function huaweiError(
   if (code.startsWith('APIGW.')) body.request_id = options.requestId;
   return {
     status: options.status ?? info?.status ?? 500,
-    headers: { 'content-type': JSON_TYPE, 'x-request-id': options.requestId, ...options.headers },
+    headers: { 'content-type': JSON_TYPE, [HEADER_LC.XRequestId]: options.requestId, ...options.headers },
     body: JSON.stringify(body),
   };
 }
@@ -57,7 +57,7 @@ export function jsonBody(
   requestId: string,
   headers: Record<string, string> = {},
 ): CoreResult {
-  return { status, headers: { 'content-type': JSON_TYPE, 'x-request-id': requestId, ...headers }, body: json };
+  return { status, headers: { 'content-type': JSON_TYPE, [HEADER_LC.XRequestId]: requestId, ...headers }, body: json };
 }
 
 const xmlEscape = (s: string) => s.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -72,7 +72,7 @@ export function obsError(status: number, code: string, message: string, requestI
     status,
     headers: {
       'content-type': 'application/xml',
-      'x-request-id': requestId,
+      [HEADER_LC.XRequestId]: requestId,
       'x-obs-request-id': requestId,
       'x-obs-error-code': code,
       ...(head ? { 'content-length': String(Buffer.byteLength(body)) } : {}),

@@ -1,4 +1,4 @@
-import { getOperation } from '@dds-backup/contract';
+import { getOperation, HEADER_LC } from '@dds-backup/contract';
 import {
   DEFAULT_NAMESPACE,
   type MockContext,
@@ -82,7 +82,7 @@ export function createHandler(ctx: MockContext, logger: RequestLogger | undefine
     } else if (req.method === 'POST' && path === TOKENS_PATH) {
       return createToken(ctx, rc);
     }
-    return huaweiError('APIGW.0101', { language: languageOf(req.header('x-language')), requestId });
+    return huaweiError('APIGW.0101', { language: languageOf(req.header(HEADER_LC.XLanguage)), requestId });
   };
 
   return {
@@ -101,7 +101,7 @@ export function createHandler(ctx: MockContext, logger: RequestLogger | undefine
         const result =
           target === 'download'
             ? obsError(400, 'InvalidArgument', detail, requestId, req.method === 'HEAD')
-            : huaweiError('DBS.200001', { language: languageOf(req.header('x-language')), requestId, detail });
+            : huaweiError('DBS.200001', { language: languageOf(req.header(HEADER_LC.XLanguage)), requestId, detail });
         return { result, info: { ...info, namespace: DEFAULT_NAMESPACE } };
       }
       const rc: RequestContext = {
@@ -169,7 +169,7 @@ export function createHandler(ctx: MockContext, logger: RequestLogger | undefine
               requestId,
               req.method === 'HEAD',
             )
-          : huaweiError('DBS.280005', { language: languageOf(req.header('x-language')), requestId });
+          : huaweiError('DBS.280005', { language: languageOf(req.header(HEADER_LC.XLanguage)), requestId });
       return { result, info };
     },
   };

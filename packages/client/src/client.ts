@@ -1,6 +1,7 @@
 import {
   DEFAULT_REGION,
   getRegion,
+  HEADER_LC,
   type IamPaths,
   type Language,
   type paths,
@@ -154,7 +155,7 @@ export function createClient(options: ClientOptions): DdsClient {
     timeoutMs,
     headers: {
       'user-agent': options.userAgent ?? `dds-backup/${VERSION}`,
-      ...(options.language ? { 'x-language': options.language } : {}),
+      ...(options.language ? { [HEADER_LC.XLanguage]: options.language } : {}),
     },
     onRetry: options.onRetry,
     log: options.log,

@@ -1,4 +1,9 @@
-import { HuaweiTimeFormatError, parseHuaweiTime, type ShowBackupDownloadLinkResponse } from '@dds-backup/contract';
+import {
+  HEADER_LC,
+  HuaweiTimeFormatError,
+  parseHuaweiTime,
+  type ShowBackupDownloadLinkResponse,
+} from '@dds-backup/contract';
 import type { DdsClient } from './client.js';
 import { ConfigurationError, ResponseFormatError } from './errors.js';
 import { unwrap } from './unwrap.js';
@@ -68,5 +73,10 @@ export async function getDownloadLinks(client: DdsClient, input: GetDownloadLink
       ...(f.group_name !== undefined ? { groupName: f.group_name } : {}),
     };
   });
-  return { bucket: body.bucket, files, body, requestId: result.response.headers.get('x-request-id') ?? undefined };
+  return {
+    bucket: body.bucket,
+    files,
+    body,
+    requestId: result.response.headers.get(HEADER_LC.XRequestId) ?? undefined,
+  };
 }

@@ -1,3 +1,4 @@
+import { HEADER_LC } from '@dds-backup/contract';
 import { redactHeaders, redactUrl } from './redact.js';
 
 /**
@@ -22,7 +23,7 @@ export function loggingFetch(
     log(requestLine(request.method, request.url, request.headers));
     try {
       const response = await fetch(request);
-      log(responseLine(response.status, request.url, Date.now() - started, response.headers.get('x-request-id')));
+      log(responseLine(response.status, request.url, Date.now() - started, response.headers.get(HEADER_LC.XRequestId)));
       return response;
     } catch (error) {
       log(

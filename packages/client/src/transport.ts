@@ -1,3 +1,4 @@
+import { HEADER_LC } from '@dds-backup/contract';
 import type { AuthContext, CredentialsProvider } from './credentials/types.js';
 import { isRetryableStatus, ResponseFormatError, ResponseTooLargeError, TimeoutError } from './errors.js';
 import { redactHeaders, redactUrl } from './redact.js';
@@ -53,7 +54,7 @@ export function createTransport(options: TransportOptions): FetchLike {
           throw error;
         }
         options.log?.(
-          `< ${response.status} ${redactUrl(request.url)} ${Date.now() - started}ms request-id=${response.headers.get('x-request-id') ?? '-'}`,
+          `< ${response.status} ${redactUrl(request.url)} ${Date.now() - started}ms request-id=${response.headers.get(HEADER_LC.XRequestId) ?? '-'}`,
         );
         if (isRetryableStatus(response.status) && n + 1 < attempts) {
           const text = await response.text().catch(() => '');

@@ -1,3 +1,4 @@
+import { HEADER_LC } from '@dds-backup/contract';
 import { ApiError } from './errors.js';
 import { parseRetryAfter } from './retry.js';
 
@@ -30,7 +31,7 @@ export function apiErrorFrom(operation: string, response: Response, body: unknow
     request_id?: unknown;
     error?: { message?: unknown };
   };
-  const retryAfter = parseRetryAfter(response.headers.get('retry-after'));
+  const retryAfter = parseRetryAfter(response.headers.get(HEADER_LC.RetryAfter));
   return new ApiError({
     operation,
     status: response.status,
@@ -44,7 +45,8 @@ export function apiErrorFrom(operation: string, response: Response, body: unknow
             ? body.slice(0, 200)
             : undefined,
     requestId:
-      response.headers.get('x-request-id') ?? (typeof fields.request_id === 'string' ? fields.request_id : undefined),
+      response.headers.get(HEADER_LC.XRequestId) ??
+      (typeof fields.request_id === 'string' ? fields.request_id : undefined),
     retryAfterSeconds: retryAfter === undefined ? undefined : retryAfter / 1000,
   });
 }

@@ -22,6 +22,7 @@ export {
   listInstancesExamples,
   showBackupDownloadLinkExamples,
 } from './generated/examples.js';
+export { HEADER, HEADER_LC, type HeaderName } from './generated/headers.js';
 export type {
   components as IamComponents,
   operations as IamOperations,

@@ -1,5 +1,6 @@
 import { allSpecs } from './generated/specs.js';
 import type { OpenApiDocument } from './openapi-document.js';
+import { escapePointer, resolveRef } from './resolve-ref.js';
 
 /** A parameter of an operation, with its $ref resolved. */
 export interface OperationParameter {
@@ -56,23 +57,7 @@ export interface OperationInfo {
   errorCodes: string[];
 }
 
-const escapePointer = (s: string) => s.replace(/~/g, '~0').replace(/\//g, '~1');
-const unescapePointer = (s: string) => s.replace(/~1/g, '/').replace(/~0/g, '~');
-
-/** Follows internal `$ref`s; returns the node and the pointer it was found at. */
-export function resolveRef(doc: OpenApiDocument, node: unknown, pointer: string): [any, string] {
-  let current: any = node;
-  let at = pointer;
-  for (let hops = 0; current && typeof current.$ref === 'string'; hops++) {
-    if (hops > 32 || !current.$ref.startsWith('#/')) throw new Error(`Unresolvable $ref ${current.$ref}`);
-    at = current.$ref.slice(1);
-    current = at
-      .slice(1)
-      .split('/')
-      .reduce((o: any, k) => o?.[unescapePointer(k)], doc);
-  }
-  return [current, at];
-}
+export { resolveRef };
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
 

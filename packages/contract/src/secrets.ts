@@ -1,3 +1,4 @@
+import { HEADER } from './generated/headers.js';
 import { ddsBackupSpec } from './generated/specs.js';
 import { signing, TOKEN_HEADER } from './signing.js';
 
@@ -34,7 +35,7 @@ export const SECRET_QUERY_PARAMETERS: readonly string[] = [
 export const SECRET_HEADERS: readonly string[] = [
   TOKEN_HEADER,
   signing.securityTokenHeader,
-  'Authorization',
+  HEADER.Authorization,
   'Proxy-Authorization',
-  'X-Subject-Token',
+  HEADER.XSubjectToken,
 ].map((h) => h.toLowerCase());

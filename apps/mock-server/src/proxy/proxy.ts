@@ -1,4 +1,4 @@
-import { SECRET_HEADERS } from '@dds-backup/contract';
+import { HEADER_LC, SECRET_HEADERS } from '@dds-backup/contract';
 import type { RequestContext } from '../context.js';
 import { JSON_TYPE } from '../errors.js';
 import type { CoreResult } from '../http/core.js';
@@ -56,7 +56,7 @@ function proxyError(error: unknown, base: URL, requestId: string): CoreResult {
   };
   return {
     status: timeout ? 504 : 502,
-    headers: { 'content-type': JSON_TYPE, 'x-request-id': requestId },
+    headers: { 'content-type': JSON_TYPE, [HEADER_LC.XRequestId]: requestId },
     body: JSON.stringify(body),
   };
 }
@@ -92,11 +92,11 @@ export function createProxy(config: ProxyConfig, sink: ViolationSink | undefined
         const issues = checkAnswer(op, { status: answer.status, headers, body: answer.body }, req.method === 'HEAD');
         verdict = issues.length === 0 ? 'ok' : `violations=${issues.length}`;
         if (issues.length > 0) {
-          const secrets = [...SECRET_HEADERS.map((h) => req.header(h)), headers['x-subject-token']];
+          const secrets = [...SECRET_HEADERS.map((h) => req.header(h)), headers[HEADER_LC.XSubjectToken]];
           const violation: ContractViolation = {
             time: new Date().toISOString(),
             request_id: rc.requestId,
-            upstream_request_id: headers['x-request-id'] ?? null,
+            upstream_request_id: headers[HEADER_LC.XRequestId] ?? null,
             namespace: rc.ns.name,
             operation_id: op.operationId,
             method: req.method,

@@ -1,4 +1,10 @@
-import { formatHuaweiTime, getOperation, type MockAdminComponents, validateRequest } from '@dds-backup/contract';
+import {
+  formatHuaweiTime,
+  getOperation,
+  HEADER_LC,
+  type MockAdminComponents,
+  validateRequest,
+} from '@dds-backup/contract';
 import { SINGLE_PART_ETAG_MAX_BYTES } from '../content.js';
 import type { MockContext, RequestContext } from '../context.js';
 import {
@@ -24,7 +30,7 @@ function adminError(status: number, code: string, message: string, requestId: st
   return jsonResult(status, { error_code: code, error_msg: message }, requestId);
 }
 
-const noContent = (requestId: string): CoreResult => ({ status: 204, headers: { 'x-request-id': requestId } });
+const noContent = (requestId: string): CoreResult => ({ status: 204, headers: { [HEADER_LC.XRequestId]: requestId } });
 
 /** The fields of a fault rule, from the admin spec. */
 const adminSchemas = getOperation('AddMockFaults').document.components?.schemas as

@@ -1,4 +1,4 @@
-import { type ErrorCode, getOperation, type Language, validateRequest } from '@dds-backup/contract';
+import { type ErrorCode, getOperation, HEADER_LC, type Language, validateRequest } from '@dds-backup/contract';
 import type { MockContext, RequestContext } from '../context.js';
 import { huaweiError, jsonResult, languageOf } from '../errors.js';
 import type { CoreResult } from '../http/core.js';
@@ -85,7 +85,7 @@ export async function beginApiRequest(
   projectSegment: string,
 ): Promise<{ request: ApiRequest } | { result: CoreResult }> {
   const { req, ns, requestId } = rc;
-  const language = languageOf(req.header('x-language'));
+  const language = languageOf(req.header(HEADER_LC.XLanguage));
   const faulted = await applyApiFaults(rc, language);
   if (faulted?.result) return { result: faulted.result };
   const withFaults = (r: CoreResult): CoreResult => (faulted?.stream ? { ...r, faults: faulted.stream } : r);

@@ -1,4 +1,4 @@
-import { type ErrorCode, errorCodes, type Language } from '@dds-backup/contract';
+import { type ErrorCode, errorCodes, HEADER_LC, type Language } from '@dds-backup/contract';
 import { type RequestContext, sleep } from '../context.js';
 import { huaweiError, obsCodeForStatus, obsError } from '../errors.js';
 import type { CoreResult, StreamFaults } from '../http/core.js';
@@ -28,7 +28,7 @@ export async function applyApiFaults(
   const rule = effect.status;
   if (!rule) return { stream };
   const headers: Record<string, string> =
-    rule.retry_after !== undefined ? { 'retry-after': String(rule.retry_after) } : {};
+    rule.retry_after !== undefined ? { [HEADER_LC.RetryAfter]: String(rule.retry_after) } : {};
   // Without an error_code, the spec's code for the rule's status: a 429 is labelled as
   // throttling, a 404 as "instance not found", never every status as a server error.
   const result = huaweiError(rule.error_code ?? defaultCodeFor(rule.status), {
@@ -59,6 +59,6 @@ export async function applyDownloadFaults(
     rc.requestId,
     head,
   );
-  if (rule.retry_after !== undefined) result.headers['retry-after'] = String(rule.retry_after);
+  if (rule.retry_after !== undefined) result.headers[HEADER_LC.RetryAfter] = String(rule.retry_after);
   return { result };
 }

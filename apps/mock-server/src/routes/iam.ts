@@ -1,4 +1,4 @@
-import { validateRequest } from '@dds-backup/contract';
+import { HEADER_LC, validateRequest } from '@dds-backup/contract';
 import type { MockContext, RequestContext } from '../context.js';
 import { jsonResult } from '../errors.js';
 import type { CoreResult } from '../http/core.js';
@@ -56,7 +56,7 @@ export async function createToken(ctx: MockContext, rc: RequestContext): Promise
       },
     },
     requestId,
-    { 'x-subject-token': token },
+    { [HEADER_LC.XSubjectToken]: token },
   );
 }
 

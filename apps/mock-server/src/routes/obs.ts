@@ -1,3 +1,4 @@
+import { HEADER_LC } from '@dds-backup/contract';
 import { type MockContext, type RequestContext, sleep } from '../context.js';
 import { obsCodeForStatus, obsError } from '../errors.js';
 import type { CoreResult, StreamFaults } from '../http/core.js';
@@ -156,7 +157,7 @@ export async function getObject(ctx: MockContext, rc: RequestContext): Promise<C
     'accept-ranges': 'bytes',
     etag,
     'last-modified': new Date(found.backup.endTime).toUTCString(),
-    'x-request-id': requestId,
+    [HEADER_LC.XRequestId]: requestId,
     'x-obs-request-id': requestId,
   };
   // If-Range: the range only holds for the same version of the object.

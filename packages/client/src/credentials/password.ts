@@ -1,4 +1,4 @@
-import { type IamPaths, TOKEN_HEADER } from '@dds-backup/contract';
+import { HEADER_LC, type IamPaths, TOKEN_HEADER } from '@dds-backup/contract';
 import createOpenApiClient from 'openapi-fetch';
 import { CredentialsError } from '../errors.js';
 import { registerSecret } from '../redact.js';
@@ -61,7 +61,7 @@ export function passwordCredentials(options: PasswordOptions): CredentialsProvid
       },
       signal: context.signal,
     });
-    const token = response.headers.get('x-subject-token');
+    const token = response.headers.get(HEADER_LC.XSubjectToken);
     if (!data || !token) {
       throw apiErrorFrom('KeystoneCreateUserTokenByPassword', response, error ?? 'IAM did not issue a token');
     }
