@@ -1,4 +1,11 @@
-import { getErrorCode, HEADER_LC, type Language } from '@dds-backup/contract';
+import {
+  type ErrorCode,
+  getErrorCode,
+  HEADER_LC,
+  type HuaweiError,
+  type Language,
+  type MockAdminComponents,
+} from '@dds-backup/contract';
 import type { CoreResult } from './http/core.js';
 
 /** `X-Language` value to a supported language (anything else: English, as DDS does). */
@@ -7,23 +14,32 @@ export const languageOf = (header: string | undefined): Language =>
 
 export const JSON_TYPE = 'application/json;charset=UTF-8';
 
+/** What the mock's own answers carry: the admin API's error body, with its closed list of `MOCK.*` codes. */
+export type MockError = MockAdminComponents['schemas']['Error'];
+export type MockErrorCode = MockError['error_code'];
+
 /**
  * A Huawei error answer: status and message from the spec's `x-huawei-error-codes`, in the
- * request's language. `detail` is appended (`Parameter error: ...`); API gateway errors
- * (`APIGW.*`) also carry `request_id` in the body, as the real gateway does.
+ * request's language. `code` is the generated `ErrorCode` union, so a code the spec does not
+ * document is a compile error rather than a 500 at run time. `detail` is appended
+ * (`Parameter error: ...`); API gateway errors (`APIGW.*`) also carry `request_id` in the body,
+ * as the real gateway does.
  */
 export function huaweiError(
-  code: string,
+  code: ErrorCode,
   options: {
     language: Language;
     requestId: string;
-    detail?: string;
-    status?: number;
+    detail?: string | undefined;
+    status?: number | undefined;
     headers?: Record<string, string>;
   },
 ): CoreResult {
   const info = getErrorCode(code);
-  const base = info?.messages[options.language] ?? code;
+  // Unreachable while the generated union and the table come from the same spec; a drifted
+  // build must fail loudly rather than answer a made-up status.
+  if (!info) throw new Error(`${code} is not in the spec's x-huawei-error-codes: run \`npm run generate\``);
+  const base = info.messages[options.language];
   let message = base;
   if (options.detail) {
     message =
@@ -31,13 +47,26 @@ export function huaweiError(
         ? `${base.replace(/。$/, '')}：${options.detail}`
         : `${base.replace(/\.$/, '')}: ${options.detail}`;
   }
-  const body: Record<string, string> = { error_code: code, error_msg: message };
+  const body: HuaweiError = { error_code: code, error_msg: message };
   if (code.startsWith('APIGW.')) body.request_id = options.requestId;
   return {
-    status: options.status ?? info?.status ?? 500,
+    status: options.status ?? info.status,
     headers: { 'content-type': JSON_TYPE, [HEADER_LC.XRequestId]: options.requestId, ...options.headers },
     body: JSON.stringify(body),
   };
+}
+
+/** An answer of the mock's own (admin API, body too large, validation proxy): the Huawei shape with a `MOCK.*` code. */
+export function mockError(
+  status: number,
+  code: MockErrorCode,
+  message: string,
+  requestId: string,
+  options: { requestIdInBody?: boolean; headers?: Record<string, string> } = {},
+): CoreResult {
+  const body: MockError = { error_code: code, error_msg: message };
+  if (options.requestIdInBody) body.request_id = requestId;
+  return jsonResult(status, body, requestId, options.headers);
 }
 
 /** JSON answer with the request id header. */

@@ -1,39 +1,15 @@
+import type { MockAdminComponents } from '@dds-backup/contract';
 import type { StreamFaults } from './http/core.js';
 
+type AdminSchemas = MockAdminComponents['schemas'];
+
+/** A fault rule as the admin API takes it (`POST /__mock/faults`): the admin spec's `FaultRuleInput`. */
+export type FaultRuleInput = AdminSchemas['FaultRuleInput'];
+/** A rule as stored and listed (the spec's `FaultRule`: the input plus `id` and `hits`). */
+export type FaultRule = AdminSchemas['FaultRule'];
 /** Where a fault applies: the DDS API route, or the object (download) route. */
-export type FaultTarget = 'api' | 'download';
-export type FaultKind = 'status' | 'latency' | 'reset' | 'truncate' | 'throttle';
-
-/** A fault rule as the admin API takes it (`POST /__mock/faults`). */
-export interface FaultRuleInput {
-  target: FaultTarget;
-  kind: FaultKind;
-  /** `status`: HTTP status. Default: the status the spec gives `error_code` (api), 503 (download). */
-  status?: number;
-  /** `status`: a Huawei error code (api, default DBS.280005) or an OBS error code (download, default from the status). */
-  error_code?: string;
-  /** `status`: seconds for a `Retry-After` header. */
-  retry_after?: number;
-  /** `latency`: delay before the answer starts. */
-  latency_ms?: number;
-  /** `reset` / `truncate`: body bytes sent before the connection is reset / the body ends. */
-  after_bytes?: number;
-  /** `throttle`: body pace. */
-  bytes_per_second?: number;
-  /** Apply to this many matching requests, then remove the rule. Default: no limit. */
-  times?: number;
-  /** Chance (0..1) that a matching request is affected. Default 1. Draws use the seed, so runs repeat. */
-  probability?: number;
-  /** Only requests whose path contains this string (e.g. a backup id or file name). */
-  path_contains?: string;
-}
-
-/** A rule as stored and listed. */
-export interface FaultRule extends FaultRuleInput {
-  id: string;
-  /** Requests affected so far. */
-  hits: number;
-}
+export type FaultTarget = FaultRuleInput['target'];
+export type FaultKind = FaultRuleInput['kind'];
 
 /** What the active rules do to one request. */
 export interface FaultEffect {

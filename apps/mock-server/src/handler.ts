@@ -6,7 +6,7 @@ import {
   NAMESPACE_PATTERN,
   type RequestContext,
 } from './context.js';
-import { huaweiError, jsonResult, languageOf, obsError } from './errors.js';
+import { huaweiError, languageOf, mockError, obsError } from './errors.js';
 import {
   BodyTooLargeError,
   type Completion,
@@ -146,14 +146,12 @@ export function createHandler(ctx: MockContext, logger: RequestLogger | undefine
       };
       if (error instanceof BodyTooLargeError) {
         // The client's mistake, not the mock's: 413 in the Huawei shape with the mock's own code.
-        const result = jsonResult(
+        const result = mockError(
           413,
-          {
-            error_code: 'MOCK.0413',
-            error_msg: `The request body is over ${MAX_BODY_BYTES} bytes (the mock's limit for JSON bodies).`,
-          },
+          'MOCK.0413',
+          `The request body is over ${MAX_BODY_BYTES} bytes (the mock's limit for JSON bodies).`,
           requestId,
-          { connection: 'close' },
+          { headers: { connection: 'close' } },
         );
         return { result, info };
       }

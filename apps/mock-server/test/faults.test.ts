@@ -44,6 +44,15 @@ describe('api faults (in-process)', () => {
     expect((await admin(mock, 'ListMockFaults', 'GET', '/__mock/faults')).body.faults).toEqual([]);
   });
 
+  it('refuses an api rule whose error_code the spec does not document (it would answer a made-up status)', async () => {
+    const refused = await addFaults({ target: 'api', kind: 'status', error_code: 'DBS.999999' });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error_code).toBe('MOCK.0400');
+    expect(refused.body.error_msg).toContain('DBS.999999');
+    expect(refused.body.error_msg).toContain('DBS.280005');
+    expect((await admin(mock, 'ListMockFaults', 'GET', '/__mock/faults')).body.faults).toEqual([]);
+  });
+
   it('status defaults to DBS.280005 / 500; probability 0 never fires, 1 always', async () => {
     await addFaults([
       { target: 'api', kind: 'status', probability: 0 },

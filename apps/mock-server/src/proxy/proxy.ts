@@ -1,6 +1,6 @@
 import { HEADER_LC, SECRET_HEADERS } from '@dds-backup/contract';
 import type { RequestContext } from '../context.js';
-import { JSON_TYPE } from '../errors.js';
+import { type MockErrorCode, mockError } from '../errors.js';
 import type { CoreResult } from '../http/core.js';
 import { BodyTooLargeError } from '../http/core.js';
 import { redactPathAndQuery, redactText, redactUrl } from '../redact.js';
@@ -13,7 +13,10 @@ import type { ContractViolation } from './violations.js';
 export const CONTRACT_HEADER = 'X-Mock-Contract';
 
 /** The mock's own codes for answers the proxy could not get (English only, like `MOCK.0400`). */
-export const PROXY_ERROR_CODES = { unreachable: 'MOCK.0502', timeout: 'MOCK.0504' } as const;
+export const PROXY_ERROR_CODES = { unreachable: 'MOCK.0502', timeout: 'MOCK.0504' } as const satisfies Record<
+  string,
+  MockErrorCode
+>;
 
 /**
  * IAM's path families (Keystone `/v3/<collection>` and Huawei's `/v3.0/OS-*`): they go to the
@@ -49,16 +52,13 @@ function headerRecord(raw: readonly string[]): Record<string, string> {
 function proxyError(error: unknown, base: URL, requestId: string): CoreResult {
   const e = error instanceof UpstreamError ? error : new UpstreamError('unreachable', String(error));
   const timeout = e.kind === 'timeout';
-  const body = {
-    error_code: timeout ? PROXY_ERROR_CODES.timeout : PROXY_ERROR_CODES.unreachable,
-    error_msg: `The dds-backup-mock validation proxy got no answer from ${redactUrl(base)}: ${redactText(e.message)}`,
-    request_id: requestId,
-  };
-  return {
-    status: timeout ? 504 : 502,
-    headers: { 'content-type': JSON_TYPE, [HEADER_LC.XRequestId]: requestId },
-    body: JSON.stringify(body),
-  };
+  return mockError(
+    timeout ? 504 : 502,
+    timeout ? PROXY_ERROR_CODES.timeout : PROXY_ERROR_CODES.unreachable,
+    `The dds-backup-mock validation proxy got no answer from ${redactUrl(base)}: ${redactText(e.message)}`,
+    requestId,
+    { requestIdInBody: true },
+  );
 }
 
 /**

@@ -1,7 +1,9 @@
 import {
+  ERROR_CODES,
   formatHuaweiTime,
   getOperation,
   HEADER_LC,
+  isErrorCode,
   type MockAdminComponents,
   validateRequest,
 } from '@dds-backup/contract';
@@ -16,7 +18,7 @@ import {
   type InstanceDef,
   sizeInKb,
 } from '../dataset.js';
-import { jsonResult } from '../errors.js';
+import { jsonResult, type MockErrorCode, mockError } from '../errors.js';
 import type { FaultRuleInput } from '../faults.js';
 import { datasetFromFixtures } from '../fixtures.js';
 import type { CoreResult } from '../http/core.js';
@@ -25,9 +27,9 @@ import { objectKey } from '../links.js';
 /** The admin API under `/__mock/`, described by openapi/mock-admin.openapi.yaml. */
 export const ADMIN_PREFIX = '/__mock/';
 
-/** Admin errors keep the Huawei shape; codes are the mock's own (`MOCK.*`). */
-function adminError(status: number, code: string, message: string, requestId: string): CoreResult {
-  return jsonResult(status, { error_code: code, error_msg: message }, requestId);
+/** Admin errors keep the Huawei shape; codes are the mock's own (`MOCK.*`, the admin spec's closed list). */
+function adminError(status: number, code: MockErrorCode, message: string, requestId: string): CoreResult {
+  return mockError(status, code, message, requestId);
 }
 
 const noContent = (requestId: string): CoreResult => ({ status: 204, headers: { [HEADER_LC.XRequestId]: requestId } });
@@ -257,6 +259,16 @@ async function postFaults(rc: RequestContext): Promise<CoreResult> {
         400,
         'MOCK.0400',
         'A fault rule needs `target` ("api" or "download") and `kind`.',
+        rc.requestId,
+      );
+    }
+    // A code the spec does not document would answer a status and message made up by the mock:
+    // refuse it here, naming the codes that exist.
+    if (f.target === 'api' && f.error_code !== undefined && !isErrorCode(f.error_code)) {
+      return adminError(
+        400,
+        'MOCK.0400',
+        `Invalid request: \`error_code\` ${f.error_code} is not a code of the DDS spec (x-huawei-error-codes): use one of ${ERROR_CODES.join(', ')}.`,
         rc.requestId,
       );
     }

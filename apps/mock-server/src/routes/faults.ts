@@ -1,4 +1,4 @@
-import { type ErrorCode, errorCodes, HEADER_LC, type Language } from '@dds-backup/contract';
+import { type ErrorCode, errorCodes, HEADER_LC, isErrorCode, type Language } from '@dds-backup/contract';
 import { type RequestContext, sleep } from '../context.js';
 import { huaweiError, obsCodeForStatus, obsError } from '../errors.js';
 import type { CoreResult, StreamFaults } from '../http/core.js';
@@ -6,7 +6,7 @@ import type { CoreResult, StreamFaults } from '../http/core.js';
 /** The first code of `x-huawei-error-codes` with this status (DBS.280005 for none or 5xx without one). */
 function defaultCodeFor(status: number | undefined): ErrorCode {
   if (status === undefined) return 'DBS.280005';
-  for (const [code, info] of errorCodes) if (info.status === status) return code as ErrorCode;
+  for (const info of errorCodes.values()) if (info.status === status) return info.code;
   return 'DBS.280005';
 }
 
@@ -31,7 +31,10 @@ export async function applyApiFaults(
     rule.retry_after !== undefined ? { [HEADER_LC.RetryAfter]: String(rule.retry_after) } : {};
   // Without an error_code, the spec's code for the rule's status: a 429 is labelled as
   // throttling, a 404 as "instance not found", never every status as a server error.
-  const result = huaweiError(rule.error_code ?? defaultCodeFor(rule.status), {
+  // The admin route admits only documented codes on `api` rules (routes/admin.ts), so the
+  // narrowing below never falls back for a rule that named a code.
+  const code = rule.error_code !== undefined && isErrorCode(rule.error_code) ? rule.error_code : undefined;
+  const result = huaweiError(code ?? defaultCodeFor(rule.status), {
     language,
     requestId: rc.requestId,
     status: rule.status,

@@ -314,9 +314,11 @@ export interface components {
              *     413) a request body over 1 MiB, on any route; in validation proxy
              *     mode `MOCK.0502` (status 502) the upstream could not be reached, closed the
              *     connection mid-answer or answered more than 64 MiB, `MOCK.0504` (status 504) the
-             *     upstream did not answer in time.
+             *     upstream did not answer in time. The list is closed (DECISIONS.md D-40): the mock's
+             *     error builder takes only these, so a new code is added here first.
+             * @enum {string}
              */
-            error_code: string;
+            error_code: "MOCK.0400" | "MOCK.0413" | "MOCK.0502" | "MOCK.0504";
             /** @description What is wrong, naming the field. */
             error_msg: string;
             /** @description Request id. */

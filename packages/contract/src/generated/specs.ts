@@ -3088,8 +3088,13 @@ export const mockAdminSpec: OpenApiDocument = {
         "properties": {
           "error_code": {
             "type": "string",
-            "description": "The mock's own codes: `MOCK.0400` an invalid admin request; `MOCK.0413` (status\n413) a request body over 1 MiB, on any route; in validation proxy\nmode `MOCK.0502` (status 502) the upstream could not be reached, closed the\nconnection mid-answer or answered more than 64 MiB, `MOCK.0504` (status 504) the\nupstream did not answer in time.\n",
-            "pattern": "^[A-Z]+\\.[0-9]{4,6}$"
+            "description": "The mock's own codes: `MOCK.0400` an invalid admin request; `MOCK.0413` (status\n413) a request body over 1 MiB, on any route; in validation proxy\nmode `MOCK.0502` (status 502) the upstream could not be reached, closed the\nconnection mid-answer or answered more than 64 MiB, `MOCK.0504` (status 504) the\nupstream did not answer in time. The list is closed (DECISIONS.md D-40): the mock's\nerror builder takes only these, so a new code is added here first.\n",
+            "enum": [
+              "MOCK.0400",
+              "MOCK.0413",
+              "MOCK.0502",
+              "MOCK.0504"
+            ]
           },
           "error_msg": {
             "type": "string",
