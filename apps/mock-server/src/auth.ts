@@ -1,13 +1,13 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { HEADER_LC, signing, TOKEN_HEADER } from '@dds-backup/contract';
+import { HEADER_LC, signing, TOKEN_HEADER, TOKEN_LIFETIME_SECONDS } from '@dds-backup/contract';
 import { type VerifyFailure, verifyRequest } from '@dds-backup/signer';
 import type { CoreRequest } from './http/core.js';
 
 /** The AK/SK pair the mock accepts when started without `--aksk` / `aksk` (documented, not a secret). */
 export const DEFAULT_AKSK = { ak: 'DDSBACKUPMOCKAK00001', sk: 'DdsBackupMockSecretKey000000000000000000' } as const;
 
-/** Tokens issued by the mock's IAM stand-in live this long on the mock clock (IAM: 24 hours). */
-export const TOKEN_TTL_SECONDS = 24 * 3600;
+/** Tokens issued by the mock's IAM stand-in live this long on the mock clock: the IAM spec's `x-token-lifetime-seconds`. */
+export const TOKEN_TTL_SECONDS = TOKEN_LIFETIME_SECONDS;
 
 /** Why a request was refused, as the gateway reports it. */
 export type AuthFailure = { code: 'APIGW.0301'; detail: string } | { code: 'APIGW.0307'; detail?: undefined };

@@ -5,6 +5,9 @@ import {
   type HuaweiError,
   type Language,
   type MockAdminComponents,
+  OBS_ERROR_CODES,
+  type ObsErrorCode,
+  obsCodeForStatus,
 } from '@dds-backup/contract';
 import type { CoreResult } from './http/core.js';
 
@@ -91,8 +94,21 @@ export function jsonBody(
 
 const xmlEscape = (s: string) => s.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
-/** An OBS error: XML `<Error><Code/><Message/><RequestId/><HostId/></Error>`. */
-export function obsError(status: number, code: string, message: string, requestId: string, head = false): CoreResult {
+/** The default status of OBS's code for an injected status (obs.openapi.yaml `x-obs-code-for-status`). */
+export { obsCodeForStatus };
+
+/**
+ * An OBS error: XML `<Error><Code/><Message/><RequestId/><HostId/></Error>`. `code` is one of
+ * obs.openapi.yaml's `x-obs-error-codes` (a typed union); `message` defaults to OBS's message
+ * for it.
+ */
+export function obsError(
+  status: number,
+  code: ObsErrorCode,
+  message: string = OBS_ERROR_CODES[code].message,
+  requestId: string,
+  head = false,
+): CoreResult {
   const body =
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' +
     `<Error><Code>${xmlEscape(code)}</Code><Message>${xmlEscape(message)}</Message>` +
@@ -102,31 +118,10 @@ export function obsError(status: number, code: string, message: string, requestI
     headers: {
       'content-type': 'application/xml',
       [HEADER_LC.XRequestId]: requestId,
-      'x-obs-request-id': requestId,
-      'x-obs-error-code': code,
+      [HEADER_LC.XObsRequestId]: requestId,
+      [HEADER_LC.XObsErrorCode]: code,
       ...(head ? { 'content-length': String(Buffer.byteLength(body)) } : {}),
     },
     body: head ? undefined : body,
   };
-}
-
-/** OBS error code for an HTTP status (download `status` faults without an explicit code). */
-export function obsCodeForStatus(status: number): string {
-  switch (status) {
-    case 400:
-      return 'InvalidRequest';
-    case 403:
-      return 'AccessDenied';
-    case 404:
-      return 'NoSuchKey';
-    case 409:
-      return 'OperationAborted';
-    case 416:
-      return 'InvalidRange';
-    case 429:
-    case 503:
-      return 'ServiceUnavailable';
-    default:
-      return 'InternalError';
-  }
 }

@@ -53,6 +53,14 @@ describe('api faults (in-process)', () => {
     expect((await admin(mock, 'ListMockFaults', 'GET', '/__mock/faults')).body.faults).toEqual([]);
   });
 
+  it('refuses a download rule whose error_code obs.openapi.yaml does not list', async () => {
+    const refused = await addFaults({ target: 'download', kind: 'status', status: 403, error_code: 'AccesDenied' });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error_msg).toContain('AccesDenied');
+    expect(refused.body.error_msg).toContain('AccessDenied');
+    expect((await admin(mock, 'ListMockFaults', 'GET', '/__mock/faults')).body.faults).toEqual([]);
+  });
+
   it('status defaults to DBS.280005 / 500; probability 0 never fires, 1 always', async () => {
     await addFaults([
       { target: 'api', kind: 'status', probability: 0 },

@@ -33,6 +33,7 @@ const specs = [
   { name: 'dds-backup', exportName: 'ddsBackupSpec' },
   { name: 'iam', exportName: 'iamSpec' },
   { name: 'mock-admin', exportName: 'mockAdminSpec' },
+  { name: 'obs', exportName: 'obsSpec' },
 ];
 
 const files = new Map();
@@ -117,13 +118,18 @@ files.set(join(out, 'error-codes.ts'), ec);
 
 // Header names: every header a spec declares (header parameters, response headers, apiKey
 // security schemes, the `x-signing` header fields), spelled as the spec spells it, under a key
-// made of the name without dashes (`X-Request-Id` -> `XRequestId`). `HEADER_LC` holds the same
+// made of the name's parts, each capitalized (`X-Request-Id` -> `XRequestId`, `x-obs-error-code`
+// -> `XObsErrorCode`). `HEADER_LC` holds the same
 // names in lower case: node:http hands received headers over that way and the mock answers so.
+const headerKey = (name) =>
+  name
+    .split('-')
+    .map((p) => p[0].toUpperCase() + p.slice(1))
+    .join('');
 const headerNames = new Map(); // name -> the specs that declare it
 const noteHeader = (name, spec) => {
   if (typeof name !== 'string') return;
-  const key = name.replace(/-/g, '');
-  const known = [...headerNames.keys()].find((n) => n.replace(/-/g, '').toLowerCase() === key.toLowerCase());
+  const known = [...headerNames.keys()].find((n) => n.toLowerCase() === name.toLowerCase());
   if (known && known !== name) throw new Error(`${spec} spells header ${name}, another spec ${known}`);
   headerNames.set(name, [...new Set([...(headerNames.get(name) ?? []), spec])]);
 };
@@ -147,19 +153,43 @@ for (const [name, doc] of Object.entries(docs)) {
     if (x) for (const field of ['dateHeader', 'securityTokenHeader', 'projectIdHeader']) noteHeader(x[field], name);
   }
 }
-const sortedHeaders = [...headerNames.keys()].sort((a, b) => a.localeCompare(b));
+const sortedHeaders = [...headerNames.keys()].sort((a, b) => headerKey(a).localeCompare(headerKey(b)));
 let hd = header('the header parameters, response headers and security schemes of openapi/*.openapi.yaml');
 hd += '/** Every header name the specs declare, spelled as the spec spells it (messages, outgoing requests). */\n';
 hd += 'export const HEADER = {\n';
 for (const h of sortedHeaders)
-  hd += `  /** Declared by ${headerNames.get(h).join(', ')}. */\n  ${h.replace(/-/g, '')}: '${h}',\n`;
+  hd += `  /** Declared by ${headerNames.get(h).join(', ')}. */\n  ${headerKey(h)}: '${h}',\n`;
 hd += '} as const;\n\n';
 hd += '/** The same names in lower case: how node:http hands received headers over, and how the mock answers. */\n';
 hd += 'export const HEADER_LC = {\n';
-for (const h of sortedHeaders) hd += `  ${h.replace(/-/g, '')}: '${h.toLowerCase()}',\n`;
+for (const h of sortedHeaders) hd += `  ${headerKey(h)}: '${h.toLowerCase()}',\n`;
 hd += '} as const;\n\n';
 hd += '/** A header name the specs declare. */\n';
 hd += 'export type HeaderName = (typeof HEADER)[keyof typeof HEADER];\n';
 files.set(join(out, 'headers.ts'), hd);
+
+// OBS error codes (`x-obs-error-codes` of obs.openapi.yaml): the union, the table, the code that
+// means "the link expired" (both ends of link refresh read it), and the mock's code per status.
+const obs = docs.obs;
+const obsTable = obs['x-obs-error-codes'];
+const obsCodes = Object.keys(obsTable);
+const expired = obsCodes.filter((c) => obsTable[c]['link-expired'] === true);
+if (expired.length !== 1) throw new Error(`obs.openapi.yaml: exactly one x-obs-error-codes entry needs link-expired: true, found ${expired.length}`);
+const forStatus = obs['x-obs-code-for-status'].codes;
+for (const c of Object.values(forStatus)) if (!obsCodes.includes(c)) throw new Error(`x-obs-code-for-status names ${c}, which x-obs-error-codes lacks`);
+let oc = header('x-obs-error-codes and x-obs-code-for-status of openapi/obs.openapi.yaml');
+oc += '/** Every OBS error code the spec lists (`x-obs-error-codes`): what a download link can answer. */\n';
+oc += `export type ObsErrorCode =\n${obsCodes.map((c) => `  | '${c}'`).join('\n')};\n\n`;
+oc += '/** What the spec says of each OBS code: its status and OBS\'s message. */\n';
+oc += 'export const OBS_ERROR_CODES = {\n';
+for (const c of obsCodes) oc += `  ${c}: { status: ${obsTable[c].status}, message: ${JSON.stringify(obsTable[c].message)} },\n`;
+oc += '} as const satisfies Record<ObsErrorCode, { status: number; message: string }>;\n\n';
+oc += '/** The code OBS answers for an expired link (`link-expired: true`): a client refreshes its links on it. */\n';
+oc += `export const OBS_LINK_EXPIRED_CODE = '${expired[0]}' satisfies ObsErrorCode;\n\n`;
+oc += '/** The code the mock answers for an injected status that names none (`x-obs-code-for-status`), by status; `default` otherwise. */\n';
+oc += 'export const OBS_CODE_FOR_STATUS = {\n';
+for (const [k, c] of Object.entries(forStatus)) oc += `  ${/^[0-9]+$/.test(k) ? k : `'${k}'`}: '${c}',\n`;
+oc += '} as const satisfies Record<number | \'default\', ObsErrorCode>;\n';
+files.set(join(out, 'obs-error-codes.ts'), oc);
 
 await writeOrCheck(files, { command: 'npm run generate' });

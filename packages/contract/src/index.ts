@@ -33,7 +33,12 @@ export type {
   operations as MockAdminOperations,
   paths as MockAdminPaths,
 } from './generated/mock-admin.js';
-export { allSpecs, ddsBackupSpec, iamSpec } from './generated/specs.js';
+export type {
+  components as ObsComponents,
+  operations as ObsOperations,
+  paths as ObsPaths,
+} from './generated/obs.js';
+export { allSpecs, ddsBackupSpec, iamSpec, obsSpec } from './generated/specs.js';
 export {
   formatHuaweiTime,
   formatHuaweiUtcTime,
@@ -44,6 +49,14 @@ export {
   parseHuaweiTime,
   parseHuaweiUtcTime,
 } from './huawei-time.js';
+export {
+  isObsErrorCode,
+  OBS_CODE_FOR_STATUS,
+  OBS_ERROR_CODES,
+  OBS_LINK_EXPIRED_CODE,
+  type ObsErrorCode,
+  obsCodeForStatus,
+} from './obs-error-codes.js';
 export type { OpenApiDocument } from './openapi-document.js';
 export {
   getOperation,
@@ -56,7 +69,13 @@ export {
 } from './operations.js';
 export { DEFAULT_REGION, getRegion, listRegions, MOCK_SERVER_URL, type Region, UnknownRegionError } from './regions.js';
 export { LINK_SECRET_QUERY_PARAMETERS, SECRET_HEADERS, SECRET_QUERY_PARAMETERS } from './secrets.js';
-export { LINK_TTL_SECONDS, type SigningParameters, signing, TOKEN_HEADER } from './signing.js';
+export {
+  LINK_TTL_SECONDS,
+  type SigningParameters,
+  signing,
+  TOKEN_HEADER,
+  TOKEN_LIFETIME_SECONDS,
+} from './signing.js';
 export {
   formatIssues,
   type RequestParts,

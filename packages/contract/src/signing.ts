@@ -1,4 +1,4 @@
-import { ddsBackupSpec } from './generated/specs.js';
+import { ddsBackupSpec, iamSpec } from './generated/specs.js';
 
 /** The AK/SK signing parameters, from the `aksk` security scheme's `x-signing` extension. */
 export interface SigningParameters {
@@ -32,3 +32,12 @@ export const TOKEN_HEADER = schemes.token!.name as string;
 export const LINK_TTL_SECONDS = (
   ddsBackupSpec.paths['/v3/{project_id}/backups/download-file']!.get as { 'x-link-ttl-seconds': number }
 )['x-link-ttl-seconds'];
+
+/**
+ * Seconds an IAM token is valid after it was issued, from the token operation's
+ * `x-token-lifetime-seconds`: what a client assumes when IAM's answer has no `expires_at`, and
+ * how long the mock's tokens live.
+ */
+export const TOKEN_LIFETIME_SECONDS = (
+  iamSpec.paths['/v3/auth/tokens']!.post as { 'x-token-lifetime-seconds': number }
+)['x-token-lifetime-seconds'];

@@ -46,12 +46,12 @@ function getAjv(): Ajv2020 {
     'webhooks',
     'jsonSchemaDialect',
   ]);
-  for (const [id, doc] of registeredDocuments()) {
-    for (const keyword of collectExtensionKeywords(doc)) {
-      if (!ajv.getKeyword(keyword)) ajv.addKeyword(keyword);
-    }
-    ajv.addSchema(doc as object, id, undefined, false);
-  }
+  // One set over every document: a keyword added without a definition is not reported by
+  // `getKeyword`, and two documents may share an extension (`x-doc-source`).
+  const keywords = new Set<string>();
+  for (const doc of registeredDocuments().values()) collectExtensionKeywords(doc, keywords);
+  for (const keyword of keywords) ajv.addKeyword(keyword);
+  for (const [id, doc] of registeredDocuments()) ajv.addSchema(doc as object, id, undefined, false);
   return ajv;
 }
 

@@ -37,7 +37,7 @@ describe('HEADER', () => {
     expect(Object.keys(HEADER_LC)).toEqual(Object.keys(HEADER));
     for (const [key, name] of Object.entries(HEADER)) {
       expect(HEADER_LC[key as keyof typeof HEADER_LC]).toBe(name.toLowerCase());
-      expect(key).toBe(name.replace(/-/g, ''));
+      expect(key).toBe(name.replace(/(^|-)(.)/g, (_, _dash, c: string) => c.toUpperCase()));
     }
   });
 });

@@ -4,7 +4,9 @@ import {
   getOperation,
   HEADER_LC,
   isErrorCode,
+  isObsErrorCode,
   type MockAdminComponents,
+  OBS_ERROR_CODES,
   validateRequest,
 } from '@dds-backup/contract';
 import { SINGLE_PART_ETAG_MAX_BYTES } from '../content.js';
@@ -269,6 +271,14 @@ async function postFaults(rc: RequestContext): Promise<CoreResult> {
         400,
         'MOCK.0400',
         `Invalid request: \`error_code\` ${f.error_code} is not a code of the DDS spec (x-huawei-error-codes): use one of ${ERROR_CODES.join(', ')}.`,
+        rc.requestId,
+      );
+    }
+    if (f.target === 'download' && f.error_code !== undefined && !isObsErrorCode(f.error_code)) {
+      return adminError(
+        400,
+        'MOCK.0400',
+        `Invalid request: \`error_code\` ${f.error_code} is not an OBS code of obs.openapi.yaml (x-obs-error-codes): use one of ${Object.keys(OBS_ERROR_CODES).join(', ')}.`,
         rc.requestId,
       );
     }

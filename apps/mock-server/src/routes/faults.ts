@@ -1,4 +1,11 @@
-import { type ErrorCode, errorCodes, HEADER_LC, isErrorCode, type Language } from '@dds-backup/contract';
+import {
+  type ErrorCode,
+  errorCodes,
+  HEADER_LC,
+  isErrorCode,
+  isObsErrorCode,
+  type Language,
+} from '@dds-backup/contract';
 import { type RequestContext, sleep } from '../context.js';
 import { huaweiError, obsCodeForStatus, obsError } from '../errors.js';
 import type { CoreResult, StreamFaults } from '../http/core.js';
@@ -55,9 +62,11 @@ export async function applyDownloadFaults(
   const rule = effect.status;
   if (!rule) return { stream };
   const status = rule.status ?? 503;
+  // The admin route admits only codes of obs.openapi.yaml on `download` rules.
+  const code = rule.error_code !== undefined && isObsErrorCode(rule.error_code) ? rule.error_code : undefined;
   const result = obsError(
     status,
-    rule.error_code ?? obsCodeForStatus(status),
+    code ?? obsCodeForStatus(status),
     'Injected by a dds-backup-mock fault rule.',
     rc.requestId,
     head,

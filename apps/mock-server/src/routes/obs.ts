@@ -158,7 +158,7 @@ export async function getObject(ctx: MockContext, rc: RequestContext): Promise<C
     etag,
     'last-modified': new Date(found.backup.endTime).toUTCString(),
     [HEADER_LC.XRequestId]: requestId,
-    'x-obs-request-id': requestId,
+    [HEADER_LC.XObsRequestId]: requestId,
   };
   // If-Range: the range only holds for the same version of the object.
   const ifRange = req.header('if-range');

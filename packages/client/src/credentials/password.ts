@@ -1,4 +1,4 @@
-import { HEADER_LC, type IamPaths, TOKEN_HEADER } from '@dds-backup/contract';
+import { HEADER_LC, type IamPaths, TOKEN_HEADER, TOKEN_LIFETIME_SECONDS } from '@dds-backup/contract';
 import createOpenApiClient from 'openapi-fetch';
 import { CredentialsError } from '../errors.js';
 import { registerSecret } from '../redact.js';
@@ -68,8 +68,8 @@ export function passwordCredentials(options: PasswordOptions): CredentialsProvid
     const body = data;
     registerSecret(token);
     const expiresAt = Date.parse(body?.token?.expires_at ?? '');
-    // IAM tokens live 24 hours; without an expires_at assume that.
-    const expiry = Number.isNaN(expiresAt) ? now() + 24 * 3600_000 : expiresAt;
+    // Without an expires_at assume the lifetime the IAM spec gives tokens (24 hours).
+    const expiry = Number.isNaN(expiresAt) ? now() + TOKEN_LIFETIME_SECONDS * 1000 : expiresAt;
     cached = { token, renewAt: expiry - RENEW_BEFORE_MS, key: `${context.iamEndpoint}|${context.region}` };
     return token;
   }

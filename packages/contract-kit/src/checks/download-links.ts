@@ -1,4 +1,5 @@
 import type { FetchLike } from '@dds-backup/client';
+import { HEADER_LC } from '@dds-backup/contract';
 import { type CheckResult, describeError, fail, pass, since } from './check.js';
 import type { ListedFile } from './listed-file.js';
 
@@ -59,7 +60,7 @@ async function probe(file: ListedFile, fetch: FetchLike, timeoutMs: number): Pro
     result.head = {
       status: res.status,
       contentLength: res.headers.get('content-length'),
-      obsCode: res.headers.get('x-obs-error-code'),
+      obsCode: res.headers.get(HEADER_LC.XObsErrorCode),
       ms: since(start),
     };
   } catch (error) {

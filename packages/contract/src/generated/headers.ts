@@ -3,6 +3,14 @@
 export const HEADER = {
   /** Declared by dds-backup, iam. */
   Authorization: 'Authorization',
+  /** Declared by obs. */
+  ContentRange: 'Content-Range',
+  /** Declared by obs. */
+  ETag: 'ETag',
+  /** Declared by obs. */
+  IfRange: 'If-Range',
+  /** Declared by obs. */
+  Range: 'Range',
   /** Declared by dds-backup. */
   RetryAfter: 'Retry-After',
   /** Declared by dds-backup, iam. */
@@ -11,9 +19,13 @@ export const HEADER = {
   XLanguage: 'X-Language',
   /** Declared by mock-admin. */
   XMockNamespace: 'X-Mock-Namespace',
+  /** Declared by obs. */
+  XObsErrorCode: 'x-obs-error-code',
+  /** Declared by obs. */
+  XObsRequestId: 'x-obs-request-id',
   /** Declared by dds-backup. */
   XProjectId: 'X-Project-Id',
-  /** Declared by dds-backup, iam, mock-admin. */
+  /** Declared by dds-backup, iam, mock-admin, obs. */
   XRequestId: 'X-Request-Id',
   /** Declared by dds-backup. */
   XSdkDate: 'X-Sdk-Date',
@@ -26,10 +38,16 @@ export const HEADER = {
 /** The same names in lower case: how node:http hands received headers over, and how the mock answers. */
 export const HEADER_LC = {
   Authorization: 'authorization',
+  ContentRange: 'content-range',
+  ETag: 'etag',
+  IfRange: 'if-range',
+  Range: 'range',
   RetryAfter: 'retry-after',
   XAuthToken: 'x-auth-token',
   XLanguage: 'x-language',
   XMockNamespace: 'x-mock-namespace',
+  XObsErrorCode: 'x-obs-error-code',
+  XObsRequestId: 'x-obs-request-id',
   XProjectId: 'x-project-id',
   XRequestId: 'x-request-id',
   XSdkDate: 'x-sdk-date',

@@ -11,7 +11,10 @@ export interface paths {
         put?: never;
         /**
          * Get a token with a user name and password
-         * @description The token is the `X-Subject-Token` header of the 201 answer.
+         * @description The token is the `X-Subject-Token` header of the 201 answer. It is valid for
+         *     `x-token-lifetime-seconds` (24 hours) after it was issued: the answer's
+         *     `token.expires_at` says when; a client that cannot read it assumes this lifetime, and the
+         *     mock issues tokens for it (DECISIONS.md D-41).
          */
         post: operations["KeystoneCreateUserTokenByPassword"];
         delete?: never;

@@ -1899,11 +1899,12 @@ export const iamSpec: OpenApiDocument = {
       "post": {
         "operationId": "KeystoneCreateUserTokenByPassword",
         "summary": "Get a token with a user name and password",
-        "description": "The token is the `X-Subject-Token` header of the 201 answer.",
+        "description": "The token is the `X-Subject-Token` header of the 201 answer. It is valid for\n`x-token-lifetime-seconds` (24 hours) after it was issued: the answer's\n`token.expires_at` says when; a client that cannot read it assumes this lifetime, and the\nmock issues tokens for it (DECISIONS.md D-41).\n",
         "tags": [
           "Auth"
         ],
         "security": [],
+        "x-token-lifetime-seconds": 86400,
         "requestBody": {
           "required": true,
           "content": {
@@ -4310,9 +4311,418 @@ export const mockAdminSpec: OpenApiDocument = {
   }
 };
 
+export const obsSpec: OpenApiDocument = {
+  "openapi": "3.1.0",
+  "info": {
+    "title": "Huawei Cloud OBS object download (the part a backup download link reaches)",
+    "version": "1.0.0",
+    "summary": "GET and HEAD of one object through an OBS temporary URL, and the OBS error codes both ends of link refresh read.",
+    "description": "A `download_link` of ShowBackupDownloadLink (dds-backup.openapi.yaml) is an OBS temporary\nURL: the object's address with its signature in the query. This document describes what\nsuch a link answers, as far as the dds-backup toolkit depends on it: the object, a byte\nrange of it, and the XML errors of OBS (S3 shape) with the codes listed in\n`x-obs-error-codes`. The client refreshes its links when OBS answers the code whose entry\nsays `link-expired: true`; the mock answers an expired link with that code. Both read the\ncode from here (DECISIONS.md D-41).\n\nWritten from Huawei's OBS API reference (\"Error Codes\", \"Downloading Objects\",\n\"Authentication of Signature in a URL\") and the OBS SDK (esdk-obs-nodejs 3.26). OBS\nsupports many more operations and codes; only what a download meets is listed.\n",
+    "license": {
+      "name": "Apache-2.0",
+      "identifier": "Apache-2.0"
+    },
+    "contact": {
+      "name": "dds-backup maintainers",
+      "url": "https://github.com/dds-backup/dds-backup"
+    },
+    "x-doc-source": "https://support.huaweicloud.com/intl/en-us/api-obs/obs_04_0115.html"
+  },
+  "servers": [
+    {
+      "url": "https://obs.{region}.myhuaweicloud.com",
+      "description": "OBS path-style endpoint of a region (links may also be virtual-hosted, `https://{bucket}.obs.{region}.myhuaweicloud.com/{key}`).",
+      "variables": {
+        "region": {
+          "description": "Region ID (the DDS spec's list).",
+          "default": "cn-north-4"
+        }
+      }
+    },
+    {
+      "url": "http://127.0.0.1:4010/obs",
+      "description": "Local mock server (`npx dds-backup-mock`), which serves its own download links under `/obs/`."
+    }
+  ],
+  "security": [],
+  "tags": [
+    {
+      "name": "Objects",
+      "description": "One object behind a download link."
+    }
+  ],
+  "x-obs-error-codes": {
+    "AccessDenied": {
+      "status": 403,
+      "link-expired": true,
+      "message": "Access Denied",
+      "description": "The link has expired (`Request has expired`) or carries no signature. A client asks DDS for a fresh link and retries."
+    },
+    "SignatureDoesNotMatch": {
+      "status": 403,
+      "message": "The request signature we calculated does not match the signature you provided. Check your key and signing method.",
+      "description": "The link was altered (or signed with another key). A fresh link may help once; a second mismatch is final."
+    },
+    "InvalidAccessKeyId": {
+      "status": 403,
+      "message": "The AccessKeyId you provided does not exist in our records.",
+      "description": "The link names an access key OBS does not know."
+    },
+    "RequestTimeTooSkewed": {
+      "status": 403,
+      "message": "The difference between the request time and the server's time is too large.",
+      "description": "A header-signed request whose date is more than 15 minutes away from OBS's clock (not sent by query-signed links)."
+    },
+    "NoSuchKey": {
+      "status": 404,
+      "message": "The specified key does not exist.",
+      "description": "The object is gone (the backup was deleted)."
+    },
+    "NoSuchBucket": {
+      "status": 404,
+      "message": "The specified bucket does not exist.",
+      "description": "The bucket is gone."
+    },
+    "MethodNotAllowed": {
+      "status": 405,
+      "message": "The specified method is not allowed against this resource.",
+      "description": "Anything but GET or HEAD on an object link."
+    },
+    "InvalidArgument": {
+      "status": 400,
+      "message": "Invalid Argument.",
+      "description": "A malformed request (a query parameter that cannot be read)."
+    },
+    "InvalidRequest": {
+      "status": 400,
+      "message": "Invalid Request.",
+      "description": "A request OBS refuses as a whole."
+    },
+    "OperationAborted": {
+      "status": 409,
+      "message": "A conflicting conditional operation is currently in progress against this resource. Please try again.",
+      "description": "A conflicting operation on the object; retryable."
+    },
+    "InvalidRange": {
+      "status": 416,
+      "message": "The requested range cannot be satisfied.",
+      "description": "The `Range` starts at or after the end of the object."
+    },
+    "InternalError": {
+      "status": 500,
+      "message": "We encountered an internal error. Please try again.",
+      "description": "An OBS server error; retryable."
+    },
+    "ServiceUnavailable": {
+      "status": 503,
+      "message": "Please reduce your request rate.",
+      "description": "OBS is throttling or unavailable; retryable after `Retry-After` when sent."
+    }
+  },
+  "x-obs-code-for-status": {
+    "description": "The code the mock answers for an injected status that names no code (a `download` fault rule or a link scenario); the closest OBS code for each status, else `InternalError`.",
+    "codes": {
+      "400": "InvalidRequest",
+      "403": "AccessDenied",
+      "404": "NoSuchKey",
+      "409": "OperationAborted",
+      "416": "InvalidRange",
+      "429": "ServiceUnavailable",
+      "503": "ServiceUnavailable",
+      "default": "InternalError"
+    }
+  },
+  "paths": {
+    "/{bucket}/{object_key}": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/Bucket"
+        },
+        {
+          "$ref": "#/components/parameters/ObjectKey"
+        },
+        {
+          "$ref": "#/components/parameters/AccessKeyId"
+        },
+        {
+          "$ref": "#/components/parameters/Expires"
+        },
+        {
+          "$ref": "#/components/parameters/Signature"
+        }
+      ],
+      "get": {
+        "operationId": "GetObject",
+        "summary": "Download an object (or a byte range of it) through a temporary URL",
+        "description": "Answers the object (200) or the byte range of `Range` (206). An expired link answers\n403 `AccessDenied`, expiry being checked when the request starts: a transfer that began\nin time finishes.\n",
+        "tags": [
+          "Objects"
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/Range"
+          },
+          {
+            "$ref": "#/components/parameters/IfRange"
+          }
+        ],
+        "responses": {
+          "200": {
+            "$ref": "#/components/responses/Object"
+          },
+          "206": {
+            "$ref": "#/components/responses/Object"
+          },
+          "400": {
+            "$ref": "#/components/responses/ObsError"
+          },
+          "403": {
+            "$ref": "#/components/responses/ObsError"
+          },
+          "404": {
+            "$ref": "#/components/responses/ObsError"
+          },
+          "416": {
+            "$ref": "#/components/responses/ObsError"
+          },
+          "500": {
+            "$ref": "#/components/responses/ObsError"
+          },
+          "503": {
+            "$ref": "#/components/responses/ObsError"
+          }
+        }
+      },
+      "head": {
+        "operationId": "HeadObject",
+        "summary": "Read an object's size and ETag through a temporary URL",
+        "description": "The headers of GetObject without a body; errors carry `x-obs-error-code` since they have no body.",
+        "tags": [
+          "Objects"
+        ],
+        "responses": {
+          "200": {
+            "$ref": "#/components/responses/ObjectHead"
+          },
+          "403": {
+            "$ref": "#/components/responses/ObsErrorHead"
+          },
+          "404": {
+            "$ref": "#/components/responses/ObsErrorHead"
+          },
+          "500": {
+            "$ref": "#/components/responses/ObsErrorHead"
+          }
+        }
+      }
+    }
+  },
+  "components": {
+    "parameters": {
+      "Bucket": {
+        "name": "bucket",
+        "in": "path",
+        "required": true,
+        "description": "Bucket name (the `bucket` of ShowBackupDownloadLink).",
+        "schema": {
+          "type": "string",
+          "minLength": 1
+        }
+      },
+      "ObjectKey": {
+        "name": "object_key",
+        "in": "path",
+        "required": true,
+        "description": "Object key, each part percent-encoded (a key holds `/`).",
+        "schema": {
+          "type": "string",
+          "minLength": 1
+        }
+      },
+      "AccessKeyId": {
+        "name": "AccessKeyId",
+        "in": "query",
+        "required": false,
+        "description": "Access key of the signer (OBS-signature links; V2 and V4 links carry their own forms, see the DDS spec's `download_link`).",
+        "schema": {
+          "type": "string"
+        }
+      },
+      "Expires": {
+        "name": "Expires",
+        "in": "query",
+        "required": false,
+        "description": "Unix seconds after which the link answers 403 `AccessDenied`.",
+        "schema": {
+          "type": "string",
+          "pattern": "^[0-9]+$"
+        }
+      },
+      "Signature": {
+        "name": "Signature",
+        "in": "query",
+        "required": false,
+        "description": "Base64 HMAC-SHA1 of the string to sign. A secret.",
+        "schema": {
+          "type": "string"
+        }
+      },
+      "Range": {
+        "name": "Range",
+        "in": "header",
+        "required": false,
+        "description": "One byte range, `bytes=first-last`, `bytes=first-` or `bytes=-suffix`.",
+        "schema": {
+          "type": "string"
+        }
+      },
+      "IfRange": {
+        "name": "If-Range",
+        "in": "header",
+        "required": false,
+        "description": "The ETag (or Last-Modified) the range is valid for; another version answers the whole object.",
+        "schema": {
+          "type": "string"
+        }
+      }
+    },
+    "headers": {
+      "XRequestId": {
+        "description": "Request id (the mock sends it next to `x-obs-request-id`).",
+        "schema": {
+          "type": "string",
+          "minLength": 1
+        }
+      },
+      "XObsRequestId": {
+        "description": "OBS's request id; quote it to Huawei support.",
+        "schema": {
+          "type": "string",
+          "minLength": 1
+        }
+      },
+      "XObsErrorCode": {
+        "description": "The error code, in a header (HEAD answers have no body to carry it).",
+        "schema": {
+          "type": "string",
+          "minLength": 1
+        }
+      },
+      "ETag": {
+        "description": "Quoted MD5 of the object, or `\"<hex>-N\"` for a multipart object.",
+        "schema": {
+          "type": "string"
+        }
+      },
+      "ContentRange": {
+        "description": "The range sent, `bytes first-last/size` (206), or `bytes */size` (416).",
+        "schema": {
+          "type": "string"
+        }
+      }
+    },
+    "responses": {
+      "Object": {
+        "description": "The object, or the requested range of it.",
+        "headers": {
+          "X-Request-Id": {
+            "$ref": "#/components/headers/XRequestId"
+          },
+          "x-obs-request-id": {
+            "$ref": "#/components/headers/XObsRequestId"
+          },
+          "ETag": {
+            "$ref": "#/components/headers/ETag"
+          },
+          "Content-Range": {
+            "$ref": "#/components/headers/ContentRange"
+          }
+        },
+        "content": {
+          "application/octet-stream": {
+            "schema": {
+              "type": "string",
+              "contentMediaType": "application/octet-stream"
+            },
+            "examples": {
+              "bytes": {
+                "summary": "The first bytes of a backup file",
+                "value": "\u001f\b"
+              }
+            }
+          }
+        }
+      },
+      "ObjectHead": {
+        "description": "The object's headers.",
+        "headers": {
+          "X-Request-Id": {
+            "$ref": "#/components/headers/XRequestId"
+          },
+          "x-obs-request-id": {
+            "$ref": "#/components/headers/XObsRequestId"
+          },
+          "ETag": {
+            "$ref": "#/components/headers/ETag"
+          }
+        }
+      },
+      "ObsError": {
+        "description": "An OBS error, in OBS's XML shape; the code is one of `x-obs-error-codes`.",
+        "headers": {
+          "X-Request-Id": {
+            "$ref": "#/components/headers/XRequestId"
+          },
+          "x-obs-request-id": {
+            "$ref": "#/components/headers/XObsRequestId"
+          },
+          "x-obs-error-code": {
+            "$ref": "#/components/headers/XObsErrorCode"
+          }
+        },
+        "content": {
+          "application/xml": {
+            "schema": {
+              "$ref": "#/components/schemas/ObsError"
+            },
+            "examples": {
+              "expired": {
+                "summary": "An expired link",
+                "value": "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<Error><Code>AccessDenied</Code><Message>Request has expired</Message><RequestId>0000018C5A3E0E1F9C8E7A3B2D1F0E6A</RequestId><HostId>dds-backup-mock</HostId></Error>\n"
+              }
+            }
+          }
+        }
+      },
+      "ObsErrorHead": {
+        "description": "An OBS error to a HEAD request: no body, the code in `x-obs-error-code`.",
+        "headers": {
+          "X-Request-Id": {
+            "$ref": "#/components/headers/XRequestId"
+          },
+          "x-obs-request-id": {
+            "$ref": "#/components/headers/XObsRequestId"
+          },
+          "x-obs-error-code": {
+            "$ref": "#/components/headers/XObsErrorCode"
+          }
+        }
+      }
+    },
+    "schemas": {
+      "ObsError": {
+        "type": "string",
+        "description": "`<Error><Code/><Message/><RequestId/><HostId/></Error>`, XML; `Code` is one of `x-obs-error-codes`.",
+        "contentMediaType": "application/xml"
+      }
+    }
+  }
+};
+
 /** Every bundled document, by id. */
 export const allSpecs: Record<string, OpenApiDocument> = {
   'dds-backup': ddsBackupSpec,
   'iam': iamSpec,
   'mock-admin': mockAdminSpec,
+  'obs': obsSpec,
 };
