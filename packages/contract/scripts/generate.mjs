@@ -174,22 +174,28 @@ const obs = docs.obs;
 const obsTable = obs['x-obs-error-codes'];
 const obsCodes = Object.keys(obsTable);
 const expired = obsCodes.filter((c) => obsTable[c]['link-expired'] === true);
-if (expired.length !== 1) throw new Error(`obs.openapi.yaml: exactly one x-obs-error-codes entry needs link-expired: true, found ${expired.length}`);
+if (expired.length !== 1)
+  throw new Error(
+    `obs.openapi.yaml: exactly one x-obs-error-codes entry needs link-expired: true, found ${expired.length}`,
+  );
 const forStatus = obs['x-obs-code-for-status'].codes;
-for (const c of Object.values(forStatus)) if (!obsCodes.includes(c)) throw new Error(`x-obs-code-for-status names ${c}, which x-obs-error-codes lacks`);
+for (const c of Object.values(forStatus))
+  if (!obsCodes.includes(c)) throw new Error(`x-obs-code-for-status names ${c}, which x-obs-error-codes lacks`);
 let oc = header('x-obs-error-codes and x-obs-code-for-status of openapi/obs.openapi.yaml');
 oc += '/** Every OBS error code the spec lists (`x-obs-error-codes`): what a download link can answer. */\n';
 oc += `export type ObsErrorCode =\n${obsCodes.map((c) => `  | '${c}'`).join('\n')};\n\n`;
-oc += '/** What the spec says of each OBS code: its status and OBS\'s message. */\n';
+oc += "/** What the spec says of each OBS code: its status and OBS's message. */\n";
 oc += 'export const OBS_ERROR_CODES = {\n';
-for (const c of obsCodes) oc += `  ${c}: { status: ${obsTable[c].status}, message: ${JSON.stringify(obsTable[c].message)} },\n`;
+for (const c of obsCodes)
+  oc += `  ${c}: { status: ${obsTable[c].status}, message: ${JSON.stringify(obsTable[c].message)} },\n`;
 oc += '} as const satisfies Record<ObsErrorCode, { status: number; message: string }>;\n\n';
 oc += '/** The code OBS answers for an expired link (`link-expired: true`): a client refreshes its links on it. */\n';
 oc += `export const OBS_LINK_EXPIRED_CODE = '${expired[0]}' satisfies ObsErrorCode;\n\n`;
-oc += '/** The code the mock answers for an injected status that names none (`x-obs-code-for-status`), by status; `default` otherwise. */\n';
+oc +=
+  '/** The code the mock answers for an injected status that names none (`x-obs-code-for-status`), by status; `default` otherwise. */\n';
 oc += 'export const OBS_CODE_FOR_STATUS = {\n';
 for (const [k, c] of Object.entries(forStatus)) oc += `  ${/^[0-9]+$/.test(k) ? k : `'${k}'`}: '${c}',\n`;
-oc += '} as const satisfies Record<number | \'default\', ObsErrorCode>;\n';
+oc += "} as const satisfies Record<number | 'default', ObsErrorCode>;\n";
 files.set(join(out, 'obs-error-codes.ts'), oc);
 
 await writeOrCheck(files, { command: 'npm run generate' });
