@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { DEFAULT_REGION, getRegion, LINK_TTL_SECONDS, MOCK_SERVER_PORT } from '@dds-backup/contract';
 import { parseUpstreamUrl } from './proxy/upstream-url.js';
 
 const USAGE = `Usage: dds-backup-mock [options]
@@ -6,10 +7,10 @@ const USAGE = `Usage: dds-backup-mock [options]
 A mock of Huawei Cloud DDS ShowBackupDownloadLink and the OBS links it hands out.
 
 Options:
-  --port N           port to listen on (default 4010; 0 = any free port)
+  --port N           port to listen on (default ${MOCK_SERVER_PORT}; 0 = any free port)
   --host HOST        address to listen on (default 127.0.0.1)
   --fixtures FILE    dataset file (YAML or JSON) replacing the default dataset
-  --link-ttl SECONDS lifetime of download links (default 900)
+  --link-ttl SECONDS lifetime of download links (default ${LINK_TTL_SECONDS})
   --token T          accepted X-Auth-Token (repeatable; default: any non-empty token)
   --aksk AK:SK       accepted AK/SK pair (repeatable; default: the documented pair)
   --seed N           seed of ids and content (default 1)
@@ -23,7 +24,7 @@ Options:
                      OBS SDK (createSignedUrlSync; OBS, V2 or V4 signature), path
                      style: {mock URL}/{bucket}/{key}
   --proxy URL        validation proxy: forward every API request unchanged to URL
-                     (e.g. https://dds.cn-north-4.myhuaweicloud.com), check each answer
+                     (e.g. ${getRegion(DEFAULT_REGION).endpoint}), check each answer
                      against the spec, report violations (X-Mock-Contract header,
                      a log line, GET /__mock/violations); the admin API stays local
   --proxy-iam URL    where IAM routes (/v3/auth/*, /v3/projects) go in proxy mode
@@ -127,7 +128,7 @@ export function parseCliArgs(argv: string[]): CliOptions {
   if (values.tls && certFile !== undefined)
     throw new UsageError('--tls generates a certificate: drop it with --tls-cert/--tls-key');
   return {
-    port: integer('--port', values.port, 0, 65535) ?? 4010,
+    port: integer('--port', values.port, 0, 65535) ?? MOCK_SERVER_PORT,
     host: values.host ?? '127.0.0.1',
     fixtures: values.fixtures,
     linkTtlSeconds: integer('--link-ttl', values['link-ttl'], 1, 7 * 24 * 3600),

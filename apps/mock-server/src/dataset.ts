@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { DEFAULT_REGION } from '@dds-backup/contract';
+import { DEFAULT_REGION, ID_SHAPES } from '@dds-backup/contract';
 
 /**
  * The mock's world as data: projects, instances, backups and files. The default dataset is
@@ -109,8 +109,8 @@ export interface DefaultIds {
 export const LARGE_PROJECT_REGION = 'cn-east-3';
 
 export function defaultIds(seed: number): DefaultIds {
-  const instance = (role: string) => `${hexId(seed, `instance:${role}`)}in02`;
-  const backup = (role: string) => `${hexId(seed, `backup:${role}`)}br02`;
+  const instance = (role: string) => `${hexId(seed, `instance:${role}`)}${ID_SHAPES.instance.suffix}`;
+  const backup = (role: string) => `${hexId(seed, `backup:${role}`)}${ID_SHAPES.backup.suffix}`;
   return {
     projectId: hexId(seed, 'project'),
     region: DEFAULT_REGION,
@@ -136,7 +136,7 @@ export function uuidFrom(seed: number, label: string): string {
 export function groupsOf(instance: InstanceDef, seed: number): GroupDef[] {
   if (instance.groups) return instance.groups;
   const group = (name: string, type: string): GroupDef => ({
-    id: `${hexId(seed, `group:${instance.id}:${name}`)}gr02`,
+    id: `${hexId(seed, `group:${instance.id}:${name}`)}${ID_SHAPES.group.suffix}`,
     name,
     type,
   });
@@ -178,7 +178,7 @@ export function defaultDataset(seed: number): Dataset {
     files,
   });
   const groupDef = (name: string, type: string): GroupDef => ({
-    id: `${hexId(seed, `group:${name}`)}gr02`,
+    id: `${hexId(seed, `group:${name}`)}${ID_SHAPES.group.suffix}`,
     name,
     type,
   });
@@ -188,7 +188,10 @@ export function defaultDataset(seed: number): Dataset {
     groupDef('shard_3', 'shard'),
     groupDef('config', 'config'),
   ];
-  const group = (name: string) => ({ groupId: `${hexId(seed, `group:${name}`)}gr02`, groupName: name });
+  const group = (name: string) => ({
+    groupId: `${hexId(seed, `group:${name}`)}${ID_SHAPES.group.suffix}`,
+    groupName: name,
+  });
   const network = (label: string) => ({
     vpcId: uuidFrom(seed, `vpc:${label}`),
     subnetId: uuidFrom(seed, `subnet:${label}`),

@@ -1,4 +1,4 @@
-import { formatHuaweiUtcTime } from '@dds-backup/contract';
+import { formatHuaweiUtcTime, ID_SHAPES } from '@dds-backup/contract';
 import {
   type BackupDef,
   type BackupStrategyDef,
@@ -45,7 +45,7 @@ const compact = (ms: number) => formatHuaweiUtcTime(new Date(ms)).replace(/[-: ]
 /** The automated backup of `instance` that begins at `beginTime` (a start of its window), BUILDING. */
 export function scheduledBackup(seed: number, instance: InstanceDef, beginTime: number): BackupDef {
   const label = `auto-backup:${instance.id}:${beginTime}`;
-  const id = `${hexId(seed, label)}br02`;
+  const id = `${hexId(seed, label)}${ID_SHAPES.backup.suffix}`;
   // Three to seven mock minutes of BUILDING.
   const endTime = beginTime + (180 + (draw(seed, `${label}:duration`) % 241)) * 1000;
   const base = instance.autoBackupBytes ?? DEFAULT_AUTO_BACKUP_BYTES;

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { LINK_TTL_SECONDS } from '@dds-backup/contract';
+import { LINK_TTL_SECONDS, MOCK_SERVER_PORT } from '@dds-backup/contract';
 import { Authenticator, DEFAULT_AKSK } from './auth.js';
 import { createClock, type MockClock } from './clock.js';
 import { ObjectContent } from './content.js';
@@ -202,7 +202,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
     async listen(listenOptions = {}) {
       if (server) throw new Error('The mock server is already listening');
       const host = listenOptions.host ?? options.host ?? '127.0.0.1';
-      const port = listenOptions.port ?? options.port ?? 4010;
+      const port = listenOptions.port ?? options.port ?? MOCK_SERVER_PORT;
       if (options.tls === true) keyPair ??= await selfSignedCertificate(host === '127.0.0.1' ? [] : [host]);
       const s: Server = keyPair
         ? createTlsServer({ keepAliveTimeout: 65_000, cert: keyPair.cert, key: keyPair.key }, nodeListener)

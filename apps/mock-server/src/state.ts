@@ -47,6 +47,12 @@ export class Namespace {
   private scheduledTo = Number.NEGATIVE_INFINITY;
   /** Mock time of the schedule's next event (a start, a completion, an expiry): ticks before it are free. */
   private nextEvent = Number.NEGATIVE_INFINITY;
+  /**
+   * Backups added through the admin API without ids so far: their ids and names are drawn from
+   * the seed and this count, so it belongs to the namespace (another namespace's additions must
+   * not shift them) and goes back to 0 with the dataset (a reset mock adds what a fresh one does).
+   */
+  private addedBackups = 0;
 
   constructor(
     readonly name: string,
@@ -66,6 +72,7 @@ export class Namespace {
       this.projects.set(def.id, state);
       this.buckets.set(state.bucket, state);
     }
+    this.addedBackups = 0;
     // A fresh dataset gets the last keep-days of automated backups at the next tick.
     this.scheduledTo = Number.NEGATIVE_INFINITY;
     this.nextEvent = Number.NEGATIVE_INFINITY;
@@ -122,6 +129,11 @@ export class Namespace {
   replaceDataset(dataset: Dataset): void {
     this.initial = () => dataset;
     this.load(dataset);
+  }
+
+  /** The number of the next backup added through the admin API (1, 2, ... since the dataset was loaded). */
+  nextAddedBackup(): number {
+    return ++this.addedBackups;
   }
 
   /** Adds (or replaces) a backup of an instance; creates the project and instance when new. */

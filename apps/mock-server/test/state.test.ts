@@ -78,3 +78,38 @@ describe('isolation per client (X-Mock-Namespace)', () => {
     ).toBe(400);
   });
 });
+
+describe('backups added without ids follow the seed, per namespace', () => {
+  const files = [{ name: 'added.tar.gz', size_bytes: 10 }];
+  const add = (mock: ReturnType<typeof newMock>, ns: Record<string, string>) =>
+    admin(mock, 'AddMockBackup', 'POST', '/__mock/backups', { files }, ns);
+  const backupIds = async (mock: ReturnType<typeof newMock>, ns: Record<string, string>) =>
+    (await admin(mock, 'GetMockState', 'GET', '/__mock/state?hashes=none', undefined, ns)).body.projects.flatMap(
+      (p: any) => p.instances.flatMap((i: any) => i.backups.map((b: any) => b.id)),
+    );
+
+  it('a reset restores the seeded list, and the next addition gets the ids a fresh mock gives', async () => {
+    const mock = newMock();
+    const ns = { 'X-Mock-Namespace': 'reset-check' };
+    const seeded = await backupIds(mock, ns);
+    const first = (await add(mock, ns)).body;
+    await add(mock, ns);
+    expect(await backupIds(mock, ns)).toHaveLength(seeded.length + 2);
+    await admin(mock, 'ResetMock', 'POST', '/__mock/reset', undefined, ns);
+    expect(await backupIds(mock, ns)).toEqual(seeded);
+    const again = (await add(mock, ns)).body;
+    expect(again.backup.id).toBe(first.backup.id);
+    expect(again.backup.name).toBe(first.backup.name);
+    expect(again.backup.id).toMatch(/^[0-9a-f]{32}br02$/);
+  });
+
+  it("one namespace's additions do not shift the ids another one draws", async () => {
+    const mock = newMock();
+    const fresh = newMock();
+    for (let i = 0; i < 3; i++) await add(mock, { 'X-Mock-Namespace': 'busy' });
+    const quiet = (await add(mock, { 'X-Mock-Namespace': 'quiet' })).body;
+    const reference = (await add(fresh, { 'X-Mock-Namespace': 'quiet' })).body;
+    expect(quiet.backup.id).toBe(reference.backup.id);
+    expect(await backupIds(mock, {})).toEqual(await backupIds(fresh, {}));
+  });
+});

@@ -4,6 +4,7 @@ import {
   HEADER_LC,
   type IamPaths,
   type Language,
+  MOCK_SERVER_URL,
   type paths,
   UnknownRegionError,
 } from '@dds-backup/contract';
@@ -122,8 +123,7 @@ export function createClient(options: ClientOptions): DdsClient {
     ['endpoint', endpoint],
     ['iamEndpoint', iamEndpoint],
   ] as const) {
-    if (!URL.canParse(url))
-      throw new ConfigurationError(`${name} "${url}" is not a URL: pass e.g. http://127.0.0.1:4010`);
+    if (!URL.canParse(url)) throw new ConfigurationError(`${name} "${url}" is not a URL: pass e.g. ${MOCK_SERVER_URL}`);
   }
   if (!options.credentials)
     throw new ConfigurationError('No credentials: pass credentials (e.g. credentialsFromEnvironment()).');

@@ -49,6 +49,7 @@ export {
   parseHuaweiTime,
   parseHuaweiUtcTime,
 } from './huawei-time.js';
+export { ID_SHAPES, type IdKind, type IdShape } from './id-shapes.js';
 export {
   isObsErrorCode,
   OBS_CODE_FOR_STATUS,
@@ -67,7 +68,15 @@ export {
   registerDocument,
   resolveRef,
 } from './operations.js';
-export { DEFAULT_REGION, getRegion, listRegions, MOCK_SERVER_URL, type Region, UnknownRegionError } from './regions.js';
+export {
+  DEFAULT_REGION,
+  getRegion,
+  listRegions,
+  MOCK_SERVER_PORT,
+  MOCK_SERVER_URL,
+  type Region,
+  UnknownRegionError,
+} from './regions.js';
 export { LINK_SECRET_QUERY_PARAMETERS, SECRET_HEADERS, SECRET_QUERY_PARAMETERS } from './secrets.js';
 export {
   LINK_TTL_SECONDS,

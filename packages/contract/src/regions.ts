@@ -16,6 +16,9 @@ export const DEFAULT_REGION: string = ddsBackupSpec.servers![0]!.variables!.regi
 /** The mock server's URL, from the spec's servers. */
 export const MOCK_SERVER_URL: string = ddsBackupSpec.servers!.find((s) => !s.variables)!.url;
 
+/** The mock server's default port (the port of MOCK_SERVER_URL). */
+export const MOCK_SERVER_PORT: number = Number(new URL(MOCK_SERVER_URL).port);
+
 function serverFor(doc: OpenApiDocument, region: string): string | undefined {
   // A server whose `region` enum lists the region wins; a server without an enum (IAM's .com
   // template) takes any region not claimed by an enum.

@@ -1,11 +1,14 @@
 import {
+  DEFAULT_REGION,
   ERROR_CODES,
   formatHuaweiTime,
   getOperation,
   HEADER_LC,
+  ID_SHAPES,
   isErrorCode,
   isObsErrorCode,
   type MockAdminComponents,
+  type MockAdminOperations,
   OBS_ERROR_CODES,
   validateRequest,
 } from '@dds-backup/contract';
@@ -89,9 +92,15 @@ function clockState(rc: RequestContext): AdminSchemas['Clock'] {
   return { now: new Date(now).toISOString(), now_unix: Math.floor(now / 1000), frozen: rc.ns.clock.frozen };
 }
 
-type HashMode = 'small' | 'all' | 'none';
+type HashMode = NonNullable<NonNullable<MockAdminOperations['GetMockState']['parameters']['query']>['hashes']>;
 
-async function fileState(ctx: MockContext, bucket: string, backup: BackupDef, f: FileDef, hashes: HashMode) {
+async function fileState(
+  ctx: MockContext,
+  bucket: string,
+  backup: BackupDef,
+  f: FileDef,
+  hashes: HashMode,
+): Promise<AdminSchemas['FileState']> {
   const content = ctx.content(backup.id, f.name, f.sizeBytes);
   const small = f.sizeBytes <= SINGLE_PART_ETAG_MAX_BYTES;
   const h = hashes === 'all' || (hashes === 'small' && small) ? await content.hashes() : content.cachedHashes;
@@ -133,7 +142,7 @@ async function backupState(
   };
 }
 
-function defaultsState(ctx: MockContext) {
+function defaultsState(ctx: MockContext): AdminSchemas['Defaults'] | null {
   const d = ctx.defaults;
   if (!d) return null;
   return {
@@ -161,9 +170,9 @@ async function getState(ctx: MockContext, rc: RequestContext): Promise<CoreResul
       rc.requestId,
     );
   }
-  const projects = [];
+  const projects: AdminSchemas['ProjectState'][] = [];
   for (const p of rc.ns.projects.values()) {
-    const instances = [];
+    const instances: AdminSchemas['InstanceState'][] = [];
     for (const i of p.def.instances) {
       const strategy = strategyState(i);
       instances.push({
@@ -186,7 +195,7 @@ async function getState(ctx: MockContext, rc: RequestContext): Promise<CoreResul
       defaults: defaultsState(ctx),
       projects,
       faults: rc.ns.faults.list(),
-    },
+    } satisfies AdminSchemas['State'],
     rc.requestId,
   );
 }
@@ -248,7 +257,7 @@ async function postClock(rc: RequestContext): Promise<CoreResult> {
   if (b.unfreeze === true) clock.unfreeze();
   // The days the clock passed happen now, all at once (the handler ticked before the move).
   const schedule = rc.ns.tick();
-  return jsonResult(200, { ...clockState(rc), schedule }, rc.requestId);
+  return jsonResult(200, { ...clockState(rc), schedule } satisfies AdminSchemas['Clock'], rc.requestId);
 }
 
 async function postFaults(rc: RequestContext): Promise<CoreResult> {
@@ -284,10 +293,8 @@ async function postFaults(rc: RequestContext): Promise<CoreResult> {
     }
   }
   const added = inputs.map((f) => rc.ns.faults.add(f));
-  return jsonResult(201, { faults: added }, rc.requestId);
+  return jsonResult(201, { faults: added } satisfies AdminSchemas['FaultList'], rc.requestId);
 }
-
-let addedBackups = 0;
 
 async function postBackup(ctx: MockContext, rc: RequestContext): Promise<CoreResult> {
   const read = await readBody(rc, 'AddMockBackup');
@@ -318,10 +325,10 @@ async function postBackup(ctx: MockContext, rc: RequestContext): Promise<CoreRes
   }
   const first = rc.ns.projects.values().next().value;
   const projectId = b.project_id ?? first?.def.id ?? hexId(ctx.seed, 'project');
-  const region = b.region ?? rc.ns.projects.get(projectId)?.def.name ?? first?.def.name ?? 'cn-north-4';
-  const n = ++addedBackups;
-  const instanceId = b.instance_id ?? `${hexId(ctx.seed, `added-instance:${n}`)}in02`;
-  const backupId = b.backup_id ?? `${hexId(ctx.seed, `added-backup:${n}`)}br02`;
+  const region = b.region ?? rc.ns.projects.get(projectId)?.def.name ?? first?.def.name ?? DEFAULT_REGION;
+  const n = rc.ns.nextAddedBackup();
+  const instanceId = b.instance_id ?? `${hexId(ctx.seed, `added-instance:${n}`)}${ID_SHAPES.instance.suffix}`;
+  const backupId = b.backup_id ?? `${hexId(ctx.seed, `added-backup:${n}`)}${ID_SHAPES.backup.suffix}`;
   const now = rc.ns.clock.now();
   const times: Record<'begin_time' | 'end_time', number | undefined> = { begin_time: undefined, end_time: undefined };
   for (const key of ['begin_time', 'end_time'] as const) {
@@ -376,7 +383,7 @@ async function postBackup(ctx: MockContext, rc: RequestContext): Promise<CoreRes
       project_id: projectId,
       bucket: project.bucket,
       backup: await backupState(ctx, project.bucket, instanceId, backup, 'small'),
-    },
+    } satisfies AdminSchemas['AddBackupResponse'],
     rc.requestId,
   );
 }

@@ -1,4 +1,10 @@
-import { formatHuaweiUtcTime, getOperation, type Instance, type ListInstancesResponse } from '@dds-backup/contract';
+import {
+  formatHuaweiUtcTime,
+  getOperation,
+  ID_SHAPES,
+  type Instance,
+  type ListInstancesResponse,
+} from '@dds-backup/contract';
 import type { MockContext, RequestContext } from '../context.js';
 import { type GroupDef, groupsOf, hexId, type InstanceDef } from '../dataset.js';
 import { jsonResult } from '../errors.js';
@@ -31,7 +37,7 @@ function groupView(seed: number, instance: InstanceDef, g: GroupDef) {
     name: g.name,
     status: 'normal',
     nodes: (ROLES[g.type] ?? ['Primary']).map((role, i) => ({
-      id: `${hexId(seed, `node:${g.id}:${i}`)}no02`,
+      id: `${hexId(seed, `node:${g.id}:${i}`)}${ID_SHAPES.node.suffix}`,
       name: `${instance.name}_${g.name}_node_${i + 1}`,
       role,
       status: 'normal',
@@ -45,7 +51,14 @@ export function instanceView(seed: number, project: ProjectState, instance: Inst
   // A cluster also has its mongos routers (not a group of any backup file).
   const all: GroupDef[] =
     instance.mode === 'Sharding'
-      ? [...groups, { id: `${hexId(seed, `group:${instance.id}:mongos`)}gr02`, name: 'mongos', type: 'mongos' }]
+      ? [
+          ...groups,
+          {
+            id: `${hexId(seed, `group:${instance.id}:mongos`)}${ID_SHAPES.group.suffix}`,
+            name: 'mongos',
+            type: 'mongos',
+          },
+        ]
       : groups;
   const created = formatHuaweiUtcTime(new Date(instance.created ?? 0));
   const view: Instance = {
