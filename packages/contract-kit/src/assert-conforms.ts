@@ -1,5 +1,5 @@
 import { redact } from '@dds-backup/client';
-import { getOperation } from '@dds-backup/contract';
+import { getOperation, resolveRef } from '@dds-backup/contract';
 import { type ConformanceIssue, formatConformanceIssues, issuesOf, showValue } from './conformance-issue.js';
 
 /** What openapi-fetch answers: the parsed body is `data` (2xx) or `error` (others). */
@@ -55,12 +55,7 @@ function declaredMediaTypes(operationId: string, status: number): string[] | und
   const responses = (op.document.paths[op.path] as Record<string, any>)[op.method.toLowerCase()].responses;
   const key = [String(status), `${String(status)[0]}XX`, 'default'].find((k) => responses[k] !== undefined);
   if (!key) return undefined;
-  let node = responses[key];
-  while (node?.$ref)
-    node = (node.$ref as string)
-      .slice(2)
-      .split('/')
-      .reduce((o: any, k) => o?.[k], op.document);
+  const [node] = resolveRef(op.document, responses[key]);
   return Object.keys(node?.content ?? {});
 }
 

@@ -80,10 +80,7 @@ export function unknownIdFor(parameterName: string, operationId = OPERATION_ID):
   const shape = typeof observed === 'string' ? /^\^\[0-9a-f\]\{(\d+)\}([A-Za-z0-9]*)\$$/.exec(observed) : null;
   if (shape) return `${randomHex(Number(shape[1]))}${shape[2]}`;
   const pointer = param.schemaPointer.replace(/\/schema$/, '');
-  const node = pointer
-    .slice(1)
-    .split('/')
-    .reduce<any>((o, k) => o?.[k.replace(/~1/g, '/').replace(/~0/g, '~')], op.document);
+  const [node] = resolveRef(op.document, { $ref: `#${pointer}` });
   return randomHex(typeof node?.example === 'string' && node.example.length > 0 ? node.example.length : 32);
 }
 

@@ -1,4 +1,11 @@
-import { type ErrorCode, getOperation, HEADER_LC, type Language, validateRequest } from '@dds-backup/contract';
+import {
+  type ErrorCode,
+  getOperation,
+  HEADER_LC,
+  type Language,
+  resolveRef,
+  validateRequest,
+} from '@dds-backup/contract';
 import type { MockContext, RequestContext } from '../context.js';
 import { huaweiError, jsonResult, languageOf } from '../errors.js';
 import type { CoreResult } from '../http/core.js';
@@ -34,15 +41,7 @@ function preferredExample(
   if (code === undefined && example === undefined) return undefined;
   const op = getOperation(operationId);
   const responses = (op.document.paths[op.path] as any)[op.method.toLowerCase()].responses as Record<string, any>;
-  const resolve = (node: any): any => {
-    let n = node;
-    while (n?.$ref)
-      n = n.$ref
-        .slice(2)
-        .split('/')
-        .reduce((o: any, k: string) => o?.[k], op.document);
-    return n;
-  };
+  const resolve = (node: unknown): any => resolveRef(op.document, node)[0];
   for (const [status, r] of Object.entries(responses)) {
     if (code !== undefined && status !== code) continue;
     const examples = resolve(r)?.content?.['application/json']?.examples as Record<string, any> | undefined;
