@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { DEFAULT_REGION, ID_SHAPES } from '@dds-backup/contract';
+import { DEFAULT_REGION, getRegion, ID_SHAPES } from '@dds-backup/contract';
 
 /**
  * The mock's world as data: projects, instances, backups and files. The default dataset is
@@ -106,7 +106,8 @@ export interface DefaultIds {
 }
 
 /** Region of the second project, which holds only the large instance. */
-export const LARGE_PROJECT_REGION = 'cn-east-3';
+// A region of the spec's list, checked when the module loads (getRegion throws for a region the spec lost).
+export const LARGE_PROJECT_REGION = getRegion('cn-east-3').id;
 
 export function defaultIds(seed: number): DefaultIds {
   const instance = (role: string) => `${hexId(seed, `instance:${role}`)}${ID_SHAPES.instance.suffix}`;

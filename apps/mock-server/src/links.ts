@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { HEADER_LC } from '@dds-backup/contract';
 
 /**
  * OBS temporary URLs (query-string authentication), served by the mock's own object route:
@@ -12,7 +13,8 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  */
 
 /** Query parameters the mock signs along with the object. */
-export const NAMESPACE_PARAM = 'x-mock-namespace';
+/** The namespace travels in the link under the name of its header (`X-Mock-Namespace`, lower case). */
+export const NAMESPACE_PARAM = HEADER_LC.XMockNamespace;
 export const SCENARIO_PARAM = 'x-mock-scenario';
 const SIGNED_EXTRAS = [NAMESPACE_PARAM, SCENARIO_PARAM] as const;
 

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
+import { HEADER_LC } from './generated/headers.js';
 import { getOperation, type OperationInfo, registeredDocuments } from './operations.js';
 
 // ajv is loaded on first validation, not at import: the client and the CLI import this package
@@ -168,7 +169,7 @@ export function validateResponse(
     for (const name of op.responseHeaders.get(statusKey) ?? []) {
       // Every header the spec lists for a response is sent by the real gateway, except
       // Retry-After, which only some throttling answers carry.
-      if (name.toLowerCase() !== 'retry-after' && !has(name)) {
+      if (name.toLowerCase() !== HEADER_LC.RetryAfter && !has(name)) {
         issues.push({
           path: `headers.${name}`,
           keyword: 'required',

@@ -1,3 +1,4 @@
+import { HEADER_LC } from '@dds-backup/contract';
 import { checkConforms, type OpenApiFetchResult } from '../assert-conforms.js';
 import { formatConformanceIssues } from '../conformance-issue.js';
 import { declaredHeaders, successStatus } from '../spec-facts.js';
@@ -63,7 +64,7 @@ export async function positiveChecks(ctx: SuiteContext): Promise<CheckResult[]> 
   const declaredFor = declaredHeaders(response.status).length ? response.status : success;
   // Retry-After is declared for 429 but only some throttling answers carry it (as the contract's
   // validateResponse treats it).
-  const declared = declaredHeaders(declaredFor).filter((h) => h.toLowerCase() !== 'retry-after');
+  const declared = declaredHeaders(declaredFor).filter((h) => h.toLowerCase() !== HEADER_LC.RetryAfter);
   const missing = declared.filter((h) => !response.headers.has(h));
   checks.push(
     missing.length
