@@ -153,11 +153,6 @@ export async function run({ quick, workDir }) {
           'no number in #16; >= 1x: not slower than the pipe',
         ],
         [
-          `dds-backup --to s3:// / the same engine to local disk = ${fmt(ours / disk, 2)}x`,
-          true,
-          'reported (s3rver writes every byte twice: parts, then the object)',
-        ],
-        [
           `peak RSS of --to s3://: ${rss.map((r) => fmt(r.rss)).join(', ')} MB; largest / smallest file ${fmt(growth, 2)}x`,
           growth <= 1.2,
           'flat: <= 1.2x from the smallest to the largest file',
