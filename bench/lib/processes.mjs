@@ -51,7 +51,7 @@ export async function startServer(command, args, { ready, env = {}, cwd } = {}) 
  * adds a preload that records the process's peak RSS (bytes) at exit. `cpu`: runs it under
  * GNU `/usr/bin/time`, whose wait4() rusage gives the CPU seconds (user + system) of the command
  * and of every process it waited for (all stages of an `sh -c` pipeline): `cpuSeconds`.
- * `killWhen(elapsedMs)` is polled every 20 ms and `killAfterMs` is a timer; either SIGKILLs the
+ * `killWhen(elapsedMs, pid)` is polled every 20 ms and `killAfterMs` is a timer; either SIGKILLs the
  * command (not with `cpu`, which would kill the wrapper). `started` of the result: the
  * process.hrtime.bigint() just before the spawn (CLOCK_MONOTONIC, comparable across processes).
  */
@@ -85,7 +85,7 @@ export async function runTimed(
   let timer;
   if (killWhen) {
     killer = setInterval(async () => {
-      if (await killWhen(Number(process.hrtime.bigint() - started) / 1e6)) {
+      if (await killWhen(Number(process.hrtime.bigint() - started) / 1e6, child.pid)) {
         clearInterval(killer);
         child.kill('SIGKILL');
       }
@@ -125,3 +125,9 @@ export async function processCpuSeconds(pid) {
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
 }
 const CLOCK_TICKS = 100;
+
+/** Bytes a running process has passed to write()-like system calls so far (/proc/PID/io wchar). */
+export async function processBytesWritten(pid) {
+  const io = await readFile(`/proc/${pid}/io`, 'utf8');
+  return Number(/^wchar: (\d+)$/m.exec(io)?.[1] ?? Number.NaN);
+}

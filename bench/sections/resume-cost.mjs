@@ -2,9 +2,13 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { clean, ourDownload } from '../lib/download.mjs';
 import { startMock } from '../lib/mock.mjs';
+import { processBytesWritten } from '../lib/processes.mjs';
 import { alternate, fmt, summary } from '../lib/stats.mjs';
 
-/** Bytes allocated on disk under dir (ranges are written in place into sparse files). */
+/**
+ * Bytes allocated on disk under dir (ranges are written in place into sparse files): the
+ * fallback where /proc/PID/io cannot be read.
+ */
 async function allocated(dir) {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
   let bytes = 0;
@@ -16,8 +20,9 @@ async function allocated(dir) {
 
 /**
  * Resume cost (issue #15): SIGKILL `dds-backup download` (4 segments) at 0.5 s and 1.5 s after
- * spawn and at about half the file (judged by the bytes allocated in the target directory), run
- * the same command again, and divide every object byte the mock sent (its journal's bytes_sent,
+ * spawn and at about half the file (judged by the bytes the client has written, /proc/PID/io
+ * wchar: independent of file names and preallocation; else the blocks allocated in the target
+ * directory), run the same command again, and divide every object byte the mock sent (its journal's bytes_sent,
  * the killed run's cut-off answers included) by the file size. No throttle: the kill lands in a
  * full-speed transfer, where the bytes in flight (socket buffers, queued writes) are at their
  * largest. "Served at kill": the share the mock had sent when the killed run's answers ended.
@@ -29,7 +34,12 @@ export async function run({ quick, workDir }) {
   const points = {
     'kill at 0.5 s': { killAfterMs: 500 },
     'kill at 1.5 s': { killAfterMs: 1500 },
-    'kill at ~50%': { killWhen: (dir) => async () => (await allocated(dir)) >= size / 2 },
+    'kill at ~50%': {
+      killWhen: (dir) => async (_ms, pid) => {
+        const written = await processBytesWritten(pid).catch(() => Number.NaN);
+        return (Number.isFinite(written) ? written : await allocated(dir)) >= size / 2;
+      },
+    },
   };
   try {
     let n = 0;
