@@ -1,4 +1,4 @@
-// `npm run bench` (and `npm run bench -- --quick`): every comparison of issue #6, each alternating
+// `npm run bench` (and `npm run bench -- --quick`, `--only=SECTION[,SECTION]`): every comparison of issues #6, #15 and #16, each alternating
 // its sides (A B A B ...) after a warm-up, reporting medians, min/max and ratios taken in the same
 // run. Writes bench/RESULTS.md (a full run only) and prints the same Markdown.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -17,7 +17,10 @@ const sections = [
   'object-serving',
   'cold-start',
   'resume-cost',
+  'wan-throttle',
+  'first-byte',
   'scaling',
+  's3-streaming',
   'mirror',
   'transport-choice',
 ].filter((s) => !only || only.includes(s));
@@ -28,7 +31,7 @@ const out = [
   '',
   `Run on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, Node ${process.version}, ${cpus().length} x ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB RAM.`,
   'A shared, noisy machine: compare the ratios (taken in the same run, sides alternated), not absolute numbers.',
-  'Reproduce: `npm run bench` (about 5-10 minutes) or `npm run bench -- --quick`.',
+  'Reproduce: `npm run bench` (about 15 minutes) or `npm run bench -- --quick`.',
   '',
 ];
 let failedToRun = 0;
