@@ -1,6 +1,6 @@
 // The CLI's command table: the single description of every command, option and example. --help,
-// the shell completions and docs/cli.md are all rendered from it. It must stay free of imports so
-// `dds-backup --help` starts as fast as node itself.
+// the shell completions and docs/cli.md are all rendered from it. It must stay free of imports (but
+// the import-free exit-codes.ts) so `dds-backup --help` starts as fast as node itself.
 
 export interface OptionSpec {
   name: string;
@@ -595,29 +595,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
 ];
 
-export const EXIT_CODES: ReadonlyArray<readonly [number, string]> = [
-  [0, 'success'],
-  [
-    1,
-    'failure a re-run cannot fix by itself: refusing to write (unsafe file name, a file in the way, no space, a write error), a link that is not http(s), a TLS or URL error, a missing S3 bucket or an object of someone else under the key (--to), an API answer that is not what DDS gives, a backup with no files; the message says what to do',
-  ],
-  [2, 'usage error (a flag or its value)'],
-  [
-    3,
-    'authentication or permission (also: no credentials configured, a proxy answering 407, S3 refusing the credentials of --to)',
-  ],
-  [4, 'instance or backup not found'],
-  [
-    5,
-    'incomplete but resumable (network gave up, too slow, a Retry-After longer than the wait cap, 5xx/429): run the same command again',
-  ],
-  [
-    6,
-    'verification failed (size, MD5 or SHA-256 mismatch; with --require-checksum: a file the server gives no checksum for)',
-  ],
-  [130, 'interrupted by Ctrl-C (SIGINT): state saved, lock released, resumable'],
-  [143, 'stopped by SIGTERM (systemd, docker stop): state saved, lock released, resumable'],
-];
+// The exit codes live with the rule for each error kind (exit-codes.ts, itself free of imports).
+export { EXIT_CODES } from './exit-codes.js';
 
 export const ENVIRONMENT: ReadonlyArray<readonly [string, string]> = [
   ['HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK', 'AK/SK for request signing'],

@@ -1,4 +1,7 @@
 import type { CliContext } from './context.js';
+import { EXIT, exitCodeOf } from './exit-codes.js';
+
+export { exitCodeOf } from './exit-codes.js';
 
 type AnyError = Error & {
   kind?: string;
@@ -25,32 +28,6 @@ const ADVICE: Record<string, string> = {
   'APIGW.0308': 'Throttled by the API gateway: wait a few seconds and run the command again.',
 };
 
-/**
- * The exit code of an error, in one place (the table is EXIT_CODES in command-table.ts, shown by
- * --help, docs/cli.md and the README). 5 means "a re-run resumes and can succeed": only errors
- * that say so (`retryable`), so a failure no retry can fix (a bad link scheme, an invalid URL, a
- * TLS certificate error, a 4xx) is never 5. Refusing to write (an unsafe name, a file in the
- * way, no space, a write error) is 1, each with its own message: not usage errors.
- */
-export function exitCodeOf(error: AnyError, stop?: AbortSignal): number {
-  if (error.name === 'UsageError' || error.name === 'ConfigurationError' || error.name === 'UnknownRegionError')
-    return 2;
-  // A cancellation: 128 + the signal's number, as shells report it (bin.ts tags the reason).
-  if (error.name === 'AbortError')
-    return (stop?.reason as { signal?: string } | undefined)?.signal === 'SIGTERM' ? 143 : 130;
-  if (error.name === 'CredentialsError') return 3;
-  // A proxy asking for (other) credentials is an authentication problem too; a proxy that could
-  // not reach the server may work later (resumable); TLS refusals fall through to 1.
-  if (error.name === 'ProxyError') return error.isAuthError ? 3 : error.retryable ? 5 : 1;
-  // ObjectStorageError (a refused download link) extends ApiError and answers alike.
-  const api = error.name === 'ApiError' || error.name === 'ObjectStorageError';
-  if (api && error.isNotFound) return 4;
-  if (api && error.isAuthError) return 3;
-  if (error.name === 'VerificationError') return 6;
-  if (error.retryable === true) return 5;
-  return 1;
-}
-
 /** The `error` event `--json` ends with on failure: the error's own JSON (redacted) and the exit code. */
 export async function errorEvent(raw: unknown, stop?: AbortSignal): Promise<Record<string, unknown>> {
   const error = (raw instanceof Error ? raw : new Error(String(raw))) as AnyError & { toJSON?: () => unknown };
@@ -71,11 +48,12 @@ export async function report(raw: unknown, context: CliContext, options: { verbo
   const lines = [`error: ${redact(error.message)}`];
   const advice = error.errorCode ? ADVICE[error.errorCode] : undefined;
   if (advice) lines.push(`hint: ${advice}`);
-  else if (code === 3 && error.name === 'ApiError') lines.push('hint: check the credentials, region and project ID.');
-  if (code === 5) lines.push('hint: nothing is lost; run the same command again to resume.');
-  if (code === 130) lines.push('Interrupted: progress is saved; run the same command again to resume.');
-  if (code === 143) lines.push('Stopped by SIGTERM: progress is saved; run the same command again to resume.');
-  if (code === 2 && error.name === 'UsageError') lines.push('See `dds-backup --help`.');
+  else if (code === EXIT.AUTH && error.name === 'ApiError')
+    lines.push('hint: check the credentials, region and project ID.');
+  if (code === EXIT.RESUMABLE) lines.push('hint: nothing is lost; run the same command again to resume.');
+  if (code === EXIT.SIGINT) lines.push('Interrupted: progress is saved; run the same command again to resume.');
+  if (code === EXIT.SIGTERM) lines.push('Stopped by SIGTERM: progress is saved; run the same command again to resume.');
+  if (code === EXIT.USAGE && error.name === 'UsageError') lines.push('See `dds-backup --help`.');
   if (options.verbose && error.stack) lines.push(redact(error.stack));
   context.stderr.write(`${lines.join('\n')}\n`);
   return code;
