@@ -1,3 +1,4 @@
+import { type ErrorCode, isErrorCode } from '@dds-backup/contract';
 import type { CliContext } from './context.js';
 import { EXIT, exitCodeOf } from './exit-codes.js';
 
@@ -13,8 +14,9 @@ type AnyError = Error & {
   retryable?: boolean;
 };
 
-// Advice for the errors people meet most, keyed by Huawei error code.
-const ADVICE: Record<string, string> = {
+// Advice for the errors people meet most, keyed by the spec's error codes: a code renamed or
+// removed in the spec is a compile error here, not a silently lost hint.
+export const ADVICE: Partial<Record<ErrorCode, string>> = {
   'APIGW.0301':
     'The credentials were refused. Check the AK/SK pair (HUAWEICLOUD_SDK_AK/SK) or that a token is set, and that the machine clock is right (AK/SK signatures allow 15 minutes of skew).',
   'APIGW.0307':
@@ -46,7 +48,7 @@ export async function report(raw: unknown, context: CliContext, options: { verbo
   // Client errors redact themselves; anything else goes through the same redaction on the way out.
   const { redact } = await import('@dds-backup/client');
   const lines = [`error: ${redact(error.message)}`];
-  const advice = error.errorCode ? ADVICE[error.errorCode] : undefined;
+  const advice = error.errorCode !== undefined && isErrorCode(error.errorCode) ? ADVICE[error.errorCode] : undefined;
   if (advice) lines.push(`hint: ${advice}`);
   else if (code === EXIT.AUTH && error.name === 'ApiError')
     lines.push('hint: check the credentials, region and project ID.');
