@@ -112,7 +112,7 @@ async function download(argv: string[], context: CliContext): Promise<number> {
       recheck: values.recheck === true,
       force: values.force === true,
       ...(context.signal ? { signal: context.signal } : {}),
-      onEvent: (event) => renderer?.onEvent(event as never),
+      onEvent: (event) => renderer?.onEvent(event),
     });
     renderer?.finish();
     if (!quiet && !values.json) context.stderr.write(summary(result.files, dir, Date.now() - started));
@@ -234,7 +234,7 @@ async function downloadToS3(
       verify: values['no-verify'] !== true,
       force: values.force === true,
       ...(context.signal ? { signal: context.signal } : {}),
-      onEvent: (event) => renderer?.onEvent(event as never),
+      onEvent: (event) => renderer?.onEvent(event),
     });
     renderer?.finish();
     if (!quiet && !values.json) {

@@ -86,7 +86,7 @@ async function mirror(argv: string[], context: CliContext): Promise<number> {
       requireChecksum: values['require-checksum'] === true,
       recheck: values.recheck === true,
       ...(context.signal ? { signal: context.signal } : {}),
-      onEvent: (event) => renderer?.onEvent(event as never),
+      onEvent: (event) => renderer?.onEvent(event),
     });
   } finally {
     renderer?.finish();
