@@ -25,6 +25,23 @@ export interface CommandSpec {
   reference?: string;
 }
 
+/** --type and --since: the same backup filter for `backups` and `mirror` (one spec, one help text). */
+const BACKUP_FILTER_OPTIONS: readonly OptionSpec[] = [
+  {
+    name: 'type',
+    type: 'string',
+    value: 'TYPE',
+    description: 'Backup type (default: full backups, i.e. auto and manual)',
+    choices: ['auto', 'manual', 'incremental'],
+  },
+  {
+    name: 'since',
+    type: 'string',
+    value: 'TIME',
+    description: 'Only backups begun since TIME (RFC 3339 or yyyy-mm-dd, UTC)',
+  },
+];
+
 export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
   {
     name: 'region',
@@ -398,19 +415,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       "Calls ListBackups once per page of 100 and prints every backup. Without --type: full backups (automated and manual); incremental backups need --instance-id. --since takes RFC 3339 (2026-01-31T22:00:00Z) or a UTC date (2026-01-31) and lists backups that began since then (the API's end_time is now). --status filters on this side (the API has none), case-insensitively; repeat it or separate values with commas. `-o json` and `-o yaml` print `{backups, total_count}` in the API's shape with every page merged (total_count: the backups printed). tsv columns: id, instance_id, type, status, begin_time, end_time, size_kb, name. The default is a table on a terminal and json otherwise.",
     options: [
       { name: 'instance-id', type: 'string', value: 'ID', description: 'Only the backups of this instance' },
-      {
-        name: 'type',
-        type: 'string',
-        value: 'TYPE',
-        description: 'Backup type (default: full backups, i.e. auto and manual)',
-        choices: ['auto', 'manual', 'incremental'],
-      },
-      {
-        name: 'since',
-        type: 'string',
-        value: 'TIME',
-        description: 'Only backups begun since TIME (RFC 3339 or yyyy-mm-dd, UTC)',
-      },
+      ...BACKUP_FILTER_OPTIONS,
       {
         name: 'status',
         type: 'string',
@@ -490,19 +495,7 @@ export const COMMANDS: readonly CommandSpec[] = [
         type: 'boolean',
         description: 'Print what would be downloaded and removed (assuming the downloads succeed); change nothing',
       },
-      {
-        name: 'type',
-        type: 'string',
-        value: 'TYPE',
-        description: 'Backup type (default: full backups, i.e. auto and manual)',
-        choices: ['auto', 'manual', 'incremental'],
-      },
-      {
-        name: 'since',
-        type: 'string',
-        value: 'TIME',
-        description: 'Only backups begun since TIME (RFC 3339 or yyyy-mm-dd, UTC)',
-      },
+      ...BACKUP_FILTER_OPTIONS,
       {
         name: 'concurrency',
         type: 'string',

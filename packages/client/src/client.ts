@@ -7,6 +7,7 @@ import {
   UnknownRegionError,
 } from '@dds-backup/contract';
 import createOpenApiClient, { type Client } from 'openapi-fetch';
+import type { ApiAccess } from './api-access.js';
 import type { CredentialsProvider } from './credentials/types.js';
 import { ConfigurationError } from './errors.js';
 import { type DownloadLinks, type GetDownloadLinksInput, getDownloadLinks } from './links.js';
@@ -67,7 +68,7 @@ export interface ClientOptions {
   log?: (line: string) => void;
 }
 
-export interface DdsClient {
+export interface DdsClient extends ApiAccess {
   readonly region: string;
   readonly endpoint: string;
   readonly iamEndpoint: string;
