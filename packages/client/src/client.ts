@@ -17,6 +17,7 @@ import { networkFetch } from './network/network-fetch.js';
 import { type ProxyTarget, parseProxyUrl, proxyConfigured, proxyResolver } from './network/proxy-env.js';
 import { trustedCas } from './network/trusted-cas.js';
 import type { RetryEvent, RetryOptions } from './retry.js';
+import { singleFlight } from './single-flight.js';
 import { createTransport, type FetchLike } from './transport.js';
 import { unwrap } from './unwrap.js';
 import { VERSION } from './version.js';
@@ -163,7 +164,21 @@ export function createClient(options: ClientOptions): DdsClient {
   const raw = createOpenApiClient<paths>({ baseUrl: endpoint!.replace(/\/$/, ''), fetch: transport });
   const iam = createOpenApiClient<IamPaths>({ baseUrl: iamEndpoint!.replace(/\/$/, ''), fetch: transport });
 
-  let lookup: Promise<string> | undefined;
+  // One IAM lookup at a time; a failed one is asked again by the next call.
+  const lookup = singleFlight(async (signal: AbortSignal | undefined) => {
+    const data = unwrap(
+      await iam.GET('/v3/projects', { params: { query: { name: regionId } }, signal }),
+      'KeystoneListProjects',
+    );
+    const id = data.projects[0]?.id;
+    if (!id) {
+      throw new ConfigurationError(
+        `IAM knows no project named "${regionId}" for these credentials: pass the project ID (HUAWEICLOUD_SDK_PROJECT_ID or --project-id).`,
+      );
+    }
+    knownProjectId = id;
+    return id;
+  });
   const client: DdsClient = {
     region: regionId,
     endpoint: endpoint!,
@@ -177,23 +192,7 @@ export function createClient(options: ClientOptions): DdsClient {
     log: options.log,
     async projectId(signal) {
       if (knownProjectId) return knownProjectId;
-      lookup ??= (async () => {
-        const data = unwrap(
-          await iam.GET('/v3/projects', { params: { query: { name: regionId } }, signal }),
-          'KeystoneListProjects',
-        );
-        const id = data.projects[0]?.id;
-        if (!id) {
-          throw new ConfigurationError(
-            `IAM knows no project named "${regionId}" for these credentials: pass the project ID (HUAWEICLOUD_SDK_PROJECT_ID or --project-id).`,
-          );
-        }
-        knownProjectId = id;
-        return id;
-      })().finally(() => {
-        lookup = undefined;
-      });
-      return lookup;
+      return lookup(signal);
     },
     getDownloadLinks: (input) => getDownloadLinks(client, input),
     listBackups: (filter) => listBackups(client, filter),
