@@ -94,6 +94,7 @@ describe('@dds-backup/client as published', () => {
         'printableName',
         'unsafeNameReason',
         'verifyDownload',
+        'writeFileAtomic',
       ],
     ],
   ])('%s exports exactly what a user needs', async (specifier, names) => {

@@ -7,6 +7,7 @@
  * The lock, the progress file's name and the checksum helpers are internals.
  */
 
+export { type AtomicWriteOptions, writeFileAtomic } from '../atomic-write.js';
 export { Budget } from './budget.js';
 export { type DownloadBackupOptions, type DownloadResult, downloadBackup, type StatFsLike } from './download-backup.js';
 export {
