@@ -77,7 +77,10 @@ export interface DdsClient extends ApiAccess {
   readonly raw: Client<paths>;
   /** The openapi-fetch client for the IAM subset. */
   readonly iam: Client<IamPaths>;
-  /** The unauthenticated base transport (download links carry their own signature). */
+  /**
+   * The unauthenticated base transport of API and IAM calls (the `fetch` option, or the network
+   * fetch). Object downloads do not use it: the engine has its own HTTP/1.1 transport.
+   */
   readonly fetch: FetchLike;
   /** Proxy and CA settings, shared by the API fetch and the download engine's transport. */
   readonly network: NetworkSettings;

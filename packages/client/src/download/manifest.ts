@@ -25,7 +25,8 @@ export interface ManifestEntry {
   /** The object's ETag when the ranges were fetched; another ETag means other bytes. */
   etag?: string;
   /**
-   * `partial`: `ranges` of NAME.part are on disk (fdatasync'ed before they were recorded).
+   * `partial`: NAME.part holds `ranges`; `syncedRanges` are the ones known to be on disk (in a
+   *   version 1 manifest, which has no `syncedRanges`, every range was fdatasync'ed first).
    * `complete`: NAME is in place, verified, with `size` bytes and modification time `mtimeMs`.
    * `failed`: verification failed; NAME.part is a bad copy kept for inspection, restarted next run.
    */
