@@ -1,6 +1,6 @@
 // The CLI's command table: the single description of every command, option and example. --help,
-// the shell completions and docs/cli.md are all rendered from it. It must stay free of imports so
-// `dds-backup --help` starts as fast as node itself.
+// the shell completions and docs/cli.md are all rendered from it. It must stay free of imports (but
+// the import-free exit-codes.ts) so `dds-backup --help` starts as fast as node itself.
 
 export interface OptionSpec {
   name: string;
@@ -24,6 +24,23 @@ export interface CommandSpec {
   /** Longer reference (Markdown) rendered into docs/cli.md after the help text, not into --help. */
   reference?: string;
 }
+
+/** --type and --since: the same backup filter for `backups` and `mirror` (one spec, one help text). */
+const BACKUP_FILTER_OPTIONS: readonly OptionSpec[] = [
+  {
+    name: 'type',
+    type: 'string',
+    value: 'TYPE',
+    description: 'Backup type (default: full backups, i.e. auto and manual)',
+    choices: ['auto', 'manual', 'incremental'],
+  },
+  {
+    name: 'since',
+    type: 'string',
+    value: 'TIME',
+    description: 'Only backups begun since TIME (RFC 3339 or yyyy-mm-dd, UTC)',
+  },
+];
 
 export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
   {
@@ -398,19 +415,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       "Calls ListBackups once per page of 100 and prints every backup. Without --type: full backups (automated and manual); incremental backups need --instance-id. --since takes RFC 3339 (2026-01-31T22:00:00Z) or a UTC date (2026-01-31) and lists backups that began since then (the API's end_time is now). --status filters on this side (the API has none), case-insensitively; repeat it or separate values with commas. `-o json` and `-o yaml` print `{backups, total_count}` in the API's shape with every page merged (total_count: the backups printed). tsv columns: id, instance_id, type, status, begin_time, end_time, size_kb, name. The default is a table on a terminal and json otherwise.",
     options: [
       { name: 'instance-id', type: 'string', value: 'ID', description: 'Only the backups of this instance' },
-      {
-        name: 'type',
-        type: 'string',
-        value: 'TYPE',
-        description: 'Backup type (default: full backups, i.e. auto and manual)',
-        choices: ['auto', 'manual', 'incremental'],
-      },
-      {
-        name: 'since',
-        type: 'string',
-        value: 'TIME',
-        description: 'Only backups begun since TIME (RFC 3339 or yyyy-mm-dd, UTC)',
-      },
+      ...BACKUP_FILTER_OPTIONS,
       {
         name: 'status',
         type: 'string',
@@ -490,19 +495,7 @@ export const COMMANDS: readonly CommandSpec[] = [
         type: 'boolean',
         description: 'Print what would be downloaded and removed (assuming the downloads succeed); change nothing',
       },
-      {
-        name: 'type',
-        type: 'string',
-        value: 'TYPE',
-        description: 'Backup type (default: full backups, i.e. auto and manual)',
-        choices: ['auto', 'manual', 'incremental'],
-      },
-      {
-        name: 'since',
-        type: 'string',
-        value: 'TIME',
-        description: 'Only backups begun since TIME (RFC 3339 or yyyy-mm-dd, UTC)',
-      },
+      ...BACKUP_FILTER_OPTIONS,
       {
         name: 'concurrency',
         type: 'string',
@@ -595,29 +588,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
 ];
 
-export const EXIT_CODES: ReadonlyArray<readonly [number, string]> = [
-  [0, 'success'],
-  [
-    1,
-    'failure a re-run cannot fix by itself: refusing to write (unsafe file name, a file in the way, no space, a write error), a link that is not http(s), a TLS or URL error, a missing S3 bucket or an object of someone else under the key (--to), an API answer that is not what DDS gives, a backup with no files; the message says what to do',
-  ],
-  [2, 'usage error (a flag or its value)'],
-  [
-    3,
-    'authentication or permission (also: no credentials configured, a proxy answering 407, S3 refusing the credentials of --to)',
-  ],
-  [4, 'instance or backup not found'],
-  [
-    5,
-    'incomplete but resumable (network gave up, too slow, a Retry-After longer than the wait cap, 5xx/429): run the same command again',
-  ],
-  [
-    6,
-    'verification failed (size, MD5 or SHA-256 mismatch; with --require-checksum: a file the server gives no checksum for)',
-  ],
-  [130, 'interrupted by Ctrl-C (SIGINT): state saved, lock released, resumable'],
-  [143, 'stopped by SIGTERM (systemd, docker stop): state saved, lock released, resumable'],
-];
+// The exit codes live with the rule for each error kind (exit-codes.ts, itself free of imports).
+export { EXIT_CODES } from './exit-codes.js';
 
 export const ENVIRONMENT: ReadonlyArray<readonly [string, string]> = [
   ['HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK', 'AK/SK for request signing'],

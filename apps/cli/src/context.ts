@@ -14,7 +14,8 @@ export interface CliContext {
   stderr: Output;
   env: Record<string, string | undefined>;
   /**
-   * Transport for API and IAM calls (default: global fetch). Object downloads never use it: they
+   * Transport for API and IAM calls (default: the client's network fetch: the global fetch, or
+   * undici's when a proxy or an extra CA applies). Object downloads never use it: they
    * go over the engine's own HTTP/1.1 client to the links' host.
    */
   fetch?: (request: Request) => Promise<Response>;

@@ -1,5 +1,6 @@
 import { COMMANDS, findCommand, GLOBAL_OPTIONS } from './command-table.js';
 import type { CliContext, Command } from './context.js';
+import { EXIT } from './exit-codes.js';
 import { renderCommandHelp, renderMainHelp } from './help.js';
 import { UsageError } from './usage-error.js';
 import { VERSION } from './version.js';
@@ -51,21 +52,21 @@ export async function main(argv: string[], context: CliContext): Promise<number>
     if (name === undefined) {
       if (rest.includes('--version')) {
         context.stdout.write(`${VERSION}\n`);
-        return 0;
+        return EXIT.OK;
       }
       if (wantsHelp) {
         context.stdout.write(renderMainHelp(VERSION));
-        return 0;
+        return EXIT.OK;
       }
       context.stderr.write(renderMainHelp(VERSION));
       context.stderr.write('\nerror: no command given.\n');
-      return 2;
+      return EXIT.USAGE;
     }
     if (name === 'help') {
       const target = rest.find((a) => !a.startsWith('-'));
       const spec = target ? findCommand(target) : undefined;
       context.stdout.write(spec ? renderCommandHelp(spec) : renderMainHelp(VERSION));
-      return 0;
+      return EXIT.OK;
     }
     const spec = findCommand(name);
     if (!spec) {
@@ -73,7 +74,7 @@ export async function main(argv: string[], context: CliContext): Promise<number>
     }
     if (wantsHelp) {
       context.stdout.write(renderCommandHelp(spec));
-      return 0;
+      return EXIT.OK;
     }
     const { run } = await loaders[name]!();
     return await run(rest, context);

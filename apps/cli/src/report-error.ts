@@ -1,4 +1,8 @@
+import { type ErrorCode, isErrorCode } from '@dds-backup/contract';
 import type { CliContext } from './context.js';
+import { EXIT, exitCodeOf } from './exit-codes.js';
+
+export { exitCodeOf } from './exit-codes.js';
 
 type AnyError = Error & {
   kind?: string;
@@ -10,8 +14,9 @@ type AnyError = Error & {
   retryable?: boolean;
 };
 
-// Advice for the errors people meet most, keyed by Huawei error code.
-const ADVICE: Record<string, string> = {
+// Advice for the errors people meet most, keyed by the spec's error codes: a code renamed or
+// removed in the spec is a compile error here, not a silently lost hint.
+export const ADVICE: Partial<Record<ErrorCode, string>> = {
   'APIGW.0301':
     'The credentials were refused. Check the AK/SK pair (HUAWEICLOUD_SDK_AK/SK) or that a token is set, and that the machine clock is right (AK/SK signatures allow 15 minutes of skew).',
   'APIGW.0307':
@@ -24,32 +29,6 @@ const ADVICE: Record<string, string> = {
   'DBS.280443': 'Throttled by DDS: wait a little and run the command again.',
   'APIGW.0308': 'Throttled by the API gateway: wait a few seconds and run the command again.',
 };
-
-/**
- * The exit code of an error, in one place (the table is EXIT_CODES in command-table.ts, shown by
- * --help, docs/cli.md and the README). 5 means "a re-run resumes and can succeed": only errors
- * that say so (`retryable`), so a failure no retry can fix (a bad link scheme, an invalid URL, a
- * TLS certificate error, a 4xx) is never 5. Refusing to write (an unsafe name, a file in the
- * way, no space, a write error) is 1, each with its own message: not usage errors.
- */
-export function exitCodeOf(error: AnyError, stop?: AbortSignal): number {
-  if (error.name === 'UsageError' || error.name === 'ConfigurationError' || error.name === 'UnknownRegionError')
-    return 2;
-  // A cancellation: 128 + the signal's number, as shells report it (bin.ts tags the reason).
-  if (error.name === 'AbortError')
-    return (stop?.reason as { signal?: string } | undefined)?.signal === 'SIGTERM' ? 143 : 130;
-  if (error.name === 'CredentialsError') return 3;
-  // A proxy asking for (other) credentials is an authentication problem too; a proxy that could
-  // not reach the server may work later (resumable); TLS refusals fall through to 1.
-  if (error.name === 'ProxyError') return error.isAuthError ? 3 : error.retryable ? 5 : 1;
-  // ObjectStorageError (a refused download link) extends ApiError and answers alike.
-  const api = error.name === 'ApiError' || error.name === 'ObjectStorageError';
-  if (api && error.isNotFound) return 4;
-  if (api && error.isAuthError) return 3;
-  if (error.name === 'VerificationError') return 6;
-  if (error.retryable === true) return 5;
-  return 1;
-}
 
 /** The `error` event `--json` ends with on failure: the error's own JSON (redacted) and the exit code. */
 export async function errorEvent(raw: unknown, stop?: AbortSignal): Promise<Record<string, unknown>> {
@@ -69,13 +48,14 @@ export async function report(raw: unknown, context: CliContext, options: { verbo
   // Client errors redact themselves; anything else goes through the same redaction on the way out.
   const { redact } = await import('@dds-backup/client');
   const lines = [`error: ${redact(error.message)}`];
-  const advice = error.errorCode ? ADVICE[error.errorCode] : undefined;
+  const advice = error.errorCode !== undefined && isErrorCode(error.errorCode) ? ADVICE[error.errorCode] : undefined;
   if (advice) lines.push(`hint: ${advice}`);
-  else if (code === 3 && error.name === 'ApiError') lines.push('hint: check the credentials, region and project ID.');
-  if (code === 5) lines.push('hint: nothing is lost; run the same command again to resume.');
-  if (code === 130) lines.push('Interrupted: progress is saved; run the same command again to resume.');
-  if (code === 143) lines.push('Stopped by SIGTERM: progress is saved; run the same command again to resume.');
-  if (code === 2 && error.name === 'UsageError') lines.push('See `dds-backup --help`.');
+  else if (code === EXIT.AUTH && error.name === 'ApiError')
+    lines.push('hint: check the credentials, region and project ID.');
+  if (code === EXIT.RESUMABLE) lines.push('hint: nothing is lost; run the same command again to resume.');
+  if (code === EXIT.SIGINT) lines.push('Interrupted: progress is saved; run the same command again to resume.');
+  if (code === EXIT.SIGTERM) lines.push('Stopped by SIGTERM: progress is saved; run the same command again to resume.');
+  if (code === EXIT.USAGE && error.name === 'UsageError') lines.push('See `dds-backup --help`.');
   if (options.verbose && error.stack) lines.push(redact(error.stack));
   context.stderr.write(`${lines.join('\n')}\n`);
   return code;

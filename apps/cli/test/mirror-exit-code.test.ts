@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mirrorExitCode } from '../src/mirror-exit-code.js';
+import { mirrorExitCode } from '../src/exit-codes.js';
 
 describe('mirrorExitCode: 3, then 6, then 1, then 4, then 5, then 0', () => {
   it.each([

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { BLOCK_SIZE, expectedHashes, ObjectContent, objectBytes } from '../src/index.js';
+import { BLOCK_SIZE } from '../src/content.js';
+import { expectedHashes, ObjectContent, objectBytes } from '../src/index.js';
 
 const key = { seed: 1, backupId: 'b', fileName: 'f', size: 300_000 };
 

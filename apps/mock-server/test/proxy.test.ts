@@ -7,7 +7,6 @@ import { signRequest, verifyRequest } from '@dds-backup/signer';
 import { afterEach, describe, expect, it } from 'vitest';
 import { main } from '../src/cli.js';
 import {
-  CONTRACT_HEADER,
   type ContractViolation,
   createMockServer,
   DEFAULT_AKSK,
@@ -15,6 +14,7 @@ import {
   type MockServerOptions,
 } from '../src/index.js';
 import { iamEndpointFor, resolveProxyConfig } from '../src/proxy/config.js';
+import { CONTRACT_HEADER } from '../src/proxy/proxy.js';
 import { specJson } from './helpers.js';
 
 // ---------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import {
   UnknownRegionError,
 } from '@dds-backup/contract';
 import createOpenApiClient, { type Client } from 'openapi-fetch';
+import type { ApiAccess } from './api-access.js';
 import type { CredentialsProvider } from './credentials/types.js';
 import { ConfigurationError } from './errors.js';
 import { type DownloadLinks, type GetDownloadLinksInput, getDownloadLinks } from './links.js';
@@ -18,6 +19,7 @@ import { networkFetch } from './network/network-fetch.js';
 import { type ProxyTarget, parseProxyUrl, proxyConfigured, proxyResolver } from './network/proxy-env.js';
 import { trustedCas } from './network/trusted-cas.js';
 import type { RetryEvent, RetryOptions } from './retry.js';
+import { singleFlight } from './single-flight.js';
 import { createTransport, type FetchLike } from './transport.js';
 import { unwrap } from './unwrap.js';
 import { VERSION } from './version.js';
@@ -69,7 +71,7 @@ export interface ClientOptions {
   log?: (line: string) => void;
 }
 
-export interface DdsClient {
+export interface DdsClient extends ApiAccess {
   readonly region: string;
   readonly endpoint: string;
   readonly iamEndpoint: string;
@@ -77,7 +79,10 @@ export interface DdsClient {
   readonly raw: Client<paths>;
   /** The openapi-fetch client for the IAM subset. */
   readonly iam: Client<IamPaths>;
-  /** The unauthenticated base transport (download links carry their own signature). */
+  /**
+   * The unauthenticated base transport of API and IAM calls (the `fetch` option, or the network
+   * fetch). Object downloads do not use it: the engine has its own HTTP/1.1 transport.
+   */
   readonly fetch: FetchLike;
   /** Proxy and CA settings, shared by the API fetch and the download engine's transport. */
   readonly network: NetworkSettings;
@@ -163,7 +168,21 @@ export function createClient(options: ClientOptions): DdsClient {
   const raw = createOpenApiClient<paths>({ baseUrl: endpoint!.replace(/\/$/, ''), fetch: transport });
   const iam = createOpenApiClient<IamPaths>({ baseUrl: iamEndpoint!.replace(/\/$/, ''), fetch: transport });
 
-  let lookup: Promise<string> | undefined;
+  // One IAM lookup at a time; a failed one is asked again by the next call.
+  const lookup = singleFlight(async (signal: AbortSignal | undefined) => {
+    const data = unwrap(
+      await iam.GET('/v3/projects', { params: { query: { name: regionId } }, signal }),
+      'KeystoneListProjects',
+    );
+    const id = data.projects[0]?.id;
+    if (!id) {
+      throw new ConfigurationError(
+        `IAM knows no project named "${regionId}" for these credentials: pass the project ID (HUAWEICLOUD_SDK_PROJECT_ID or --project-id).`,
+      );
+    }
+    knownProjectId = id;
+    return id;
+  });
   const client: DdsClient = {
     region: regionId,
     endpoint: endpoint!,
@@ -177,23 +196,7 @@ export function createClient(options: ClientOptions): DdsClient {
     log: options.log,
     async projectId(signal) {
       if (knownProjectId) return knownProjectId;
-      lookup ??= (async () => {
-        const data = unwrap(
-          await iam.GET('/v3/projects', { params: { query: { name: regionId } }, signal }),
-          'KeystoneListProjects',
-        );
-        const id = data.projects[0]?.id;
-        if (!id) {
-          throw new ConfigurationError(
-            `IAM knows no project named "${regionId}" for these credentials: pass the project ID (HUAWEICLOUD_SDK_PROJECT_ID or --project-id).`,
-          );
-        }
-        knownProjectId = id;
-        return id;
-      })().finally(() => {
-        lookup = undefined;
-      });
-      return lookup;
+      return lookup(signal);
     },
     getDownloadLinks: (input) => getDownloadLinks(client, input),
     listBackups: (filter) => listBackups(client, filter),

@@ -2,6 +2,9 @@
  * @dds-backup/client: typed, authenticated, retrying access to Huawei Cloud DDS's
  * ShowBackupDownloadLink, ListBackups and ListInstances. The resumable download engine is the node-only subpath
  * `@dds-backup/client/download`.
+ *
+ * What a user needs, and no more: the retry loop, the pager, the secret registry, the proxy
+ * parser and the answer-size cap are internals (tests import them from their own modules).
  */
 export { type ClientOptions, createClient, type DdsClient, type NetworkSettings } from './client.js';
 export { akskCredentials } from './credentials/aksk.js';
@@ -15,9 +18,7 @@ export {
   ConfigurationError,
   CredentialsError,
   DdsBackupError,
-  isRetryableStatus,
   NetworkError,
-  NON_RETRYABLE_NETWORK_CODES,
   ResponseFormatError,
   ResponseTooLargeError,
   RetryLaterError,
@@ -36,18 +37,9 @@ export {
 } from './list-backups.js';
 export { type ListedInstance, type ListInstancesFilter, listInstances } from './list-instances.js';
 export { ProxyError, TlsVerificationError } from './network/network-errors.js';
-export { type ProxyOptions, type ProxyTarget, parseNoProxy, proxyResolver } from './network/proxy-env.js';
-export { type Page, paginate } from './paginate.js';
-export { redact, redactHeaders, redactUrl, registerSecret } from './redact.js';
-export {
-  backoffDelay,
-  DEFAULT_RETRY,
-  parseRetryAfter,
-  type RetryEvent,
-  type RetryOptions,
-  sleep,
-  withRetries,
-} from './retry.js';
-export { type FetchLike, MAX_API_ANSWER_BYTES } from './transport.js';
+export type { ProxyOptions, ProxyTarget } from './network/proxy-env.js';
+export { redact, redactUrl } from './redact.js';
+export type { RetryEvent, RetryOptions } from './retry.js';
+export type { FetchLike } from './transport.js';
 export { type FetchResult, unwrap } from './unwrap.js';
 export { VERSION } from './version.js';

@@ -4,7 +4,7 @@ import {
   parseHuaweiTime,
   type ShowBackupDownloadLinkResponse,
 } from '@dds-backup/contract';
-import type { DdsClient } from './client.js';
+import type { ApiAccess } from './api-access.js';
 import { ConfigurationError, ResponseFormatError } from './errors.js';
 import { unwrap } from './unwrap.js';
 
@@ -36,7 +36,7 @@ export interface DownloadLinks {
 }
 
 /** Calls ShowBackupDownloadLink and maps the answer; a malformed expiry time is a clear error. */
-export async function getDownloadLinks(client: DdsClient, input: GetDownloadLinksInput): Promise<DownloadLinks> {
+export async function getDownloadLinks(client: ApiAccess, input: GetDownloadLinksInput): Promise<DownloadLinks> {
   for (const key of ['instanceId', 'backupId'] as const) {
     if (typeof input[key] !== 'string' || input[key].trim() === '') {
       throw new ConfigurationError(

@@ -5,7 +5,7 @@ import {
   type ListBackupsQuery,
   parseHuaweiUtcTime,
 } from '@dds-backup/contract';
-import type { DdsClient } from './client.js';
+import type { ApiAccess } from './api-access.js';
 import { ConfigurationError } from './errors.js';
 import { paginate } from './paginate.js';
 import { unwrap } from './unwrap.js';
@@ -41,7 +41,7 @@ export interface ListBackupsFilter {
  * ListBackups over all pages: an async iterator, one request per page, through the client's
  * auth, retries and typed errors. `for await (const b of client.listBackups({ instanceId }))`.
  */
-export function listBackups(client: DdsClient, filter: ListBackupsFilter = {}): AsyncGenerator<ListedBackup> {
+export function listBackups(client: ApiAccess, filter: ListBackupsFilter = {}): AsyncGenerator<ListedBackup> {
   const query: ListBackupsQuery = {};
   if (filter.instanceId !== undefined) query.instance_id = filter.instanceId;
   if (filter.backupId !== undefined) query.backup_id = filter.backupId;
@@ -95,7 +95,7 @@ export function isStatus(value: unknown, expected: string): boolean {
  * Huawei does not document), or undefined when it has none.
  */
 export async function latestBackup(
-  client: DdsClient,
+  client: ApiAccess,
   instanceId: string,
   options: { signal?: AbortSignal } = {},
 ): Promise<ListedBackup | undefined> {

@@ -1,5 +1,5 @@
 import type { Instance, ListInstancesQuery } from '@dds-backup/contract';
-import type { DdsClient } from './client.js';
+import type { ApiAccess } from './api-access.js';
 import { paginate } from './paginate.js';
 import { unwrap } from './unwrap.js';
 
@@ -23,7 +23,7 @@ export interface ListInstancesFilter {
 }
 
 /** ListInstances over all pages: an async iterator, one request per page. */
-export function listInstances(client: DdsClient, filter: ListInstancesFilter = {}): AsyncGenerator<ListedInstance> {
+export function listInstances(client: ApiAccess, filter: ListInstancesFilter = {}): AsyncGenerator<ListedInstance> {
   const query: ListInstancesQuery = {
     ...(filter.id !== undefined ? { id: filter.id } : {}),
     ...(filter.name !== undefined ? { name: filter.name } : {}),

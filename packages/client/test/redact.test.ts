@@ -1,5 +1,6 @@
-import { ApiError, redact, redactHeaders, registerSecret } from '@dds-backup/client';
+import { ApiError, redact } from '@dds-backup/client';
 import { describe, expect, it } from 'vitest';
+import { redactHeaders, registerSecret } from '../src/redact.js';
 
 describe('redact', () => {
   it('masks the Signature and AccessKeyId of a download link, keeping the rest', () => {

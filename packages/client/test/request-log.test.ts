@@ -3,7 +3,8 @@
 import { createMockServer } from '@dds-backup/mock-server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { downloadBackup } from '../src/download/index.js';
-import { createClient, passwordCredentials, redact, registerSecret } from '../src/index.js';
+import { createClient, passwordCredentials, redact } from '../src/index.js';
+import { registerSecret } from '../src/redact.js';
 import { tempDir } from './download/helpers.js';
 
 let cleanups: (() => Promise<void>)[] = [];

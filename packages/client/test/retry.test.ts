@@ -1,5 +1,6 @@
-import { ApiError, backoffDelay, NetworkError, parseRetryAfter, withRetries } from '@dds-backup/client';
+import { ApiError, NetworkError } from '@dds-backup/client';
 import { describe, expect, it } from 'vitest';
+import { backoffDelay, parseRetryAfter, withRetries } from '../src/retry.js';
 
 describe('backoffDelay (full jitter)', () => {
   it('is uniform in [0, min(max, base * 2^n))', () => {

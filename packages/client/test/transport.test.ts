@@ -6,13 +6,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   createClient,
   getDownloadLinks,
-  MAX_API_ANSWER_BYTES,
   passwordCredentials,
   ResponseFormatError,
   ResponseTooLargeError,
   RetryLaterError,
   tokenCredentials,
 } from '../src/index.js';
+import { MAX_API_ANSWER_BYTES } from '../src/transport.js';
 
 let server: Server | undefined;
 afterEach(async () => {

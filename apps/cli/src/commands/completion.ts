@@ -1,5 +1,6 @@
 import { COMMANDS, GLOBAL_OPTIONS } from '../command-table.js';
 import type { CliContext } from '../context.js';
+import { EXIT } from '../exit-codes.js';
 import { UsageError } from '../usage-error.js';
 
 const flags = (name?: string) => {
@@ -68,5 +69,5 @@ compdef _dds_backup dds-backup
 export async function run(argv: string[], context: CliContext): Promise<number> {
   const shell = argv.find((a) => !a.startsWith('-')) ?? '';
   context.stdout.write(completionScript(shell));
-  return 0;
+  return EXIT.OK;
 }

@@ -7,6 +7,7 @@ import {
   writeConfig,
 } from '../config/profile-file.js';
 import type { CliContext } from '../context.js';
+import { EXIT } from '../exit-codes.js';
 import { parseCommandArgs } from '../parse.js';
 import { profileName } from '../settings.js';
 import { UsageError } from '../usage-error.js';
@@ -31,21 +32,21 @@ export async function run(argv: string[], context: CliContext): Promise<number> 
   switch (action) {
     case 'path':
       context.stdout.write(`${path}\n`);
-      return 0;
+      return EXIT.OK;
     case 'list': {
       const profile = (await readConfig(path)).profiles[name] ?? {};
       for (const [k, v] of Object.entries(profile)) context.stdout.write(`${k}=${mask(k, v ?? '')}\n`);
-      return 0;
+      return EXIT.OK;
     }
     case 'get': {
       const key = checkKey(rawKey);
       const v = (await readConfig(path)).profiles[name]?.[key];
       if (v === undefined) {
         context.stderr.write(`${key} is not set in profile "${name}".\n`);
-        return 1;
+        return EXIT.FAILURE;
       }
       context.stdout.write(`${mask(key, v)}\n`);
-      return 0;
+      return EXIT.OK;
     }
     case 'set': {
       const key = checkKey(rawKey);
@@ -65,7 +66,7 @@ export async function run(argv: string[], context: CliContext): Promise<number> 
       config.profiles[name] = { ...config.profiles[name], [key]: v };
       await writeConfig(path, config);
       if (values.quiet !== true) context.stderr.write(`Saved ${key} in profile "${name}" (${path}).\n`);
-      return 0;
+      return EXIT.OK;
     }
     default:
       throw new UsageError('config needs an action: set, get, list or path.');

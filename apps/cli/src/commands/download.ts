@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { FileResult } from '@dds-backup/client/download';
 import { findCommand } from '../command-table.js';
 import type { CliContext } from '../context.js';
+import { EXIT } from '../exit-codes.js';
 import { formatBytes, formatDuration } from '../output/units.js';
 import { intOption, type ParsedValues, parseCommandArgs, required, secondsOption } from '../parse.js';
 import { ALREADY_COMPLETE } from '../progress/file-outcome.js';
@@ -61,11 +62,13 @@ async function download(argv: string[], context: CliContext): Promise<number> {
     if (!newest) {
       const message = `instance ${instanceId} has no COMPLETED full backup to download.`;
       if (values.json)
-        context.stdout.write(`${JSON.stringify({ type: 'error', exitCode: 4, name: 'NoBackupError', message })}\n`);
+        context.stdout.write(
+          `${JSON.stringify({ type: 'error', exitCode: EXIT.NOT_FOUND, name: 'NoBackupError', message })}\n`,
+        );
       context.stderr.write(
         `error: ${message}\nhint: see \`dds-backup backups --instance-id ${instanceId}\` (a backup still BUILDING is listed, not downloadable yet).\n`,
       );
-      return 4;
+      return EXIT.NOT_FOUND;
     }
     backupId = newest.id;
     if (values.quiet !== true)
@@ -109,11 +112,11 @@ async function download(argv: string[], context: CliContext): Promise<number> {
       recheck: values.recheck === true,
       force: values.force === true,
       ...(context.signal ? { signal: context.signal } : {}),
-      onEvent: (event) => renderer?.onEvent(event as never),
+      onEvent: (event) => renderer?.onEvent(event),
     });
     renderer?.finish();
     if (!quiet && !values.json) context.stderr.write(summary(result.files, dir, Date.now() - started));
-    return 0;
+    return EXIT.OK;
   } catch (error) {
     renderer?.finish();
     throw error;
@@ -231,7 +234,7 @@ async function downloadToS3(
       verify: values['no-verify'] !== true,
       force: values.force === true,
       ...(context.signal ? { signal: context.signal } : {}),
-      onEvent: (event) => renderer?.onEvent(event as never),
+      onEvent: (event) => renderer?.onEvent(event),
     });
     renderer?.finish();
     if (!quiet && !values.json) {
@@ -254,7 +257,7 @@ async function downloadToS3(
           : `All ${result.files.length} file(s) already in ${where}, written and verified by an earlier run.\n`,
       );
     }
-    return 0;
+    return EXIT.OK;
   } catch (error) {
     renderer?.finish();
     throw error;

@@ -1,5 +1,6 @@
 import { findCommand } from '../command-table.js';
 import type { CliContext } from '../context.js';
+import { EXIT } from '../exit-codes.js';
 import { renderTable, renderTsv } from '../output/table.js';
 import { parseCommandArgs } from '../parse.js';
 import { buildClient } from '../settings.js';
@@ -58,5 +59,5 @@ export async function run(argv: string[], context: CliContext): Promise<number> 
       );
       if (values.quiet !== true) context.stdout.write(`${instances.length} instance(s).\n`);
   }
-  return 0;
+  return EXIT.OK;
 }

@@ -1,5 +1,6 @@
 import { findCommand } from '../command-table.js';
 import type { CliContext } from '../context.js';
+import { EXIT } from '../exit-codes.js';
 import { renderTable, renderTsv } from '../output/table.js';
 import { formatBytes, formatDuration } from '../output/units.js';
 import { parseCommandArgs, required } from '../parse.js';
@@ -51,5 +52,5 @@ export async function run(argv: string[], context: CliContext): Promise<number> 
       }
     }
   }
-  return 0;
+  return EXIT.OK;
 }

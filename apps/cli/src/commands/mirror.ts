@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { findCommand } from '../command-table.js';
 import type { CliContext } from '../context.js';
-import { mirrorExitCode } from '../mirror-exit-code.js';
+import { EXIT, exitCodeOf, mirrorExitCode } from '../exit-codes.js';
 import { intOption, parseCommandArgs, required } from '../parse.js';
 import {
   type MirrorRenderer,
@@ -9,7 +9,6 @@ import {
   mirrorPlainRenderer,
   mirrorTtyRenderer,
 } from '../progress/mirror-renderers.js';
-import { exitCodeOf } from '../report-error.js';
 import { buildClient } from '../settings.js';
 import { sinceOption } from '../time-option.js';
 import { UsageError } from '../usage-error.js';
@@ -87,7 +86,7 @@ async function mirror(argv: string[], context: CliContext): Promise<number> {
       requireChecksum: values['require-checksum'] === true,
       recheck: values.recheck === true,
       ...(context.signal ? { signal: context.signal } : {}),
-      onEvent: (event) => renderer?.onEvent(event as never),
+      onEvent: (event) => renderer?.onEvent(event),
     });
   } finally {
     renderer?.finish();
@@ -106,9 +105,9 @@ async function mirror(argv: string[], context: CliContext): Promise<number> {
         `${s.pending} not completed yet, ${s.removed.length} ${s.dryRun ? 'to remove' : 'removed'}` +
         `${s.missingInstances.length ? `, ${s.missingInstances.length} instance(s) not found` : ''}.\n`,
     );
-    if (code === 5) context.stderr.write('hint: nothing is lost; run the same mirror again to resume.\n');
-    if (code === 3) context.stderr.write('hint: check the credentials, region and project ID.\n');
-    if (code === 6)
+    if (code === EXIT.RESUMABLE) context.stderr.write('hint: nothing is lost; run the same mirror again to resume.\n');
+    if (code === EXIT.AUTH) context.stderr.write('hint: check the credentials, region and project ID.\n');
+    if (code === EXIT.VERIFICATION)
       context.stderr.write(
         'hint: a file did not match what the server declared; the next run downloads it again. Run `dds-backup verify --dir DIR/INSTANCE/BACKUP` to check a copy.\n',
       );

@@ -1,6 +1,7 @@
 import { listRegions } from '@dds-backup/contract';
 import { findCommand } from '../command-table.js';
 import type { CliContext } from '../context.js';
+import { EXIT } from '../exit-codes.js';
 import { renderTable, renderTsv } from '../output/table.js';
 import { parseCommandArgs } from '../parse.js';
 
@@ -18,5 +19,5 @@ export async function run(argv: string[], context: CliContext): Promise<number> 
         regions.map((r) => [r.id, r.endpoint, r.iamEndpoint]),
       ),
     );
-  return 0;
+  return EXIT.OK;
 }

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { printableName, SIZE_ONLY, type VerifiedFile } from '@dds-backup/client/download';
 import { findCommand } from '../command-table.js';
 import type { CliContext } from '../context.js';
+import { EXIT, type ExitCode } from '../exit-codes.js';
 import { formatBytes } from '../output/units.js';
 import { parseCommandArgs, required } from '../parse.js';
 
@@ -26,7 +27,7 @@ function checked(f: VerifiedFile): string {
 }
 
 /** `dds-backup verify --dir DIR`: offline re-check against the manifest; exit 6 on a mismatch, 5 when only unfinished. */
-export async function run(argv: string[], context: CliContext): Promise<number> {
+export async function run(argv: string[], context: CliContext): Promise<ExitCode> {
   const { values } = parseCommandArgs(argv, findCommand('verify')!.options);
   const dir = resolve(context.cwd ?? process.cwd(), required(values, 'dir'));
   const { verifyDownload } = await import('@dds-backup/client/download');
@@ -47,7 +48,7 @@ export async function run(argv: string[], context: CliContext): Promise<number> 
   }
   if (result.files.length === 0) {
     context.stderr.write(`error: the manifest in ${dir} lists no files.\n`);
-    return 6;
+    return EXIT.VERIFICATION;
   }
   const bad = result.files.filter((f) => f.status !== 'ok');
   if (bad.length > 0 && bad.every((f) => f.status === 'incomplete')) {
@@ -55,11 +56,11 @@ export async function run(argv: string[], context: CliContext): Promise<number> 
     context.stderr.write(
       `error: ${bad.length} file(s) in ${dir} are not finished: run the download again to resume.\n`,
     );
-    return 5;
+    return EXIT.RESUMABLE;
   }
   if (bad.length > 0) {
     context.stderr.write(`error: ${bad.length} of ${result.files.length} file(s) failed verification in ${dir}.\n`);
-    return 6;
+    return EXIT.VERIFICATION;
   }
   if (values.quiet !== true) {
     const n = result.files.length;
@@ -75,5 +76,5 @@ export async function run(argv: string[], context: CliContext): Promise<number> 
       `All ${n} file(s) in ${dir} match the download${notes.length ? ` (${notes.join('; ')})` : ' (size and SHA-256)'}.\n`,
     );
   }
-  return 0;
+  return EXIT.OK;
 }

@@ -1,4 +1,4 @@
-import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -60,10 +60,9 @@ export async function readConfig(path: string): Promise<ConfigFile> {
  */
 export async function writeConfig(path: string, config: ConfigFile): Promise<void> {
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
-  await chmod(tmp, 0o600);
-  await rename(tmp, path);
+  // The project's one atomic write (temp file, fsync, rename), loaded only when a profile changes.
+  const { writeFileAtomic } = await import('@dds-backup/client/download');
+  await writeFileAtomic(path, `${JSON.stringify(config, null, 2)}\n`, { private: true });
 }
 
 export async function readProfile(env: Record<string, string | undefined>, name: string): Promise<Profile> {

@@ -1,53 +1,55 @@
+import type { MirrorEvent, TaggedDownloadEvent } from '@dds-backup/client/mirror';
 import type { Output } from '../context.js';
 import { formatBytes, formatDuration } from '../output/units.js';
-import { type EngineEvent, ProgressState } from './progress-state.js';
+import { ProgressState } from './progress-state.js';
 
 /** What the mirror's renderers show: backup-level lines, and on a TTY one overall live line. */
 export interface MirrorRenderer {
-  onEvent(event: EngineEvent): void;
+  onEvent(event: MirrorEvent): void;
   finish(): void;
 }
 
 /** Backup-level events as one readable line each (TTY and plain alike), or undefined. */
-function describe(event: EngineEvent): string | undefined {
-  const at = `${String(event.instanceId)}/${String(event.backupId)}`;
+function describe(event: MirrorEvent): string | undefined {
+  const at = 'backupId' in event ? `${event.instanceId}/${event.backupId}` : '';
   switch (event.type) {
     case 'instance-missing':
-      return `MISSING instance ${String(event.instanceId)}: the project has no such instance (check --instance-id, --region and --project-id)`;
+      return `MISSING instance ${event.instanceId}: the project has no such instance (check --instance-id, --region and --project-id)`;
     case 'plan':
-      return `plan: ${event.download} backup(s) to download (${formatBytes(Number(event.sizeKB) * 1024)}), ${event.skipped} already verified, ${event.pending} not completed yet`;
+      return `plan: ${event.download} backup(s) to download (${formatBytes(event.sizeKB * 1024)}), ${event.skipped} already verified, ${event.pending} not completed yet`;
     case 'backup-skipped':
       if (event.reason === 'verified') return `skipped ${at}: already verified (size and mtime unchanged)`;
       if (event.reason === 'retention') return `skipped ${at}: older than what --keep/--keep-days keep`;
-      return `skipped ${at}: ${String(event.status)}, not COMPLETED yet (the next run takes it)`;
+      return `skipped ${at}: ${event.status}, not COMPLETED yet (the next run takes it)`;
     case 'backup-planned':
-      return `would download ${at} (${formatBytes(Number(event.sizeKB) * 1024)})`;
+      return `would download ${at} (${formatBytes(event.sizeKB * 1024)})`;
     case 'backup-start':
-      return `${event.resumed ? 'resuming' : 'downloading'} ${at} (${formatBytes(Number(event.sizeKB) * 1024)})`;
+      return `${event.resumed ? 'resuming' : 'downloading'} ${at} (${formatBytes(event.sizeKB * 1024)})`;
     case 'backup-done': {
       const checks = [
-        Number(event.md5Files) > 0 ? `MD5 verified for ${event.md5Files}` : '',
-        Number(event.sizeOnlyFiles) > 0 ? `size only for ${event.sizeOnlyFiles} (the server gives no checksum)` : '',
+        event.md5Files > 0 ? `MD5 verified for ${event.md5Files}` : '',
+        event.sizeOnlyFiles > 0 ? `size only for ${event.sizeOnlyFiles} (the server gives no checksum)` : '',
       ].filter(Boolean);
-      return `done ${at}: ${event.files} file(s), ${formatBytes(Number(event.bytes))} in ${formatDuration(Number(event.durationMs))} (sizes checked, SHA-256 recorded${checks.length ? `; ${checks.join(', ')}` : ''})`;
+      return `done ${at}: ${event.files} file(s), ${formatBytes(event.bytes)} in ${formatDuration(event.durationMs)} (sizes checked, SHA-256 recorded${checks.length ? `; ${checks.join(', ')}` : ''})`;
     }
-    case 'backup-failed': {
-      const error = event.error as { message?: string } | undefined;
-      return `${event.resumable ? 'INCOMPLETE' : 'FAILED'} ${at}: ${error?.message ?? 'failed'}`;
-    }
+    case 'backup-failed':
+      return `${event.resumable ? 'INCOMPLETE' : 'FAILED'} ${at}: ${event.error.message || 'failed'}`;
     case 'removed':
       return event.dryRun
-        ? `would remove ${String(event.dir)} (retention)`
-        : `removed ${String(event.dir)} (retention)${event.keptFolder ? ': other files were in it, they and the folder were left' : ''}`;
+        ? `would remove ${event.dir} (retention)`
+        : `removed ${event.dir} (retention)${event.keptFolder ? ': other files were in it, they and the folder were left' : ''}`;
     default:
       return undefined;
   }
 }
 
 /** Engine events keyed by backup, so two backups' files never share a progress slot. */
-function keyed(event: EngineEvent): EngineEvent {
-  return event.file ? { ...event, file: `${String(event.backupId)}/${event.file}` } : event;
+function keyed(event: TaggedDownloadEvent): TaggedDownloadEvent {
+  return 'file' in event ? { ...event, file: `${event.backupId}/${event.file}` } : event;
 }
+
+const isDownloadEvent = (event: MirrorEvent): event is TaggedDownloadEvent =>
+  event.type === 'file-start' || event.type === 'progress' || event.type === 'file-done';
 
 /** A TTY: backup lines scroll, one overall line (bytes, backups, speed) is redrawn in place. */
 export function mirrorTtyRenderer(out: Output, options: { color: boolean; now?: () => number }): MirrorRenderer {
@@ -79,15 +81,14 @@ export function mirrorTtyRenderer(out: Output, options: { color: boolean; now?: 
   return {
     onEvent(event) {
       if (event.type === 'plan') {
-        totalBytes = Number(event.sizeKB) * 1024;
-        toDownload = Number(event.download);
+        totalBytes = event.sizeKB * 1024;
+        toDownload = event.download;
       }
-      if (event.type === 'backup-start') active.add(String(event.backupId));
+      if (event.type === 'backup-start') active.add(event.backupId);
       if (event.type === 'backup-done' || event.type === 'backup-failed') {
-        if (active.delete(String(event.backupId))) finished++;
+        if (active.delete(event.backupId)) finished++;
       }
-      if (event.backupId !== undefined && ['file-start', 'progress', 'file-done'].includes(event.type))
-        state.apply(keyed(event));
+      if (isDownloadEvent(event)) state.apply(keyed(event));
       const line = describe(event);
       if (line) log.push(line);
     },
@@ -111,7 +112,7 @@ export function mirrorPlainRenderer(out: Output): MirrorRenderer {
 
 /** --json: every event as one JSON line; `summary` is held back until the exit code is known. */
 export function mirrorNdjsonRenderer(out: Output): MirrorRenderer & { summary(exitCode: number): void } {
-  let held: EngineEvent | undefined;
+  let held: MirrorEvent | undefined;
   return {
     onEvent(event) {
       if (event.type === 'summary') held = event;

@@ -1,11 +1,4 @@
-/** One engine event, as the CLI reads it (the engine documents the full shapes). */
-export interface EngineEvent {
-  type: string;
-  file?: string;
-  bytes?: number;
-  totalBytes?: number;
-  [key: string]: unknown;
-}
+import type { DownloadEvent } from '@dds-backup/client/download';
 
 interface FileState {
   name: string;
@@ -27,32 +20,33 @@ export class ProgressState {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  apply(event: EngineEvent): void {
+  apply(event: DownloadEvent): void {
     switch (event.type) {
       case 'link': {
-        const files = (event.files as Array<{ bytes?: number; sizeKB?: number }> | undefined) ?? [];
-        this.totalFiles = files.length || this.totalFiles;
-        const sum = files.reduce((s, f) => s + (f.bytes ?? (f.sizeKB ?? 0) * 1024), 0);
+        this.totalFiles = event.files.length || this.totalFiles;
+        const sum = event.files.reduce((s, f) => s + f.sizeKB * 1024, 0);
         if (sum > 0) this.totalBytes = sum;
         break;
       }
       case 'file-start':
-        if (event.file) {
-          this.active.set(event.file, { name: event.file, done: event.bytes ?? 0, total: event.totalBytes ?? 0 });
-        }
+        // A resumed file starts with its bytes from the earlier run, not at 0 until its first progress event.
+        this.active.set(event.file, {
+          name: event.file,
+          done: event.resumedBytes,
+          total: event.totalBytes ?? event.sizeKB * 1024,
+        });
         break;
       case 'progress': {
-        const f = event.file ? this.active.get(event.file) : undefined;
+        const f = this.active.get(event.file);
         if (f) {
-          f.done = event.bytes ?? f.done;
+          f.done = event.bytes;
           f.total = event.totalBytes ?? f.total;
         }
         break;
       }
       case 'file-done': {
-        const f = event.file ? this.active.get(event.file) : undefined;
-        this.finishedBytes += event.totalBytes ?? event.bytes ?? f?.total ?? 0;
-        if (event.file) this.active.delete(event.file);
+        this.finishedBytes += event.bytes;
+        this.active.delete(event.file);
         this.completedFiles++;
         break;
       }

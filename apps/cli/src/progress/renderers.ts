@@ -1,11 +1,12 @@
+import type { DownloadEvent, DownloadRetryEvent as RetryEvent } from '@dds-backup/client/download';
 import type { Output } from '../context.js';
 import { formatBytes, formatDuration } from '../output/units.js';
 import { describeFileDone } from './file-outcome.js';
 import { shortenEnd, shortenMiddle, usableWidth, visibleLength } from './fit.js';
-import { type EngineEvent, ProgressState } from './progress-state.js';
+import { ProgressState } from './progress-state.js';
 
 export interface ProgressRenderer {
-  onEvent(event: EngineEvent): void;
+  onEvent(event: DownloadEvent): void;
   /** Stops timers and leaves the terminal clean. */
   finish(): void;
 }
@@ -85,7 +86,7 @@ export function ttyRenderer(out: Output, options: { color: boolean; now?: () => 
       if (event.type === 'refresh')
         log.push((width) => dim(shortenEnd('links expired or about to: fetched fresh ones', width)));
       if (event.type === 'retry') {
-        const text = `retrying ${event.file ?? ''}: ${describeRetry(event)}`;
+        const text = `retrying ${event.file}: ${describeRetry(event)}`;
         log.push((width) => dim(shortenEnd(text, width)));
       }
     },
@@ -117,7 +118,7 @@ export function plainRenderer(
       if (event.type === 'file-done') out.write(`${describeFileDone(event)}\n`);
       if (event.type === 'restart') out.write(`restart: ${event.file}: ${event.reason}\n`);
       if (event.type === 'refresh') out.write('links expired or about to: fetched fresh ones\n');
-      if (event.type === 'retry') out.write(`retry: ${event.file ?? ''} ${describeRetry(event)}\n`);
+      if (event.type === 'retry') out.write(`retry: ${event.file} ${describeRetry(event)}\n`);
     },
     finish() {
       clearInterval(timer);
@@ -135,7 +136,6 @@ export function ndjsonRenderer(out: Output): ProgressRenderer {
   };
 }
 
-function describeRetry(event: EngineEvent): string {
-  const error = event.error as { message?: string } | undefined;
-  return `${error?.message ?? 'failed'}${typeof event.delayMs === 'number' && event.delayMs > 0 ? ` (again in ${event.delayMs} ms)` : ''}`;
+function describeRetry(event: RetryEvent): string {
+  return `${event.error.message || 'failed'}${event.delayMs > 0 ? ` (again in ${event.delayMs} ms)` : ''}`;
 }

@@ -1,5 +1,6 @@
 // The TTY renderer's lines against the terminal width, with a fake clock and a captured stream
 // (the same renderer under a real terminal: terminal.e2e.test.ts).
+import type { DownloadEvent } from '@dds-backup/client/download';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { visibleLength } from '../../src/progress/fit.js';
 import { plainRenderer, ttyRenderer } from '../../src/progress/renderers.js';
@@ -10,6 +11,50 @@ const names = [
   'a-very-long-name-of-a-backup-file-that-goes-on-and-on-and-on-and-on-and-on-for-ever_shard_9.tar.gz',
 ];
 const MiB = 1024 * 1024;
+
+// The engine's event shapes (DownloadEvent), with what these tests do not look at filled in.
+const link = (sizes: number[]): DownloadEvent => ({
+  type: 'link',
+  instanceId: 'i',
+  backupId: 'b',
+  bucket: 'bucket',
+  files: sizes.map((bytes, i) => ({ name: `f${i}`, sizeKB: bytes / 1024, expiresAt: '2026-01-01T00:00:00Z' })),
+});
+const fileStart = (file: string, totalBytes: number): DownloadEvent => ({
+  type: 'file-start',
+  file,
+  path: `/d/${file}`,
+  totalBytes,
+  sizeKB: totalBytes / 1024,
+  resumedBytes: 0,
+});
+const progress = (file: string, bytes: number, totalBytes: number): DownloadEvent => ({
+  type: 'progress',
+  file,
+  bytes,
+  totalBytes,
+  transferredBytes: bytes,
+});
+const retry = (file: string, message: string, delayMs = 0): DownloadEvent => ({
+  type: 'retry',
+  file,
+  attempt: 1,
+  delayMs,
+  offset: 0,
+  error: { name: 'NetworkError', kind: 'NETWORK_ERROR', message },
+});
+const fileDone = (file: string, bytes: number): DownloadEvent => ({
+  type: 'file-done',
+  file,
+  path: `/d/${file}`,
+  bytes,
+  md5: null,
+  md5Verified: false,
+  sha256: '0'.repeat(64),
+  checksum: 'size-only',
+  skipped: false,
+  transferredBytes: bytes,
+});
 
 function drive(columns: number | undefined, color: boolean) {
   let text = '';
@@ -23,20 +68,15 @@ function drive(columns: number | undefined, color: boolean) {
     columns,
   };
   const r = ttyRenderer(out, { color, now: () => now });
-  r.onEvent({ type: 'link', files: names.map(() => ({ bytes: 1500 * MiB })) });
-  for (const file of names) r.onEvent({ type: 'file-start', file, bytes: 0, totalBytes: 1500 * MiB });
+  r.onEvent(link(names.map(() => 1500 * MiB)));
+  for (const file of names) r.onEvent(fileStart(file, 1500 * MiB));
   for (let i = 1; i <= 5; i++) {
     now += 1000;
-    for (const file of names) r.onEvent({ type: 'progress', file, bytes: i * 123 * MiB, totalBytes: 1500 * MiB });
+    for (const file of names) r.onEvent(progress(file, i * 123 * MiB, 1500 * MiB));
     vi.advanceTimersByTime(200);
   }
-  r.onEvent({
-    type: 'retry',
-    file: names[2],
-    error: { message: 'Network error: ECONNRESET: read ECONNRESET' },
-    delayMs: 1000,
-  });
-  r.onEvent({ type: 'file-done', file: names[0], totalBytes: 1500 * MiB });
+  r.onEvent(retry(names[2]!, 'Network error: ECONNRESET: read ECONNRESET', 1000));
+  r.onEvent(fileDone(names[0]!, 1500 * MiB));
   vi.advanceTimersByTime(200);
   r.finish();
   return text;
@@ -85,11 +125,11 @@ describe('plainRenderer', () => {
       return true;
     };
     const r = plainRenderer({ write }, { intervalMs: 100, now: () => 0 });
-    r.onEvent({ type: 'link', files: [{ bytes: 10 }] });
-    r.onEvent({ type: 'file-start', file: names[0], bytes: 0, totalBytes: 10 });
+    r.onEvent(link([10]));
+    r.onEvent(fileStart(names[0]!, 10));
     vi.advanceTimersByTime(250);
-    r.onEvent({ type: 'retry', file: names[0], error: { message: 'reset' } });
-    r.onEvent({ type: 'file-done', file: names[0], totalBytes: 10 });
+    r.onEvent(retry(names[0]!, 'reset'));
+    r.onEvent(fileDone(names[0]!, 10));
     r.finish();
     expect(text).toContain('progress: ');
     expect(text).toContain(`done: ${names[0]}`);

@@ -1,6 +1,7 @@
 import { getOperation } from '@dds-backup/contract';
 import { describe, expect, it } from 'vitest';
-import { createClock, DEFAULT_SIZES, expectedHashes } from '../../src/index.js';
+import { DEFAULT_SIZES } from '../../src/dataset.js';
+import { createClock, expectedHashes } from '../../src/index.js';
 import { admin, getLinks, newMock, ORIGIN } from '../helpers.js';
 
 describe('the admin API is described by openapi/mock-admin.openapi.yaml', () => {

@@ -6,7 +6,8 @@ import {
   showBackupDownloadLinkExamples,
 } from '@dds-backup/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClock, sizeInKb } from '../../src/index.js';
+import { sizeInKb } from '../../src/dataset.js';
+import { createClock } from '../../src/index.js';
 import { admin, downloadFileUrl, getLinks, huaweiErrorJson, newMock, ORIGIN, specJson } from '../helpers.js';
 
 const mock = newMock();

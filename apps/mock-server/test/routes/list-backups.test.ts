@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createClock, createMockServer, datasetFromFixtures, expectedHashes } from '../../src/index.js';
+import { datasetFromFixtures } from '../../src/fixtures.js';
+import { createClock, createMockServer, expectedHashes } from '../../src/index.js';
 import { admin, downloadFileUrl, getLinks, newMock, ORIGIN, specJson } from '../helpers.js';
 
 const T0 = '2030-01-10T12:00:00Z';

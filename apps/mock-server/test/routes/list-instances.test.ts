@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createClock, createMockServer, datasetFromFixtures } from '../../src/index.js';
+import { datasetFromFixtures } from '../../src/fixtures.js';
+import { createClock, createMockServer } from '../../src/index.js';
 import { newMock, ORIGIN, specJson } from '../helpers.js';
 
 type Mock = ReturnType<typeof newMock>;

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClock, objectBytes, SINGLE_PART_ETAG_MAX_BYTES } from '../../src/index.js';
+import { SINGLE_PART_ETAG_MAX_BYTES } from '../../src/content.js';
+import { createClock, objectBytes } from '../../src/index.js';
 import { parseRange } from '../../src/routes/obs.js';
 import { admin, getLinks, newMock, obsErrorOf } from '../helpers.js';
 

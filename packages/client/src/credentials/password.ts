@@ -3,6 +3,7 @@ import createOpenApiClient from 'openapi-fetch';
 import { CredentialsError } from '../errors.js';
 import { registerSecret } from '../redact.js';
 import { loggingFetch } from '../request-log.js';
+import { singleFlight } from '../single-flight.js';
 import { checkedAnswer } from '../transport.js';
 import { apiErrorFrom } from '../unwrap.js';
 import type { AuthContext, CredentialsProvider } from './types.js';
@@ -39,7 +40,6 @@ export function passwordCredentials(options: PasswordOptions): CredentialsProvid
   registerSecret(options.password);
   const now = options.now ?? Date.now;
   let cached: { token: string; renewAt: number; key: string } | undefined;
-  let pending: Promise<string> | undefined;
 
   async function issue(context: AuthContext): Promise<string> {
     // Path, body and answer are typed by the IAM spec (openapi/iam.openapi.yaml).
@@ -74,6 +74,8 @@ export function passwordCredentials(options: PasswordOptions): CredentialsProvid
     return token;
   }
 
+  const issueOnce = singleFlight(issue);
+
   return {
     kind: 'password',
     projectId: options.projectId,
@@ -81,10 +83,8 @@ export function passwordCredentials(options: PasswordOptions): CredentialsProvid
       const key = `${context.iamEndpoint}|${context.region}`;
       let token = cached && cached.key === key && now() < cached.renewAt ? cached.token : undefined;
       if (!token) {
-        pending ??= issue(context).finally(() => {
-          pending = undefined;
-        });
-        token = await pending;
+        // Concurrent requests share one token request.
+        token = await issueOnce(context);
       }
       const headers = new Headers(request.headers);
       headers.set(TOKEN_HEADER, token);

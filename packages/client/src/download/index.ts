@@ -4,11 +4,11 @@
  * `downloadBackup({ client, instanceId, backupId, dir })` fetches every file of a backup into
  * `dir`. See download-backup.ts for options, events.ts for the events (NDJSON-ready), and
  * README.md in this directory for the on-disk contract (NAME.part, the manifest, decisions).
+ * The lock, the progress file's name and the checksum helpers are internals.
  */
 
-export { formatBytes } from '../format-bytes.js';
+export { type AtomicWriteOptions, writeFileAtomic } from '../atomic-write.js';
 export { Budget } from './budget.js';
-export { LOCK_NAME, lockDirectory } from './dir-lock.js';
 export { type DownloadBackupOptions, type DownloadResult, downloadBackup, type StatFsLike } from './download-backup.js';
 export {
   CorruptManifestError,
@@ -38,7 +38,7 @@ export type {
   RetryEvent as DownloadRetryEvent,
 } from './events.js';
 export type { FileResult } from './file-download.js';
-export { MANIFEST_NAME, PROGRESS_NAME } from './manifest.js';
+export { MANIFEST_NAME } from './manifest.js';
 export { PART_SUFFIX, printableName, unsafeNameReason } from './safe-name.js';
-export { checksumOf, md5FromEtag, SIZE_ONLY } from './verify.js';
+export { SIZE_ONLY } from './verify.js';
 export { type VerifiedFile, type VerifyResult, verifyDownload } from './verify-download.js';

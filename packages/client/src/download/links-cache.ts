@@ -1,5 +1,6 @@
 import type { DdsClient } from '../client.js';
 import type { DownloadLink, DownloadLinks } from '../links.js';
+import { singleFlight } from '../single-flight.js';
 import { ListingChangedError, ObjectResponseError } from './errors.js';
 import { assertFetchableLink } from './link-check.js';
 
@@ -30,7 +31,6 @@ export class LinksCache {
   private links = new Map<string, CurrentLink>();
   private generation = 0;
   private fetchedAt: number;
-  private pending: Promise<void> | undefined;
 
   constructor(private readonly options: LinksCacheOptions) {
     this.fetchedAt = options.now();
@@ -66,19 +66,19 @@ export class LinksCache {
 
   private refresh(seenGeneration: number, reason: 'expired' | 'expiring', file: string): Promise<void> {
     if (seenGeneration < this.generation) return Promise.resolve();
-    this.pending ??= (async () => {
-      const { client, instanceId, backupId, signal } = this.options;
-      const links = await client.getDownloadLinks({ instanceId, backupId, signal });
-      this.fetchedAt = this.options.now();
-      this.generation++;
-      this.store(links);
-      const earliest = Math.min(...[...this.links.values()].map((l) => l.expiresAt.getTime()));
-      this.options.onRefresh(reason, file, new Date(earliest));
-    })().finally(() => {
-      this.pending = undefined;
-    });
-    return this.pending;
+    return this.fetchFresh(reason, file);
   }
+
+  /** One refresh in flight for all workers; the first caller's reason and file are reported. */
+  private readonly fetchFresh = singleFlight(async (reason: 'expired' | 'expiring', file: string) => {
+    const { client, instanceId, backupId, signal } = this.options;
+    const links = await client.getDownloadLinks({ instanceId, backupId, signal });
+    this.fetchedAt = this.options.now();
+    this.generation++;
+    this.store(links);
+    const earliest = Math.min(...[...this.links.values()].map((l) => l.expiresAt.getTime()));
+    this.options.onRefresh(reason, file, new Date(earliest));
+  });
 
   /**
    * Stores a listing. A refreshed one must list the same files with the same sizes as the first

@@ -1,5 +1,6 @@
-import { open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { writeFileAtomic } from '../atomic-write.js';
 import { CorruptManifestError, WriteError } from './errors.js';
 import { RESERVED_PREFIX } from './safe-name.js';
 import type { ByteRange } from './segments.js';
@@ -24,7 +25,8 @@ export interface ManifestEntry {
   /** The object's ETag when the ranges were fetched; another ETag means other bytes. */
   etag?: string;
   /**
-   * `partial`: `ranges` of NAME.part are on disk (fdatasync'ed before they were recorded).
+   * `partial`: NAME.part holds `ranges`; `syncedRanges` are the ones known to be on disk (in a
+   *   version 1 manifest, which has no `syncedRanges`, every range was fdatasync'ed first).
    * `complete`: NAME is in place, verified, with `size` bytes and modification time `mtimeMs`.
    * `failed`: verification failed; NAME.part is a bad copy kept for inspection, restarted next run.
    */
@@ -233,22 +235,11 @@ async function readManifestFile(path: string, strict = true): Promise<ManifestFi
   return parsed as ManifestFile;
 }
 
-/** Writes via a temp file and a rename; the temp file never outlives a failure. */
+/** Writes via a temp file and a rename (writeFileAtomic); a failure is a WriteError naming the manifest. */
 async function writeAtomically(path: string, data: ManifestFile, sync: boolean): Promise<void> {
-  const temp = `${path}.${process.pid}.tmp`;
-  try {
-    const fh = await open(temp, 'w');
-    try {
-      await fh.writeFile(`${JSON.stringify(data, null, 1)}\n`);
-      if (sync) await fh.datasync();
-    } finally {
-      await fh.close();
-    }
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true }).catch(() => {});
+  await writeFileAtomic(path, `${JSON.stringify(data, null, 1)}\n`, { sync }).catch((error: unknown) => {
     throw new WriteError(path, error);
-  }
+  });
 }
 
 function isEntry(e: ManifestEntry): boolean {

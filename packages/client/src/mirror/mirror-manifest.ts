@@ -1,5 +1,6 @@
-import { open, readFile, rename, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../atomic-write.js';
 import { RESERVED_PREFIX } from '../download/safe-name.js';
 import { DdsBackupError } from '../errors.js';
 
@@ -195,22 +196,7 @@ export class MirrorManifest {
   }
 }
 
-async function writeAtomically(path: string, text: string): Promise<void> {
-  const temp = `${path}.${process.pid}.tmp`;
-  try {
-    const fh = await open(temp, 'w', 0o644);
-    try {
-      await fh.writeFile(text);
-      await fh.datasync();
-    } finally {
-      await fh.close();
-    }
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
-}
+const writeAtomically = (path: string, text: string) => writeFileAtomic(path, text, { mode: 0o644 });
 
 function isRecord(r: MirroredBackup): boolean {
   return (

@@ -9,10 +9,10 @@ import {
   downloadBackup,
   MANIFEST_NAME,
   PART_SUFFIX,
-  PROGRESS_NAME,
   VerificationError,
   verifyDownload,
 } from '../../src/download/index.js';
+import { PROGRESS_NAME } from '../../src/download/manifest.js';
 import { eventLog, listDir, type MockHandle, sha256File, startMock, tempDir } from './helpers.js';
 import { type Rewrite, rewritingProxy } from './rewriting-proxy.js';
 

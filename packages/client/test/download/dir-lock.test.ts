@@ -5,7 +5,8 @@ import { access, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DirectoryBusyError, downloadBackup, LOCK_NAME } from '../../src/download/index.js';
+import { LOCK_NAME } from '../../src/download/dir-lock.js';
+import { DirectoryBusyError, downloadBackup } from '../../src/download/index.js';
 import { perTestMock } from './helpers.js';
 
 const setup = perTestMock();

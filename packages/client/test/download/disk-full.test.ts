@@ -6,7 +6,8 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { downloadBackup, MANIFEST_NAME, PROGRESS_NAME, WriteError } from '../../src/download/index.js';
+import { downloadBackup, MANIFEST_NAME, WriteError } from '../../src/download/index.js';
+import { PROGRESS_NAME } from '../../src/download/manifest.js';
 import { eventLog, sha256File, startMock } from './helpers.js';
 
 const MiB = 1024 * 1024;

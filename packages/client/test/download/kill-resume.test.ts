@@ -5,7 +5,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { expectedHashes } from '@dds-backup/mock-server';
 import { afterEach, describe, expect, it } from 'vitest';
-import { downloadBackup, PROGRESS_NAME } from '../../src/download/index.js';
+import { downloadBackup } from '../../src/download/index.js';
+import { PROGRESS_NAME } from '../../src/download/manifest.js';
 import { SCHEMES, sha256File, startMock, tempDir } from './helpers.js';
 
 const MiB = 1024 * 1024;
