@@ -207,9 +207,17 @@ export function createNodeListener(handler: Handler): (req: IncomingMessage, res
   };
   return (req, res) => {
     const core = toCore(req);
-    handler.handle(core).then(
-      (handled) => send(res, handled, core.method === 'HEAD'),
-      (error: unknown) => send(res, handler.internalError(core, error), core.method === 'HEAD'),
-    );
+    const head = core.method === 'HEAD';
+    const fail = (error: unknown) => send(res, handler.internalError(core, error), head);
+    let handled: Handled | Promise<Handled>;
+    try {
+      handled = handler.handle(core);
+    } catch (error) {
+      fail(error);
+      return;
+    }
+    // The hot API operation answers synchronously: sent in the same tick, no promise.
+    if (handled instanceof Promise) handled.then((h) => send(res, h, head), fail);
+    else send(res, handled, head);
   };
 }
