@@ -18,6 +18,7 @@ export function projectPathMatcher(operationId: string): (path: string) => strin
 }
 
 const safeDecode = (s: string) => {
+  if (!s.includes('%')) return s;
   try {
     return decodeURIComponent(s);
   } catch {
