@@ -16,6 +16,35 @@ const PATTERN_SIZE = 64 * 1024;
 /** Objects up to this size get a quoted content-MD5 ETag; larger ones a multipart ETag. */
 export const SINGLE_PART_ETAG_MAX_BYTES = 64 * 1024 * 1024;
 
+const TWO_32 = 2 ** 32;
+/** For the stamps cut by a range's edges. */
+const edgeStamp = new Uint8Array(8);
+const edgeView = new DataView(edgeStamp.buffer);
+
+/**
+ * Writes the stamp (big-endian u64 offset) of every block whose first 8 bytes intersect the
+ * range [start, start + target.length) held in `target`: two 32-bit writes each (no BigInt, no
+ * allocation; offsets stay far below 2^53).
+ */
+function writeStamps(target: Uint8Array, start: number): void {
+  const end = start + target.length;
+  const view = new DataView(target.buffer, target.byteOffset, target.byteLength);
+  for (let b = start - (start % BLOCK_SIZE); b < end; b += BLOCK_SIZE) {
+    const off = b - start;
+    if (off >= 0 && off + 8 <= target.length) {
+      view.setUint32(off, Math.floor(b / TWO_32));
+      view.setUint32(off + 4, b >>> 0);
+      continue;
+    }
+    const from = Math.max(b, start);
+    const to = Math.min(b + 8, end);
+    if (from >= to) continue;
+    edgeView.setUint32(0, Math.floor(b / TWO_32));
+    edgeView.setUint32(4, b >>> 0);
+    target.set(edgeStamp.subarray(from - b, to - b), from - start);
+  }
+}
+
 /** What identifies an object's bytes. */
 export interface ContentKey {
   seed: number;
@@ -68,17 +97,20 @@ export class ObjectContent {
       pos += run;
       out += run;
     }
-    // Stamp every block whose first 8 bytes intersect the range.
-    const stamp = Buffer.allocUnsafe(8);
-    for (let b = Math.floor(start / BLOCK_SIZE) * BLOCK_SIZE; b < end; b += BLOCK_SIZE) {
-      const from = Math.max(b, start);
-      const to = Math.min(b + 8, end);
-      if (from >= to) continue;
-      stamp.writeBigUInt64BE(BigInt(b));
-      target.set(stamp.subarray(from - b, to - b), from - start);
-    }
+    writeStamps(target, start);
   }
 
+  /**
+   * Makes `target` hold bytes [start, start + target.length) when it already holds the bytes of
+   * a range that started at the same offset modulo PATTERN_SIZE and was at least as long: such a
+   * range differs only in its stamps, so only those are rewritten (8 bytes per 4 KiB instead of
+   * a copy of every byte).
+   */
+  restamp(target: Uint8Array, start: number): void {
+    const end = start + target.length;
+    if (start < 0 || end > this.size) throw new RangeError(`range ${start}-${end} outside 0-${this.size}`);
+    writeStamps(target, start);
+  }
   /** Bytes [start, end) of the object as a new Buffer. */
   read(start: number, end: number): Buffer {
     const buf = Buffer.allocUnsafe(end - start);
@@ -134,6 +166,57 @@ export class ObjectContent {
       .update(`multipart\0${this.key.seed}\0${this.key.backupId}\0${this.key.fileName}\0${this.size}`)
       .digest('hex');
     return `"${hex}-${Math.ceil(this.size / SINGLE_PART_ETAG_MAX_BYTES)}"`;
+  }
+}
+
+/** One buffer of a ChunkPool and what it holds. */
+export interface PooledChunk {
+  /** The chunk's bytes (a view of the pooled buffer). */
+  bytes: Buffer;
+  readonly buffer: Buffer;
+  /** Object offset modulo PATTERN_SIZE of the range the buffer holds; -1: nothing yet. */
+  phase: number;
+  /** Length of that range. */
+  filled: number;
+}
+
+/**
+ * A few reusable buffers for sending one range of an object chunk by chunk: no allocation per
+ * chunk and, once a buffer holds a range at the same pattern phase (always, when the chunk size
+ * is a multiple of PATTERN_SIZE), no copy either, only the stamps rewritten. A buffer goes back
+ * with give() once the socket is done with it (the write callback).
+ */
+export class ChunkPool {
+  private readonly free: PooledChunk[] = [];
+
+  constructor(
+    private readonly content: ObjectContent,
+    readonly chunkSize: number,
+    count: number,
+  ) {
+    for (let i = 0; i < count; i++) {
+      this.free.push({ bytes: Buffer.alloc(0), buffer: Buffer.allocUnsafe(chunkSize), phase: -1, filled: 0 });
+    }
+  }
+
+  /** A chunk holding object bytes [start, start + n) (n <= chunkSize), or undefined when every buffer is in flight. */
+  take(start: number, n: number): PooledChunk | undefined {
+    const chunk = this.free.pop();
+    if (!chunk) return undefined;
+    const bytes = chunk.buffer.subarray(0, n);
+    const phase = start % PATTERN_SIZE;
+    if (chunk.phase === phase && n <= chunk.filled) this.content.restamp(bytes, start);
+    else {
+      this.content.fill(bytes, start);
+      chunk.phase = phase;
+      chunk.filled = n;
+    }
+    chunk.bytes = bytes;
+    return chunk;
+  }
+
+  give(chunk: PooledChunk): void {
+    this.free.push(chunk);
   }
 }
 

@@ -38,7 +38,11 @@ export interface Handled {
 
 /** The core handler both adapters drive. */
 export interface Handler {
-  handle(req: CoreRequest): Promise<Handled>;
+  /**
+   * Synchronous when the route is (the hot API operation without fault latency): no promise, no
+   * microtask. A route that throws synchronously throws here; adapters answer internalError().
+   */
+  handle(req: CoreRequest): Handled | Promise<Handled>;
   /** Called once per request when its body has been sent (or the transfer ended early). */
   complete(handled: Handled, bytesSent: number, aborted: boolean): void;
   /** The answer to a request whose route threw: 500, never a crash. */
@@ -61,17 +65,20 @@ const targetOf = (path: string): RequestTarget =>
 export function createHandler(ctx: MockContext, logger: RequestLogger | undefined, proxy?: ValidationProxy): Handler {
   const nextId = createRequestIds();
 
-  const route = async (rc: RequestContext, target: RequestTarget): Promise<CoreResult> => {
-    const { req, requestId } = rc;
+  const notFound = ({ req, requestId }: RequestContext): CoreResult =>
+    huaweiError('APIGW.0101', { language: languageOf(req.header(HEADER_LC.XLanguage)), requestId });
+
+  const route = (rc: RequestContext, target: RequestTarget): CoreResult | Promise<CoreResult> => {
+    const { req } = rc;
     const path = req.path;
     if (proxy && target !== 'admin') return proxy.handle(rc);
     // The backup schedule catches up with the mock clock before anything reads the state.
     rc.ns.tick();
     if (target === 'download') return getObject(ctx, rc);
     if (target === 'admin') {
-      const r = await handleAdmin(ctx, rc);
-      if (r) return r;
-    } else if (req.method === 'GET') {
+      return handleAdmin(ctx, rc).then((r) => r ?? notFound(rc));
+    }
+    if (req.method === 'GET') {
       const project = matchDownloadFilePath(path);
       if (project !== undefined) return showBackupDownloadLink(ctx, rc, project);
       const listed = matchListBackupsPath(path);
@@ -82,11 +89,11 @@ export function createHandler(ctx: MockContext, logger: RequestLogger | undefine
     } else if (req.method === 'POST' && path === TOKENS_PATH) {
       return createToken(ctx, rc);
     }
-    return huaweiError('APIGW.0101', { language: languageOf(req.header(HEADER_LC.XLanguage)), requestId });
+    return notFound(rc);
   };
 
   return {
-    async handle(req) {
+    handle(req) {
       const started = performance.now();
       const requestId = nextId();
       const target = targetOf(req.path);
@@ -111,7 +118,8 @@ export function createHandler(ctx: MockContext, logger: RequestLogger | undefine
         query: getQuery,
         url: () => new URL(`${req.path}${req.rawQuery ? `?${req.rawQuery}` : ''}`, req.origin),
       };
-      return { result: await route(rc, target), info };
+      const result = route(rc, target);
+      return result instanceof Promise ? result.then((r) => ({ result: r, info })) : { result, info };
     },
 
     complete(handled, bytesSent, aborted) {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { BLOCK_SIZE } from '../src/content.js';
+import { BLOCK_SIZE, ChunkPool, type PooledChunk } from '../src/content.js';
 import { expectedHashes, ObjectContent, objectBytes } from '../src/index.js';
 
 const key = { seed: 1, backupId: 'b', fileName: 'f', size: 300_000 };
@@ -58,5 +58,56 @@ describe('deterministic content', () => {
 
   it('reading outside the object throws', () => {
     expect(() => objectBytes(key, 0, key.size + 1)).toThrow(RangeError);
+  });
+});
+
+describe('ChunkPool (reused buffers of the object route)', () => {
+  const big = { ...key, size: 3 * 1024 * 1024 + 12_345 };
+
+  /** Sends [start, end) chunk by chunk through a pool the way the node adapter does, giving each chunk back at once. */
+  const viaPool = (start: number, end: number, chunkSize: number, count: number) => {
+    const content = new ObjectContent(big);
+    const pool = new ChunkPool(content, chunkSize, count);
+    const out: Buffer[] = [];
+    const inFlight: PooledChunk[] = [];
+    for (let pos = start; pos < end; pos += chunkSize) {
+      const c = pool.take(pos, Math.min(chunkSize, end - pos));
+      if (!c) throw new Error('pool empty');
+      out.push(Buffer.from(c.bytes));
+      inFlight.push(c);
+      // Keep up to count - 1 chunks in flight, as a busy socket would.
+      if (inFlight.length >= count) pool.give(inFlight.shift()!);
+    }
+    return Buffer.concat(out);
+  };
+
+  it('every chunk equals the same range of objectBytes(), aligned or not, as buffers are reused', () => {
+    const all = objectBytes(big);
+    for (const [start, end, chunk] of [
+      [0, big.size, 1024 * 1024], // pattern-aligned chunks: restamped only
+      [4093, big.size, 1024 * 1024], // the first stamp cut at every chunk's start
+      [1, big.size - 1, 256 * 1024],
+      [77, 2_000_000, 100_000], // chunk size off the pattern: filled afresh when the phase differs
+      [5000, 5003, 64 * 1024],
+    ] as const) {
+      expect(viaPool(start, end, chunk, 3).equals(all.subarray(start, end)), `${start}-${end}/${chunk}`).toBe(true);
+    }
+  });
+
+  it('hands out no more buffers than it holds', () => {
+    const pool = new ChunkPool(new ObjectContent(big), 1024, 2);
+    const a = pool.take(0, 1024)!;
+    expect(pool.take(1024, 1024)).toBeDefined();
+    expect(pool.take(2048, 1024)).toBeUndefined();
+    pool.give(a);
+    expect(pool.take(2048, 1024)?.bytes.equals(objectBytes(big, 2048, 3072))).toBe(true);
+  });
+
+  it('a buffer that held a short last chunk is filled afresh for a longer one', () => {
+    const content = new ObjectContent(big);
+    const pool = new ChunkPool(content, 64 * 1024, 1);
+    const short = pool.take(0, 100)!;
+    pool.give(short);
+    expect(pool.take(64 * 1024, 64 * 1024)!.bytes.equals(objectBytes(big, 64 * 1024, 128 * 1024))).toBe(true);
   });
 });

@@ -126,6 +126,18 @@ function run(documentId: string, pointer: string, value: unknown, prefix = ''): 
   });
 }
 
+/** Compiled schemas of parameters, held by the parameter: no key string built per request. */
+const parameterValidators = new WeakMap<object, ValidateFunction>();
+
+function parameterValidator(documentId: string, param: OperationInfo['parameters'][number]): ValidateFunction {
+  let fn = parameterValidators.get(param);
+  if (!fn) {
+    fn = validatorAt(documentId, param.schemaPointer);
+    parameterValidators.set(param, fn);
+  }
+  return fn;
+}
+
 const result = (issues: ValidationIssue[]): ValidationResult =>
   issues.length === 0 ? { valid: true, issues: [] } : { valid: false, issues };
 
@@ -194,6 +206,9 @@ function lookup(source: RequestParts[keyof RequestParts], name: string, caseInse
   if (source instanceof URLSearchParams || source instanceof Headers) return source.get(name) ?? undefined;
   const rec = source as Record<string, string | undefined>;
   if (!caseInsensitive) return rec[name];
+  // node:http's headers are lower-case: found without scanning every key (a server's hot path).
+  const lower = rec[name.toLowerCase()];
+  if (lower !== undefined) return lower;
   const key = Object.keys(rec).find((k) => k.toLowerCase() === name.toLowerCase());
   return key === undefined ? undefined : rec[key];
 }
@@ -233,7 +248,10 @@ export function validateRequest(operationId: string, parts: RequestParts): Valid
         });
       continue;
     }
-    for (const issue of run(op.documentId, param.schemaPointer, parameterValue(param.schema, value))) {
+    const fn = parameterValidator(op.documentId, param);
+    const checked = parameterValue(param.schema, value);
+    if (fn(checked)) continue;
+    for (const issue of run(op.documentId, param.schemaPointer, checked)) {
       issues.push({
         ...issue,
         path: label,

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ChunkPool } from '../content.js';
 import { sleep } from '../context.js';
 import type { Handled, Handler } from '../handler.js';
 import {
@@ -8,6 +9,7 @@ import {
   type CoreResult,
   isObjectBody,
   MAX_BODY_BYTES,
+  type ObjectBody,
   type StreamFaults,
 } from './core.js';
 
@@ -74,9 +76,30 @@ const waitDrainOrClose = (res: ServerResponse) =>
     res.on('close', done);
   });
 
-const writeFlushed = (res: ServerResponse, chunk: Uint8Array) =>
+const writeFlushed = (res: ServerResponse, chunk: Uint8Array, done?: () => void) =>
   new Promise<void>((resolve) => {
-    res.write(chunk, () => resolve());
+    res.write(chunk, () => {
+      done?.();
+      resolve();
+    });
+  });
+
+/**
+ * Chunk buffers per object response. The loop waits for drain after a write the socket could not
+ * take at once, so one buffer is in flight while the next is stamped: two suffice.
+ */
+const POOL_CHUNKS = 2;
+
+/** Resolves when `chunks` has a buffer back, or the response is closed. */
+const waitFreeOrClose = (res: ServerResponse, waiting: { wake: (() => void) | undefined }) =>
+  new Promise<void>((resolve) => {
+    const done = () => {
+      res.off('close', done);
+      waiting.wake = undefined;
+      resolve();
+    };
+    waiting.wake = done;
+    res.on('close', done);
   });
 
 /** Streams a body in large chunks, honouring backpressure and the stream faults. */
@@ -87,26 +110,41 @@ async function streamBody(
 ): Promise<{ sent: number; aborted: boolean }> {
   const body = result.body!;
   const total = bodyLength(body);
-  const read: (pos: number, n: number) => Uint8Array = isObjectBody(body)
-    ? (pos, n) => body.content.read(body.start + pos, body.start + pos + n)
-    : (() => {
-        const buf = typeof body === 'string' ? Buffer.from(body) : (body as Uint8Array);
-        return (pos: number, n: number) => buf.subarray(pos, pos + n);
-      })();
   const cut = Math.min(faults.resetAfter ?? Infinity, faults.truncateAfter ?? Infinity);
   const limit = Math.min(total, cut);
   const bps = faults.bytesPerSecond;
   const chunkSize = bps ? Math.max(1, Math.min(CHUNK, Math.floor(bps / 10))) : CHUNK;
+  // Object bytes go out of a few reused buffers (no allocation, and no copy once a buffer holds
+  // the pattern: only the stamps change from chunk to chunk); a buffer is reused once its write
+  // has completed. Other bodies are sent as views of themselves.
+  const pool = isObjectBody(body)
+    ? new ChunkPool(body.content, Math.min(chunkSize, limit), Math.min(POOL_CHUNKS, Math.ceil(limit / chunkSize)))
+    : undefined;
+  const waiting: { wake: (() => void) | undefined } = { wake: undefined };
+  const plain = typeof body === 'string' ? Buffer.from(body) : isObjectBody(body) ? undefined : (body as Uint8Array);
   const started = performance.now();
   let sent = 0;
   while (sent < limit) {
     if (res.destroyed) return { sent, aborted: true };
     const n = Math.min(chunkSize, limit - sent);
-    const chunk = read(sent, n);
+    let chunk: Uint8Array;
+    let done: (() => void) | undefined;
+    if (pool) {
+      const pooled = pool.take((body as ObjectBody).start + sent, n);
+      if (!pooled) {
+        await waitFreeOrClose(res, waiting);
+        continue;
+      }
+      chunk = pooled.bytes;
+      done = () => {
+        pool.give(pooled);
+        waiting.wake?.();
+      };
+    } else chunk = plain!.subarray(sent, sent + n);
     const last = sent + n >= limit && cut < total;
     sent += n;
-    if (last) await writeFlushed(res, chunk);
-    else if (!res.write(chunk)) await waitDrainOrClose(res);
+    if (last) await writeFlushed(res, chunk, done);
+    else if (!res.write(chunk, done)) await waitDrainOrClose(res);
     if (bps) {
       const due = started + (sent / bps) * 1000;
       const wait = due - performance.now();
@@ -169,9 +207,17 @@ export function createNodeListener(handler: Handler): (req: IncomingMessage, res
   };
   return (req, res) => {
     const core = toCore(req);
-    handler.handle(core).then(
-      (handled) => send(res, handled, core.method === 'HEAD'),
-      (error: unknown) => send(res, handler.internalError(core, error), core.method === 'HEAD'),
-    );
+    const head = core.method === 'HEAD';
+    const fail = (error: unknown) => send(res, handler.internalError(core, error), head);
+    let handled: Handled | Promise<Handled>;
+    try {
+      handled = handler.handle(core);
+    } catch (error) {
+      fail(error);
+      return;
+    }
+    // The hot API operation answers synchronously: sent in the same tick, no promise.
+    if (handled instanceof Promise) handled.then((h) => send(res, h, head), fail);
+    else send(res, handled, head);
   };
 }

@@ -11,7 +11,7 @@ import { huaweiError, jsonResult, languageOf } from '../errors.js';
 import type { CoreResult } from '../http/core.js';
 import { type Preferences, parsePrefer } from '../prefer.js';
 import type { ProjectState } from '../state.js';
-import { applyApiFaults } from './faults.js';
+import { applyApiFaults, type FaultOutcome } from './faults.js';
 
 /** `/v3/{project_id}/...` of an operation -> a matcher answering the project id segment, or undefined. */
 export function projectPathMatcher(operationId: string): (path: string) => string | undefined {
@@ -25,6 +25,7 @@ export function projectPathMatcher(operationId: string): (path: string) => strin
 }
 
 const safeDecode = (s: string) => {
+  if (!s.includes('%')) return s;
   try {
     return decodeURIComponent(s);
   } catch {
@@ -77,15 +78,31 @@ export interface ApiRequest {
  * problem), and the project (400 DBS.280408 for an unknown one). Answers either the request or
  * the answer to send.
  */
-export async function beginApiRequest(
+export function beginApiRequest(
   ctx: MockContext,
   rc: RequestContext,
   operationId: string,
   projectSegment: string,
-): Promise<{ request: ApiRequest } | { result: CoreResult }> {
+): BegunApiRequest | Promise<BegunApiRequest> {
+  const language = languageOf(rc.req.header(HEADER_LC.XLanguage));
+  const faulted = applyApiFaults(rc, language);
+  // Synchronous unless a fault rule adds latency (no promise, no microtask per request).
+  return faulted instanceof Promise
+    ? faulted.then((f) => afterFaults(ctx, rc, operationId, projectSegment, language, f))
+    : afterFaults(ctx, rc, operationId, projectSegment, language, faulted);
+}
+
+export type BegunApiRequest = { request: ApiRequest } | { result: CoreResult };
+
+function afterFaults(
+  ctx: MockContext,
+  rc: RequestContext,
+  operationId: string,
+  projectSegment: string,
+  language: Language,
+  faulted: FaultOutcome,
+): BegunApiRequest {
   const { req, ns, requestId } = rc;
-  const language = languageOf(req.header(HEADER_LC.XLanguage));
-  const faulted = await applyApiFaults(rc, language);
   if (faulted?.result) return { result: faulted.result };
   const withFaults = (r: CoreResult): CoreResult => (faulted?.stream ? { ...r, faults: faulted.stream } : r);
   const fail = (code: ErrorCode, detail?: string) => withFaults(huaweiError(code, { language, requestId, detail }));

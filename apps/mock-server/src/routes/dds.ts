@@ -5,7 +5,7 @@ import { sizeInKb } from '../dataset.js';
 import { jsonBody } from '../errors.js';
 import type { CoreResult } from '../http/core.js';
 import { NAMESPACE_PARAM, SCENARIO_PARAM } from '../links.js';
-import { beginApiRequest, projectPathMatcher } from './api-request.js';
+import { type BegunApiRequest, beginApiRequest, projectPathMatcher } from './api-request.js';
 
 const OPERATION = 'ShowBackupDownloadLink';
 
@@ -13,16 +13,37 @@ const OPERATION = 'ShowBackupDownloadLink';
 export const matchDownloadFilePath = projectPathMatcher(OPERATION);
 
 /** The last answer per backup (weakly held: a reset or a replaced backup drops it). */
-const answerCache = new WeakMap<object, { key: string; body: Uint8Array }>();
+const answerCache = new WeakMap<object, { key: AnswerKey; body: Uint8Array }>();
+
+/** What an answer depends on besides its backup. */
+interface AnswerKey {
+  origin: string;
+  expires: number;
+  bucket: string;
+  namespace: string | undefined;
+  scenario: string | undefined;
+}
+
+const sameKey = (a: AnswerKey, b: AnswerKey) =>
+  a.expires === b.expires &&
+  a.origin === b.origin &&
+  a.bucket === b.bucket &&
+  a.namespace === b.namespace &&
+  a.scenario === b.scenario;
 
 /** `GET /v3/{project_id}/backups/download-file`: the backup's files with signed links. */
-export async function showBackupDownloadLink(
+export function showBackupDownloadLink(
   ctx: MockContext,
   rc: RequestContext,
   projectSegment: string,
-): Promise<CoreResult> {
+): CoreResult | Promise<CoreResult> {
+  const begun = beginApiRequest(ctx, rc, OPERATION, projectSegment);
+  // Synchronous unless a fault rule adds latency: the hot operation stays off the microtask queue.
+  return begun instanceof Promise ? begun.then((b) => answer(ctx, rc, b)) : answer(ctx, rc, begun);
+}
+
+function answer(ctx: MockContext, rc: RequestContext, begun: BegunApiRequest): CoreResult {
   const { req, ns } = rc;
-  const begun = await beginApiRequest(ctx, rc, OPERATION, projectSegment);
   if ('result' in begun) return begun.result;
   const { now, prefs, query, project, fail, withFaults } = begun.request;
   const requestId = rc.requestId;
@@ -47,9 +68,16 @@ export async function showBackupDownloadLink(
   // The answer depends only on the backup, the origin, the expiry second and the signed extras:
   // every request of the same second gets the same bytes. Serializing and signing once per second
   // (not per request) is what keeps the mock's API route near a bare server's speed under load.
-  const cacheKey = `${req.origin}|${expires}|${project.bucket}|${extras[NAMESPACE_PARAM] ?? ''}|${extras[SCENARIO_PARAM] ?? ''}`;
+  // Compared field by field: no key string built per request.
+  const key: AnswerKey = {
+    origin: req.origin,
+    expires,
+    bucket: project.bucket,
+    namespace: extras[NAMESPACE_PARAM],
+    scenario: extras[SCENARIO_PARAM],
+  };
   const cached = answerCache.get(entry.backup);
-  if (cached?.key === cacheKey) return withFaults(jsonBody(200, cached.body, requestId));
+  if (cached && sameKey(cached.key, key)) return withFaults(jsonBody(200, cached.body, requestId));
   const linkExpiredTime = formatHuaweiTime(new Date(expires * 1000));
   const files: BackupFile[] = entry.backup.files.map((f) => {
     const file: BackupFile = {
@@ -72,6 +100,6 @@ export async function showBackupDownloadLink(
   const body: ShowBackupDownloadLinkResponse = { files, bucket: project.bucket };
   // Cached as bytes: no string encoding per request.
   const json = Buffer.from(JSON.stringify(body));
-  answerCache.set(entry.backup, { key: cacheKey, body: json });
+  answerCache.set(entry.backup, { key, body: json });
   return withFaults(jsonBody(200, json, requestId));
 }
