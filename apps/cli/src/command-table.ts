@@ -99,6 +99,36 @@ const ids: readonly OptionSpec[] = [
   { name: 'backup-id', type: 'string', value: 'ID', description: 'Backup ID (required)' },
 ];
 
+/** The flags of an S3 destination (download, mirror, verify with --to s3://...). */
+const S3_OPTIONS: readonly OptionSpec[] = [
+  {
+    name: 's3-endpoint',
+    type: 'string',
+    value: 'URL',
+    description: 'With --to: the S3 server, e.g. https://minio.internal:9000 (default: AWS S3 for --s3-region)',
+  },
+  {
+    name: 's3-region',
+    type: 'string',
+    value: 'REGION',
+    description:
+      "With --to: the bucket's region (default AWS_REGION, the profile's region, else us-east-1; MinIO and Ceph ignore it)",
+  },
+  {
+    name: 's3-part-size',
+    type: 'string',
+    value: 'MIB',
+    description:
+      "With --to: preferred part size in MiB (default 16, at least 5: S3's minimum); raised where a file would need more than 10,000 parts. Memory is about part size x --segments x --concurrency",
+  },
+  {
+    name: 's3-path-style',
+    type: 'boolean',
+    description:
+      'With --to: path-style URLs (ENDPOINT/BUCKET/KEY) instead of BUCKET.ENDPOINT, as MinIO and Ceph RGW usually need',
+  },
+];
+
 // The mirror's reference beyond --help (rendered into docs/cli.md only): its events, its
 // manifest, and how to run it every night.
 const MIRROR_REFERENCE = `### Layout and manifest
@@ -308,32 +338,7 @@ export const COMMANDS: readonly CommandSpec[] = [
         description:
           'Instead of --dir: stream the files straight into an S3-compatible bucket (AWS S3, MinIO, Ceph RGW), as PREFIX/INSTANCE_ID/BACKUP_ID/FILE, one verified multipart upload per file; credentials from the AWS chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY[/AWS_SESSION_TOKEN], AWS_PROFILE, ~/.aws). Resumable across runs (state under $XDG_STATE_HOME/dds-backup/). Refused credentials exit 3, a missing bucket 1. See "Streaming into S3" in docs/cli.md',
       },
-      {
-        name: 's3-endpoint',
-        type: 'string',
-        value: 'URL',
-        description: 'With --to: the S3 server, e.g. https://minio.internal:9000 (default: AWS S3 for --s3-region)',
-      },
-      {
-        name: 's3-region',
-        type: 'string',
-        value: 'REGION',
-        description:
-          "With --to: the bucket's region (default AWS_REGION, the profile's region, else us-east-1; MinIO and Ceph ignore it)",
-      },
-      {
-        name: 's3-part-size',
-        type: 'string',
-        value: 'MIB',
-        description:
-          "With --to: preferred part size in MiB (default 16, at least 5: S3's minimum); raised where a file would need more than 10,000 parts. Memory is about part size x --segments x --concurrency",
-      },
-      {
-        name: 's3-path-style',
-        type: 'boolean',
-        description:
-          'With --to: path-style URLs (ENDPOINT/BUCKET/KEY) instead of BUCKET.ENDPOINT, as MinIO and Ceph RGW usually need',
-      },
+      ...S3_OPTIONS,
       { name: 'concurrency', type: 'string', value: 'N', description: 'Files downloaded at once (default 4)' },
       {
         name: 'segments',
@@ -527,12 +532,21 @@ export const COMMANDS: readonly CommandSpec[] = [
         description: 'Re-hash copies already verified instead of trusting size and mtime',
       },
       { name: 'json', type: 'boolean', description: 'Write NDJSON events to stdout, one object per line' },
+      {
+        name: 'to',
+        type: 'string',
+        value: 's3://BUCKET/PREFIX',
+        description:
+          'Instead of --dir: mirror into an S3-compatible bucket as PREFIX/INSTANCE_ID/BACKUP_ID/FILE (as `download --to`); the lock and manifest live under $XDG_STATE_HOME/dds-backup/s3/mirror-BUCKET-HASH/. See "Mirroring into S3" in docs/cli.md',
+      },
+      ...S3_OPTIONS,
     ],
     examples: [
       'dds-backup mirror --dir /backups/dds --keep 7',
       'dds-backup mirror --dir /backups/dds --instance-id I1 --instance-id I2 --keep 3 --keep-days 14',
       'dds-backup mirror --dir /backups/dds --keep 7 --dry-run',
       'dds-backup mirror --dir /backups/dds --json | jq -c \'select(.type == "backup-failed")\'',
+      'dds-backup mirror --to s3://backups/dds --s3-endpoint https://minio.internal:9000 --s3-path-style --keep 7',
     ],
     reference: MIRROR_REFERENCE,
   },
