@@ -466,7 +466,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'mirror',
     summary: 'Keep a verified copy of every backup of some instances, with retention',
     usage:
-      'dds-backup mirror --dir DIR [--instance-id ID ...] [--keep N] [--keep-days D] [--dry-run] [--type TYPE] [--since TIME] [--concurrency N] [--segments N] [--parallel-backups N] [--require-checksum] [--recheck] [--json]',
+      'dds-backup mirror (--dir DIR | --to s3://BUCKET/PREFIX [--s3-endpoint URL] [--s3-region REGION] [--s3-path-style] [--s3-part-size MIB]) [--instance-id ID ...] [--keep N] [--keep-days D] [--dry-run] [--type TYPE] [--since TIME] [--concurrency N] [--segments N] [--parallel-backups N] [--require-checksum] [--recheck] [--json]',
     description:
       "Copies every COMPLETED backup of the instances (no --instance-id: of the whole project) into DIR/INSTANCE_ID/BACKUP_ID/, with the download engine's resume, link refresh and verification, several backups at once within one connection budget (max of --concurrency and --segments). A backup an earlier run verified is skipped, without any API call, while its files keep their size and mtime (--recheck re-hashes them instead; `verify --dir DIR/I/B` is the full check). A backup still BUILDING is left for the next run. Retention (only with --keep or --keep-days) deletes only folders the mirror itself completed and verified: --keep N keeps the N newest verified copies per instance, --keep-days D those whose backup ended within D days; with both, a copy is removed only when both rules would remove it, and a listed backup those rules would remove at once is not downloaded. A failed backup never counts, so it never pushes a good copy out, and a backup the cloud expired stays on disk. Going on after a failed backup, the exit code is 3 if authentication failed, else 6 if a verification failed, else 1 for any other failure, else 4 if a named instance does not exist, else 5 if a backup is incomplete but resumable, else 0. One mirror per DIR at a time (its lock).",
     options: [
@@ -553,7 +553,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'verify',
     summary: 'Re-check a downloaded backup against its manifest',
-    usage: 'dds-backup verify --dir DIR [--require-checksum]',
+    usage:
+      'dds-backup verify (--dir DIR [--require-checksum] | --to s3://BUCKET/PREFIX [--s3-endpoint URL] [--s3-region REGION] [--s3-path-style] [--instance-id ID] [--backup-id ID] [--recheck])',
     description:
       'Checks every file the manifest lists for presence, size and the SHA-256 recorded while it downloaded (and its MD5 where the server gave one). A line says "size only: the server gives no checksum for this file" where the server gave no MD5: its SHA-256 still shows any change since the download. Needs no credentials.',
     options: [
@@ -563,8 +564,26 @@ export const COMMANDS: readonly CommandSpec[] = [
         type: 'boolean',
         description: 'Count a file the server gave no checksum for (size only) as a failure (exit 6)',
       },
+      {
+        name: 'to',
+        type: 'string',
+        value: 's3://BUCKET/PREFIX',
+        description:
+          'Instead of --dir: re-check the objects in a bucket, against the mirror manifest of `mirror --to` (its verified backups), or, with --instance-id and --backup-id and no mirror there, against the metadata and tags each object was written with. Compares size, ETag, metadata and the SHA-256 tag (what S3 reports; the bytes are not read); --recheck reads every object back and hashes it',
+      },
+      ...S3_OPTIONS.filter((o) => o.name !== 's3-part-size'),
+      { name: 'instance-id', type: 'string', value: 'ID', description: 'With --to: only this instance' },
+      { name: 'backup-id', type: 'string', value: 'ID', description: 'With --to: only this backup' },
+      {
+        name: 'recheck',
+        type: 'boolean',
+        description: "With --to: read every object back and compare its SHA-256 (costs the objects' size in traffic)",
+      },
     ],
-    examples: ['dds-backup verify --dir /backups/43e4feaab48f11e89039fa163ebaa7e4br02'],
+    examples: [
+      'dds-backup verify --dir /backups/43e4feaab48f11e89039fa163ebaa7e4br02',
+      'dds-backup verify --to s3://backups/dds --s3-endpoint https://minio.internal:9000 --s3-path-style --recheck',
+    ],
   },
   {
     name: 'regions',

@@ -3,18 +3,24 @@
 // journaling front, so the test counts the PUTs and DELETEs the mirror sends.
 
 import { createHash } from 'node:crypto';
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { createClock } from '@dds-backup/mock-server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type S3ServerHandle, startS3Server } from '../../../../packages/client/test/destination/s3-server.js';
 import { mockPerTest, runCli, tempDir } from '../helpers.js';
+import { type S3Server, startS3Server } from '../s3-server.js';
 
 const TOKEN = 'cli-mirror-s3-token-secret';
 const DAY_S = 86_400;
 const m = mockPerTest(() => ({ clock: createClock({ start: '2026-03-10T12:00:00Z', frozen: true }) }));
-let s3: S3ServerHandle;
+let s3: S3Server;
 let stateHome = '';
 let bucket: S3Client;
 let seen: URL[] = [];
@@ -211,5 +217,107 @@ describe('dds-backup mirror --to s3://', () => {
       ].sort();
       expect(inBucket, instanceId).toEqual(newest);
     }
+  });
+
+  it('verify --to re-checks the bucket against the mirror manifest: size/ETag/metadata/tag by default, the bytes with --recheck; a replaced or missing object is exit 6', {
+    timeout: 120_000,
+  }, async () => {
+    const instanceId = m.mock.defaults.sharded.instanceId;
+    expect((await mirror(['--instance-id', instanceId])).code).toBe(0);
+    const verify = (extra: string[] = []) =>
+      runCli(['verify', '--to', 's3://backups/dds', '--s3-endpoint', s3.endpoint, '--s3-path-style', ...extra], {
+        env: env(),
+      });
+    const ok = await verify();
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain('bytes not read');
+    expect(ok.stdout).toMatch(/All \d+ object\(s\) in s3:\/\/backups\/dds match the mirror manifest/);
+    const rechecked = await verify(['--recheck']);
+    expect(rechecked.code, rechecked.stderr).toBe(0);
+    expect(rechecked.stdout).toContain('bytes read back, SHA-256 matches');
+
+    // Bit rot: one byte of an object changed in the server's store, metadata and ETag untouched.
+    const [rotKey, replacedKey, goneKey] = await keys();
+    const stored = join(s3.directory, s3.bucket, `${rotKey}._S3rver_object`);
+    const bytes = await readFile(stored);
+    bytes[0] = (bytes[0] ?? 0) ^ 0xff;
+    await writeFile(stored, bytes);
+    const metadataOnly = await verify();
+    expect(metadataOnly.code, 'what S3 reports is unchanged: the default check cannot see bit rot').toBe(0);
+    const caught = await verify(['--recheck']);
+    expect(caught.code, caught.stdout).toBe(6);
+    expect(caught.stdout).toContain(`BAD  s3://backups/${rotKey}`);
+    expect(caught.stdout).toContain('SHA-256 DIFFERS');
+
+    await bucket.send(new PutObjectCommand({ Bucket: s3.bucket, Key: replacedKey!, Body: 'someone else' }));
+    await bucket.send(new DeleteObjectCommand({ Bucket: s3.bucket, Key: goneKey! }));
+    const bad = await verify();
+    expect(bad.code).toBe(6);
+    expect(bad.stdout.split('\n').find((l) => l.includes(replacedKey!))).toMatch(/^BAD .*: REPLACED/);
+    expect(bad.stdout.split('\n').find((l) => l.includes(goneKey!))).toMatch(/^BAD .*: MISSING/);
+    expect(bad.stderr).toMatch(/failed verification against .*\.dds-backup-mirror\.json/);
+    expect(bad.stdout + bad.stderr).not.toContain(s3.credentials.secretAccessKey + '"');
+
+    // No mirror manifest for another prefix, and no backup named: nothing to compare with, a
+    // configuration error (exit 2) that says what to pass.
+    const none = await runCli(
+      ['verify', '--to', 's3://backups/other', '--s3-endpoint', s3.endpoint, '--s3-path-style'],
+      { env: env() },
+    );
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('pass --instance-id and --backup-id');
+  });
+
+  it('verify --to with --instance-id/--backup-id checks a download --to against the metadata and tags of its objects', {
+    timeout: 120_000,
+  }, async () => {
+    const ids = m.mock.defaults.sharded;
+    const up = await runCli(
+      [
+        ...['--endpoint', m.url, '--project-id', m.mock.defaults.projectId, 'download'],
+        ...['--instance-id', ids.instanceId, '--backup-id', ids.backupId, '--to', 's3://backups/dl'],
+        ...['--s3-endpoint', s3.endpoint, '--s3-path-style'],
+      ],
+      { env: env(), fetch: (r: Request) => m.mock.fetch(r) },
+    );
+    expect(up.code, up.stderr).toBe(0);
+    const args = [
+      'verify',
+      '--to',
+      's3://backups/dl',
+      '--s3-endpoint',
+      s3.endpoint,
+      '--s3-path-style',
+      '--instance-id',
+      ids.instanceId,
+      '--backup-id',
+      ids.backupId,
+    ];
+    const ok = await runCli([...args, '--recheck'], { env: env() });
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain('match the metadata and tags they were written with');
+    expect(ok.stdout.split('\n').filter((l) => l.startsWith('ok '))).toHaveLength((await m.files(ids.backupId)).length);
+    const wrongKeys = await runCli(args, {
+      env: { ...env(), AWS_ACCESS_KEY_ID: 'AKIAWRONG', AWS_SECRET_ACCESS_KEY: 'wrong-secret-value' },
+    });
+    expect(wrongKeys.code).toBe(3);
+    expect(wrongKeys.stdout + wrongKeys.stderr).not.toContain('wrong-secret-value');
+    const noBucket = await runCli(
+      [
+        'verify',
+        '--to',
+        's3://nobucket/dl',
+        '--s3-endpoint',
+        s3.endpoint,
+        '--s3-path-style',
+        '--instance-id',
+        ids.instanceId,
+        '--backup-id',
+        ids.backupId,
+      ],
+      { env: env() },
+    );
+    expect(noBucket.code, noBucket.stderr).toBe(1);
+    expect(noBucket.stderr).toContain('does not exist');
   });
 });
