@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { NetworkSettings } from '../client.js';
-import { connectProxy, connectTunnel } from '../download/http1-transport.js';
+import { connectTunnel } from '../download/http1-transport.js';
 
 /** Sockets the SDK may keep open per host (its default is 50; our budget caps requests in flight anyway). */
 const MAX_SOCKETS = 50;
@@ -13,9 +13,9 @@ const MAX_SOCKETS = 50;
 /**
  * The AWS SDK's HTTP handler for the S3 destination, on the client's network settings: the
  * same proxy per URL (`--proxy`, HTTPS_PROXY/HTTP_PROXY, NO_PROXY) and the same trusted CAs
- * (`--ca-file`) as the API calls and the object GETs. https: endpoints go through a CONNECT
- * tunnel (the engine's own `connectTunnel`), http: ones are sent to the proxy in absolute form,
- * as curl does. Certificates are always verified.
+ * (`--ca-file`) as the API calls and the object GETs. Through a proxy every S3 connection is a
+ * CONNECT tunnel (the engine's own `connectTunnel`), TLS inside it for https:. Certificates are
+ * always verified.
  */
 export function s3RequestHandler(network: NetworkSettings): NodeHttpHandler {
   return new NodeHttpHandler({
@@ -26,7 +26,6 @@ export function s3RequestHandler(network: NetworkSettings): NodeHttpHandler {
 
 type AgentOptions = http.ClientRequestArgs & { host?: string; port?: number | string; servername?: string };
 type Callback = (error: Error | null, socket: Duplex) => void;
-type Proxy = NonNullable<ReturnType<NetworkSettings['proxy']>>;
 
 /** https: through a CONNECT tunnel when the resolver names a proxy for the URL; direct otherwise. */
 class TunnelingAgent extends https.Agent {
@@ -58,33 +57,28 @@ class TunnelingAgent extends https.Agent {
   }
 }
 
-/** http: through a forward proxy (absolute-form request line, Proxy-Authorization) when the resolver names one. */
+/**
+ * http: through a CONNECT tunnel too, when the resolver names a proxy for the URL. Not the
+ * absolute-form forwarding the engine's GETs use: the SDK's part uploads carry
+ * `Expect: 100-continue` and large bodies, which forward proxies relay unevenly (npm proxy
+ * answers 400 upstream); a tunnel carries the exchange untouched. The proxy must allow CONNECT
+ * to the endpoint's port (Squid allows only 443 by default: list the port in its SSL_ports).
+ */
 class ForwardingAgent extends http.Agent {
   constructor(private readonly network: NetworkSettings) {
     super({ keepAlive: true, maxSockets: MAX_SOCKETS });
   }
 
-  // addRequest is public in Node's Agent (http-proxy-agent overrides it too) but not in @types/node.
-  addRequest(req: http.ClientRequest, options: AgentOptions): void {
+  override createConnection(options: AgentOptions, callback?: Callback): Duplex | undefined {
     const host = String(options.host ?? 'localhost');
     const port = Number(options.port) || 80;
-    const origin = `http://${net.isIPv6(host) ? `[${host}]` : host}:${port}`;
-    const proxy = this.network.proxy(new URL(origin));
-    if (proxy) {
-      // Sent to the proxy, which forwards it: the request line carries the whole URL.
-      req.path = `${origin}${req.path}`;
-      if (proxy.authorization) req.setHeader('Proxy-Authorization', proxy.authorization);
-      options = { ...options, host: proxy.hostname, port: proxy.port, proxyTarget: proxy } as AgentOptions;
-    }
-    (http.Agent.prototype as unknown as { addRequest: (r: unknown, o: unknown) => void }).addRequest.call(
-      this,
-      req,
-      options,
+    const authority = `${net.isIPv6(host) ? `[${host}]` : host}:${port}`;
+    const proxy = this.network.proxy(new URL(`http://${authority}`));
+    if (!proxy) return net.connect(options as net.NetConnectOpts);
+    connectTunnel(proxy, this.network.ca, authority, new AbortController().signal).then(
+      (socket) => callback?.(null, socket),
+      (error: Error) => callback?.(error, undefined as never),
     );
-  }
-
-  override createConnection(options: AgentOptions & { proxyTarget?: Proxy }): Duplex {
-    if (options.proxyTarget) return connectProxy(options.proxyTarget, this.network.ca);
-    return net.connect(options as net.NetConnectOpts);
+    return undefined;
   }
 }

@@ -187,8 +187,8 @@ async function open(
   return socket;
 }
 
-/** A connection to the proxy itself (TLS for an https:// proxy). Also used by the S3 destination's agents. */
-export function connectProxy(proxy: ProxyTarget, ca: Http1Options['ca'], onread?: object): Socket {
+/** A connection to the proxy itself (TLS for an https:// proxy). */
+function connectProxy(proxy: ProxyTarget, ca: Http1Options['ca'], onread?: object): Socket {
   const host = proxy.hostname;
   if (proxy.protocol === 'https:') {
     return tls.connect({
