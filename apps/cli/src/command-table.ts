@@ -274,8 +274,10 @@ streamed into the bucket with the official AWS SDK for JavaScript v3 (\`@aws-sdk
   \`dds-backup-verified\` (\`md5\` or \`size-only\`).
 - **Re-runs**: an object this tool wrote and verified for the same file (metadata and tags match)
   is skipped; any other object under the key is refused (exit 1) unless \`--force\`, so a good
-  object is never replaced. \`--recheck\` and \`--require-checksum\` are not available with
-  \`--to\` yet.
+  object is never replaced; one this tool wrote for the same file but never tagged verified (a
+  run stopped between completing and tagging) is uploaded again. \`--recheck\` and
+  \`--require-checksum\` are not available with \`--to\` yet (\`verify --to ... --recheck\`
+  reads objects back).
 - **Resume across runs**: the upload id and the parts S3 confirmed are kept in
   \`$XDG_STATE_HOME/dds-backup/s3/BUCKET-HASH.json\` (default \`~/.local/state/...\`; HASH of the
   endpoint and bucket), rewritten atomically after every part. A run stopped by Ctrl-C, SIGTERM,
@@ -284,7 +286,45 @@ streamed into the bucket with the official AWS SDK for JavaScript v3 (\`@aws-sdk
   from the link once more, only to feed the file's SHA-256, which cannot be saved halfway; a
   part whose MD5 changed fails as a changed object). An upload recorded for a file that is now
   another object (size or source ETag changed) is aborted and started over; any other failure
-  aborts the upload and forgets it, so no upload is left to bill storage.
+  aborts the upload and forgets it, so no upload is left to bill storage. Only uploads recorded
+  in that state file are ever aborted (s3rver and some servers lack ListMultipartUploads, and an
+  upload started by another tool is not ours): set a bucket lifecycle rule
+  (AbortIncompleteMultipartUpload) for the rest. An upload recorded but gone from the server
+  (NoSuchUpload) is started again from the first part.
+- **Proxy and CA**: S3 requests go through the same proxy as every other request (\`--proxy\`,
+  \`HTTPS_PROXY\`/\`HTTP_PROXY\`, \`NO_PROXY\` matched against the S3 endpoint's host and port)
+  and trust the same extra CAs (\`--ca-file\`). Through a proxy each S3 connection is a CONNECT
+  tunnel (TLS inside it for https:), for http: endpoints too (the proxy must allow CONNECT to
+  that port). An untrusted S3 certificate exits 1 naming --ca-file.
+- **Memory bound**: part size x parts in flight per file (\`--segments\`) x files in flight
+  (\`--concurrency\`; for \`mirror\` also x \`--parallel-backups\`).
+
+### Mirroring into S3 (\`mirror --to s3://BUCKET/PREFIX\`)
+
+The same mirror as \`--dir\` (listing, retention, exit codes, events), with each backup streamed
+as above into \`PREFIX/INSTANCE_ID/BACKUP_ID/FILE\`. The mirror's lock and manifest are local:
+\`$XDG_STATE_HOME/dds-backup/s3/mirror-BUCKET-HASH/\` (\`.dds-backup-lock\`,
+\`.dds-backup-mirror.json\`; HASH of endpoint, bucket and prefix: each prefix is its own mirror).
+Each file's record adds its \`key\` and the \`etag\` read back (\`mtimeMs\` is 0). A verified
+backup is skipped, with no API call, while every object is still the one verified: two requests
+per file (HEAD: size, ETag, our metadata; the SHA-256 tag). Retention deletes exactly the
+recorded objects whose metadata says dds-backup wrote them for that backup and whose ETag is
+the recorded one: any other key under the prefix, or an object replaced since, stays. An object
+under a key of ours that someone else wrote makes that backup fail (exit 1), never overwritten.
+\`--recheck\` and \`--require-checksum\` are not available with \`--to\`.
+
+### Verifying a bucket (\`verify --to s3://BUCKET/PREFIX\`)
+
+Compares against the mirror manifest of that bucket and prefix (its verified backups;
+\`--instance-id\`/\`--backup-id\` narrow it), or, with no mirror there, for one backup
+(\`--instance-id\` and \`--backup-id\` required, else exit 2) against the metadata and tags each
+object was written with. By default it checks what S3 reports: presence, size, ETag, our
+metadata and the SHA-256 tag. That proves the object is the one verified, not that its bytes
+are still intact on the server; each ok line says "bytes not read". \`--recheck\` reads every
+object back and hashes it (costs its size in traffic). Exit 0 all ok, 6 any mismatch (missing,
+replaced, size, ETag, SHA-256, never tagged verified), 3 refused S3 keys, 1 a missing bucket.
+No DDS credentials are needed; \`--proxy\` and \`--ca-file\` apply (the profile's proxy and
+ca_file are not read by this command).
 `;
 
 export const COMMANDS: readonly CommandSpec[] = [

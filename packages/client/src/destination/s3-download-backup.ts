@@ -226,12 +226,23 @@ export async function downloadBackupToS3(options: DownloadToS3Options): Promise<
           resumedBytes: 0,
         });
         try {
-          const result = await new S3FileUpload(ctx, link, key, {
+          const metadata = {
             [META.instance]: instanceId,
             [META.backup]: backupId,
             [META.file]: encodeURIComponent(link.name),
             [META.sizeKB]: String(link.sizeKB),
-          }).run();
+          };
+          let result: S3FileResult;
+          try {
+            result = await new S3FileUpload(ctx, link, key, metadata).run();
+          } catch (error) {
+            // The upload an earlier run recorded is gone server-side (aborted by a lifecycle rule
+            // or by hand): forget it and upload the file from the start, once.
+            if (!(error instanceof S3DestinationError && error.code === 'NoSuchUpload')) throw error;
+            state.delete(key);
+            await state.save();
+            result = await new S3FileUpload(ctx, link, key, metadata).run();
+          }
           results.set(link.name, result);
           emit(doneEvent(result, location.bucket));
         } catch (error) {

@@ -61,6 +61,11 @@ export function toS3Error(error: unknown, what: string, bucket: string): DdsBack
       `The bucket ${bucket} does not exist (${what}): create it, or check --to s3://BUCKET/..., --s3-endpoint and --s3-region.`,
       { code, status },
     );
+  if (code === 'NoSuchUpload')
+    return new S3DestinationError(
+      `S3 ${what} in bucket ${bucket}: the multipart upload recorded for it no longer exists on the server (NoSuchUpload); it is started again from the first part.`,
+      { code, status },
+    );
   if (status === undefined || status >= 500 || status === 429 || code === 'SlowDown' || code === 'RequestTimeout')
     return status === undefined
       ? new NetworkError(`S3 ${what} in bucket ${bucket} failed: ${e?.message ?? String(error)}`, error)
