@@ -116,6 +116,36 @@ const ids: readonly OptionSpec[] = [
   { name: 'backup-id', type: 'string', value: 'ID', description: 'Backup ID (required)' },
 ];
 
+/** The flags of an S3 destination (download, mirror, verify with --to s3://...). */
+const S3_OPTIONS: readonly OptionSpec[] = [
+  {
+    name: 's3-endpoint',
+    type: 'string',
+    value: 'URL',
+    description: 'With --to: the S3 server, e.g. https://minio.internal:9000 (default: AWS S3 for --s3-region)',
+  },
+  {
+    name: 's3-region',
+    type: 'string',
+    value: 'REGION',
+    description:
+      "With --to: the bucket's region (default AWS_REGION, the profile's region, else us-east-1; MinIO and Ceph ignore it)",
+  },
+  {
+    name: 's3-part-size',
+    type: 'string',
+    value: 'MIB',
+    description:
+      "With --to: preferred part size in MiB (default 16, at least 5: S3's minimum); raised where a file would need more than 10,000 parts. Memory is about part size x --segments x --concurrency",
+  },
+  {
+    name: 's3-path-style',
+    type: 'boolean',
+    description:
+      'With --to: path-style URLs (ENDPOINT/BUCKET/KEY) instead of BUCKET.ENDPOINT, as MinIO and Ceph RGW usually need',
+  },
+];
+
 // The mirror's reference beyond --help (rendered into docs/cli.md only): its events, its
 // manifest, and how to run it every night.
 const MIRROR_REFERENCE = `### Layout and manifest
@@ -261,8 +291,10 @@ streamed into the bucket with the official AWS SDK for JavaScript v3 (\`@aws-sdk
   \`dds-backup-verified\` (\`md5\` or \`size-only\`).
 - **Re-runs**: an object this tool wrote and verified for the same file (metadata and tags match)
   is skipped; any other object under the key is refused (exit 1) unless \`--force\`, so a good
-  object is never replaced. \`--recheck\` and \`--require-checksum\` are not available with
-  \`--to\` yet.
+  object is never replaced; one this tool wrote for the same file but never tagged verified (a
+  run stopped between completing and tagging) is uploaded again. \`--recheck\` and
+  \`--require-checksum\` are not available with \`--to\` yet (\`verify --to ... --recheck\`
+  reads objects back).
 - **Resume across runs**: the upload id and the parts S3 confirmed are kept in
   \`$XDG_STATE_HOME/dds-backup/s3/BUCKET-HASH.json\` (default \`~/.local/state/...\`; HASH of the
   endpoint and bucket), rewritten atomically after every part. A run stopped by Ctrl-C, SIGTERM,
@@ -271,7 +303,45 @@ streamed into the bucket with the official AWS SDK for JavaScript v3 (\`@aws-sdk
   from the link once more, only to feed the file's SHA-256, which cannot be saved halfway; a
   part whose MD5 changed fails as a changed object). An upload recorded for a file that is now
   another object (size or source ETag changed) is aborted and started over; any other failure
-  aborts the upload and forgets it, so no upload is left to bill storage.
+  aborts the upload and forgets it, so no upload is left to bill storage. Only uploads recorded
+  in that state file are ever aborted (s3rver and some servers lack ListMultipartUploads, and an
+  upload started by another tool is not ours): set a bucket lifecycle rule
+  (AbortIncompleteMultipartUpload) for the rest. An upload recorded but gone from the server
+  (NoSuchUpload) is started again from the first part.
+- **Proxy and CA**: S3 requests go through the same proxy as every other request (\`--proxy\`,
+  \`HTTPS_PROXY\`/\`HTTP_PROXY\`, \`NO_PROXY\` matched against the S3 endpoint's host and port)
+  and trust the same extra CAs (\`--ca-file\`). Through a proxy each S3 connection is a CONNECT
+  tunnel (TLS inside it for https:), for http: endpoints too (the proxy must allow CONNECT to
+  that port). An untrusted S3 certificate exits 1 naming --ca-file.
+- **Memory bound**: part size x parts in flight per file (\`--segments\`) x files in flight
+  (\`--concurrency\`; for \`mirror\` also x \`--parallel-backups\`).
+
+### Mirroring into S3 (\`mirror --to s3://BUCKET/PREFIX\`)
+
+The same mirror as \`--dir\` (listing, retention, exit codes, events), with each backup streamed
+as above into \`PREFIX/INSTANCE_ID/BACKUP_ID/FILE\`. The mirror's lock and manifest are local:
+\`$XDG_STATE_HOME/dds-backup/s3/mirror-BUCKET-HASH/\` (\`.dds-backup-lock\`,
+\`.dds-backup-mirror.json\`; HASH of endpoint, bucket and prefix: each prefix is its own mirror).
+Each file's record adds its \`key\` and the \`etag\` read back (\`mtimeMs\` is 0). A verified
+backup is skipped, with no API call, while every object is still the one verified: two requests
+per file (HEAD: size, ETag, our metadata; the SHA-256 tag). Retention deletes exactly the
+recorded objects whose metadata says dds-backup wrote them for that backup and whose ETag is
+the recorded one: any other key under the prefix, or an object replaced since, stays. An object
+under a key of ours that someone else wrote makes that backup fail (exit 1), never overwritten.
+\`--recheck\` and \`--require-checksum\` are not available with \`--to\`.
+
+### Verifying a bucket (\`verify --to s3://BUCKET/PREFIX\`)
+
+Compares against the mirror manifest of that bucket and prefix (its verified backups;
+\`--instance-id\`/\`--backup-id\` narrow it), or, with no mirror there, for one backup
+(\`--instance-id\` and \`--backup-id\` required, else exit 2) against the metadata and tags each
+object was written with. By default it checks what S3 reports: presence, size, ETag, our
+metadata and the SHA-256 tag. That proves the object is the one verified, not that its bytes
+are still intact on the server; each ok line says "bytes not read". \`--recheck\` reads every
+object back and hashes it (costs its size in traffic). Exit 0 all ok, 6 any mismatch (missing,
+replaced, size, ETag, SHA-256, never tagged verified), 3 refused S3 keys, 1 a missing bucket.
+No DDS credentials are needed; \`--proxy\` and \`--ca-file\` apply (the profile's proxy and
+ca_file are not read by this command).
 `;
 
 export const COMMANDS: readonly CommandSpec[] = [
@@ -325,32 +395,7 @@ export const COMMANDS: readonly CommandSpec[] = [
         description:
           'Instead of --dir: stream the files straight into an S3-compatible bucket (AWS S3, MinIO, Ceph RGW), as PREFIX/INSTANCE_ID/BACKUP_ID/FILE, one verified multipart upload per file; credentials from the AWS chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY[/AWS_SESSION_TOKEN], AWS_PROFILE, ~/.aws). Resumable across runs (state under $XDG_STATE_HOME/dds-backup/). Refused credentials exit 3, a missing bucket 1. See "Streaming into S3" in docs/cli.md',
       },
-      {
-        name: 's3-endpoint',
-        type: 'string',
-        value: 'URL',
-        description: 'With --to: the S3 server, e.g. https://minio.internal:9000 (default: AWS S3 for --s3-region)',
-      },
-      {
-        name: 's3-region',
-        type: 'string',
-        value: 'REGION',
-        description:
-          "With --to: the bucket's region (default AWS_REGION, the profile's region, else us-east-1; MinIO and Ceph ignore it)",
-      },
-      {
-        name: 's3-part-size',
-        type: 'string',
-        value: 'MIB',
-        description:
-          "With --to: preferred part size in MiB (default 16, at least 5: S3's minimum); raised where a file would need more than 10,000 parts. Memory is about part size x --segments x --concurrency",
-      },
-      {
-        name: 's3-path-style',
-        type: 'boolean',
-        description:
-          'With --to: path-style URLs (ENDPOINT/BUCKET/KEY) instead of BUCKET.ENDPOINT, as MinIO and Ceph RGW usually need',
-      },
+      ...S3_OPTIONS,
       { name: 'concurrency', type: 'string', value: 'N', description: 'Files downloaded at once (default 4)' },
       {
         name: 'segments',
@@ -466,7 +511,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'mirror',
     summary: 'Keep a verified copy of every backup of some instances, with retention',
     usage:
-      'dds-backup mirror --dir DIR [--instance-id ID ...] [--keep N] [--keep-days D] [--dry-run] [--type TYPE] [--since TIME] [--concurrency N] [--segments N] [--parallel-backups N] [--require-checksum] [--recheck] [--json]',
+      'dds-backup mirror (--dir DIR | --to s3://BUCKET/PREFIX [--s3-endpoint URL] [--s3-region REGION] [--s3-path-style] [--s3-part-size MIB]) [--instance-id ID ...] [--keep N] [--keep-days D] [--dry-run] [--type TYPE] [--since TIME] [--concurrency N] [--segments N] [--parallel-backups N] [--require-checksum] [--recheck] [--json]',
     description:
       "Copies every COMPLETED backup of the instances (no --instance-id: of the whole project) into DIR/INSTANCE_ID/BACKUP_ID/, with the download engine's resume, link refresh and verification, several backups at once within one connection budget (max of --concurrency and --segments). A backup an earlier run verified is skipped, without any API call, while its files keep their size and mtime (--recheck re-hashes them instead; `verify --dir DIR/I/B` is the full check). A backup still BUILDING is left for the next run. Retention (only with --keep or --keep-days) deletes only folders the mirror itself completed and verified: --keep N keeps the N newest verified copies per instance, --keep-days D those whose backup ended within D days; with both, a copy is removed only when both rules would remove it, and a listed backup those rules would remove at once is not downloaded. A failed backup never counts, so it never pushes a good copy out, and a backup the cloud expired stays on disk. Going on after a failed backup, the exit code is 3 if authentication failed, else 6 if a verification failed, else 1 for any other failure, else 4 if a named instance does not exist, else 5 if a backup is incomplete but resumable, else 0. One mirror per DIR at a time (its lock).",
     options: [
@@ -520,19 +565,29 @@ export const COMMANDS: readonly CommandSpec[] = [
         description: 'Re-hash copies already verified instead of trusting size and mtime',
       },
       { name: 'json', type: 'boolean', description: 'Write NDJSON events to stdout, one object per line' },
+      {
+        name: 'to',
+        type: 'string',
+        value: 's3://BUCKET/PREFIX',
+        description:
+          'Instead of --dir: mirror into an S3-compatible bucket as PREFIX/INSTANCE_ID/BACKUP_ID/FILE (as `download --to`); the lock and manifest live under $XDG_STATE_HOME/dds-backup/s3/mirror-BUCKET-HASH/. See "Mirroring into S3" in docs/cli.md',
+      },
+      ...S3_OPTIONS,
     ],
     examples: [
       'dds-backup mirror --dir /backups/dds --keep 7',
       'dds-backup mirror --dir /backups/dds --instance-id I1 --instance-id I2 --keep 3 --keep-days 14',
       'dds-backup mirror --dir /backups/dds --keep 7 --dry-run',
       'dds-backup mirror --dir /backups/dds --json | jq -c \'select(.type == "backup-failed")\'',
+      'dds-backup mirror --to s3://backups/dds --s3-endpoint https://minio.internal:9000 --s3-path-style --keep 7',
     ],
     reference: MIRROR_REFERENCE,
   },
   {
     name: 'verify',
     summary: 'Re-check a downloaded backup against its manifest',
-    usage: 'dds-backup verify --dir DIR [--require-checksum]',
+    usage:
+      'dds-backup verify (--dir DIR [--require-checksum] | --to s3://BUCKET/PREFIX [--s3-endpoint URL] [--s3-region REGION] [--s3-path-style] [--instance-id ID] [--backup-id ID] [--recheck])',
     description:
       'Checks every file the manifest lists for presence, size and the SHA-256 recorded while it downloaded (and its MD5 where the server gave one). A line says "size only: the server gives no checksum for this file" where the server gave no MD5: its SHA-256 still shows any change since the download. Needs no credentials.',
     options: [
@@ -542,8 +597,26 @@ export const COMMANDS: readonly CommandSpec[] = [
         type: 'boolean',
         description: 'Count a file the server gave no checksum for (size only) as a failure (exit 6)',
       },
+      {
+        name: 'to',
+        type: 'string',
+        value: 's3://BUCKET/PREFIX',
+        description:
+          'Instead of --dir: re-check the objects in a bucket, against the mirror manifest of `mirror --to` (its verified backups), or, with --instance-id and --backup-id and no mirror there, against the metadata and tags each object was written with. Compares size, ETag, metadata and the SHA-256 tag (what S3 reports; the bytes are not read); --recheck reads every object back and hashes it',
+      },
+      ...S3_OPTIONS.filter((o) => o.name !== 's3-part-size'),
+      { name: 'instance-id', type: 'string', value: 'ID', description: 'With --to: only this instance' },
+      { name: 'backup-id', type: 'string', value: 'ID', description: 'With --to: only this backup' },
+      {
+        name: 'recheck',
+        type: 'boolean',
+        description: "With --to: read every object back and compare its SHA-256 (costs the objects' size in traffic)",
+      },
     ],
-    examples: ['dds-backup verify --dir /backups/43e4feaab48f11e89039fa163ebaa7e4br02'],
+    examples: [
+      'dds-backup verify --dir /backups/43e4feaab48f11e89039fa163ebaa7e4br02',
+      'dds-backup verify --to s3://backups/dds --s3-endpoint https://minio.internal:9000 --s3-path-style --recheck',
+    ],
   },
   {
     name: 'regions',

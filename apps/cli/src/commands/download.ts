@@ -7,6 +7,7 @@ import { formatBytes, formatDuration } from '../output/units.js';
 import { intOption, type ParsedValues, parseCommandArgs, required, secondsOption } from '../parse.js';
 import { ALREADY_COMPLETE } from '../progress/file-outcome.js';
 import { ndjsonRenderer, type ProgressRenderer, plainRenderer, ttyRenderer } from '../progress/renderers.js';
+import { checkS3Flags, s3PartSize, s3Settings } from '../s3-settings.js';
 import { buildClient } from '../settings.js';
 import { UsageError } from '../usage-error.js';
 
@@ -33,8 +34,7 @@ async function download(argv: string[], context: CliContext): Promise<number> {
       '--latest and --backup-id exclude each other: pass --backup-id ID for one backup, or --latest for the newest COMPLETED full backup of --instance-id.',
     );
   const instanceId = required(values, 'instance-id');
-  const to = typeof values.to === 'string' ? values.to : undefined;
-  checkS3Flags(values, to);
+  const to = checkS3Flags(values, ['dir', 'recheck', 'require-checksum']);
   let backupId = latest ? '' : required(values, 'backup-id');
   const { downloadBackup, unsafeNameReason } = await import('@dds-backup/client/download');
   const checkDefaultDir = (id: string) => {
@@ -159,32 +159,6 @@ export function summary(files: readonly FileResult[], dir: string, ms: number): 
   return `${lines.join('\n')}\n`;
 }
 
-/** The S3 flags go with --to s3://... and only there; --to excludes what only a directory has. */
-function checkS3Flags(values: Record<string, unknown>, to: string | undefined): void {
-  if (to === undefined) {
-    for (const flag of ['s3-endpoint', 's3-region', 's3-path-style', 's3-part-size'])
-      if (values[flag] !== undefined)
-        throw new UsageError(
-          `--${flag} goes with --to s3://BUCKET/PREFIX (it has no meaning for a download into a directory).`,
-        );
-    return;
-  }
-  if (!to.startsWith('s3://'))
-    throw new UsageError(
-      `--to takes s3://BUCKET/PREFIX, got ${JSON.stringify(to)}; for a local directory use --dir DIR.`,
-    );
-  for (const flag of ['dir', 'recheck', 'require-checksum'])
-    if (values[flag] !== undefined)
-      throw new UsageError(
-        `--${flag} cannot be combined with --to s3://... (${flag === 'dir' ? 'one destination per run' : 'not supported for a bucket yet'}).`,
-      );
-  const endpoint = values['s3-endpoint'];
-  if (typeof endpoint === 'string' && !/^https?:\/\/[^/]/.test(endpoint))
-    throw new UsageError(
-      `--s3-endpoint takes an http(s) URL such as https://minio.internal:9000, got ${JSON.stringify(endpoint)}.`,
-    );
-}
-
 /** `download --to s3://...`: the engine's S3 destination, with the same renderers as a directory. */
 async function downloadToS3(
   values: ParsedValues,
@@ -201,9 +175,7 @@ async function downloadToS3(
     stallTimeoutMs: number;
   },
 ): Promise<number> {
-  // The SDK warns on every Node 20 start that its releases after January 2027 need Node 22; the
-  // version pinned here supports Node 20, so the warning only adds noise to our output.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const s3 = s3Settings(values, context);
   const { downloadBackupToS3 } = await import('@dds-backup/client/s3');
   const quiet = values.quiet === true;
   const renderer = progressRenderer(values, context);
@@ -214,18 +186,9 @@ async function downloadToS3(
       instanceId: o.instanceId,
       backupId: o.backupId,
       to: o.to,
-      s3: {
-        ...s3Credentials(context.env),
-        ...(typeof values['s3-endpoint'] === 'string' ? { endpoint: values['s3-endpoint'] } : {}),
-        ...(typeof values['s3-region'] === 'string'
-          ? { region: values['s3-region'] }
-          : context.env.AWS_REGION
-            ? { region: context.env.AWS_REGION }
-            : {}),
-        forcePathStyle: values['s3-path-style'] === true,
-      },
+      s3,
       env: context.env,
-      partSize: intOption(values, 's3-part-size', 16, { min: 5, max: 5120 }) * 1024 * 1024,
+      partSize: s3PartSize(values),
       concurrency: o.concurrency,
       partsPerFile: o.segmentsPerFile,
       speedLimit: o.speedLimit,
@@ -262,24 +225,6 @@ async function downloadToS3(
     renderer?.finish();
     throw error;
   }
-}
-
-/**
- * Keys from the command's environment when it has them (what the SDK's chain would take first
- * from process.env; the CLI's environment is injectable). Otherwise undefined: the SDK's default
- * chain (AWS_PROFILE, ~/.aws/credentials and config, SSO, container and instance roles).
- */
-function s3Credentials(env: Record<string, string | undefined>) {
-  const accessKeyId = env.AWS_ACCESS_KEY_ID;
-  const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
-  if (!accessKeyId || !secretAccessKey) return {};
-  return {
-    credentials: {
-      accessKeyId,
-      secretAccessKey,
-      ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
-    },
-  };
 }
 
 /** The progress view of a download, to disk or to S3: NDJSON, none (--quiet), a TTY view or plain lines. */

@@ -9,6 +9,7 @@ import {
   mirrorPlainRenderer,
   mirrorTtyRenderer,
 } from '../progress/mirror-renderers.js';
+import { checkS3Flags, s3PartSize, s3Settings } from '../s3-settings.js';
 import { buildClient } from '../settings.js';
 import { sinceOption } from '../time-option.js';
 import { UsageError } from '../usage-error.js';
@@ -43,7 +44,8 @@ export async function run(argv: string[], context: CliContext): Promise<number> 
 
 async function mirror(argv: string[], context: CliContext): Promise<number> {
   const { values } = parseCommandArgs(argv, findCommand('mirror')!.options);
-  const dir = resolve(context.cwd ?? process.cwd(), required(values, 'dir'));
+  const to = checkS3Flags(values, ['dir', 'recheck', 'require-checksum']);
+  const dir = to ?? resolve(context.cwd ?? process.cwd(), required(values, 'dir'));
   const instanceIds = ((values['instance-id'] as string[] | undefined) ?? []).map((s) => s.trim());
   if (instanceIds.some((id) => id === '')) throw new UsageError('--instance-id needs an instance ID.');
   const keep = retentionOption(values, 'keep');
@@ -73,7 +75,9 @@ async function mirror(argv: string[], context: CliContext): Promise<number> {
   try {
     result = await mirrorBackups({
       client,
-      dir,
+      ...(to
+        ? { to, s3: { ...s3Settings(values, context), partSize: s3PartSize(values), env: context.env } }
+        : { dir }),
       ...(instanceIds.length ? { instanceIds } : {}),
       ...(type ? { type } : {}),
       ...(since ? { since } : {}),

@@ -4,7 +4,9 @@ import { findCommand } from '../command-table.js';
 import type { CliContext } from '../context.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { formatBytes } from '../output/units.js';
-import { parseCommandArgs, required } from '../parse.js';
+import { type ParsedValues, parseCommandArgs, required } from '../parse.js';
+import { checkS3Flags, s3Settings } from '../s3-settings.js';
+import { UsageError } from '../usage-error.js';
 
 const EXPLAIN: Record<string, string> = {
   ok: 'ok',
@@ -29,6 +31,13 @@ function checked(f: VerifiedFile): string {
 /** `dds-backup verify --dir DIR`: offline re-check against the manifest; exit 6 on a mismatch, 5 when only unfinished. */
 export async function run(argv: string[], context: CliContext): Promise<ExitCode> {
   const { values } = parseCommandArgs(argv, findCommand('verify')!.options);
+  const to = checkS3Flags(values, ['dir', 'require-checksum', 's3-part-size']);
+  if (to !== undefined) return verifyBucket(to, values, context);
+  for (const flag of ['instance-id', 'backup-id', 'recheck'])
+    if (values[flag] !== undefined)
+      throw new UsageError(
+        `--${flag} goes with --to s3://... (verify --dir always re-hashes every file the manifest lists).`,
+      );
   const dir = resolve(context.cwd ?? process.cwd(), required(values, 'dir'));
   const { verifyDownload } = await import('@dds-backup/client/download');
   const result = await verifyDownload({
@@ -77,4 +86,75 @@ export async function run(argv: string[], context: CliContext): Promise<ExitCode
     );
   }
   return EXIT.OK;
+}
+
+const EXPLAIN_S3: Record<string, string> = {
+  ok: 'ok',
+  missing: 'MISSING: no object under the key',
+  'size-mismatch': 'SIZE DIFFERS from what was verified',
+  'not-ours': 'REPLACED: the object under the key was not written by dds-backup for this file',
+  'etag-mismatch': 'CHANGED: its ETag is not the one verified (another object)',
+  'sha256-mismatch': 'SHA-256 DIFFERS from what was verified',
+  unverified: 'UNVERIFIED: written by dds-backup but never tagged as verified; run the download again',
+};
+
+/**
+ * `verify --to s3://...`: the bucket against the mirror manifest (or each object's own metadata
+ * and tags). Exit 0 all ok, 6 any mismatch (missing included, as for --dir); a missing bucket or
+ * nothing to verify 1, refused S3 credentials 3 (thrown, mapped by the one exit-code table).
+ */
+async function verifyBucket(to: string, values: ParsedValues, context: CliContext): Promise<number> {
+  const { verifyS3, networkSettings } = await import('@dds-backup/client/s3');
+  let ca: Buffer | undefined;
+  if (typeof values['ca-file'] === 'string') {
+    const { readFile } = await import('node:fs/promises');
+    try {
+      ca = await readFile(values['ca-file']);
+    } catch (error) {
+      throw new UsageError(
+        `cannot read the CA file ${values['ca-file']}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`,
+      );
+    }
+  }
+  const recheck = values.recheck === true;
+  const result = await verifyS3({
+    to,
+    s3: s3Settings(values, context),
+    env: context.env,
+    // No DDS API call here, so no API client: the proxy and CAs are read as buildClient reads them.
+    network: networkSettings({
+      ...(typeof values.proxy === 'string' ? { proxy: values.proxy || false } : {}),
+      ...(ca ? { ca } : {}),
+      env: context.env,
+    }),
+    ...(typeof values['instance-id'] === 'string' ? { instanceId: values['instance-id'] } : {}),
+    ...(typeof values['backup-id'] === 'string' ? { backupId: values['backup-id'] } : {}),
+    recheck,
+    ...(context.signal ? { signal: context.signal } : {}),
+  });
+  // What an ok line checked, said plainly: without --recheck no byte was read back.
+  const what = recheck
+    ? 'bytes read back, SHA-256 matches'
+    : result.reference === 'mirror-manifest'
+      ? 'size, ETag, metadata and SHA-256 tag match the mirror manifest; bytes not read'
+      : 'size matches its metadata, tagged verified; bytes not read';
+  if (values.quiet !== true)
+    for (const f of result.files) {
+      const size = f.bytes === undefined ? '' : ` ${formatBytes(f.bytes)}`;
+      context.stdout.write(
+        `${f.status === 'ok' ? 'ok  ' : 'BAD '} s3://${to.slice(5).split('/')[0]}/${printableName(f.key)}${size}: ${f.status === 'ok' ? `ok (${what})` : EXPLAIN_S3[f.status]}\n`,
+      );
+    }
+  const bad = result.files.filter((f) => f.status !== 'ok');
+  if (bad.length > 0) {
+    context.stderr.write(
+      `error: ${bad.length} of ${result.files.length} object(s) in ${to} failed verification${result.manifestPath ? ` against ${result.manifestPath}` : ''}. Run the same mirror (or download --to) again to upload them anew.\n`,
+    );
+    return 6;
+  }
+  if (values.quiet !== true)
+    context.stdout.write(
+      `All ${result.files.length} object(s) in ${to} match ${result.reference === 'mirror-manifest' ? `the mirror manifest (${result.manifestPath})` : 'the metadata and tags they were written with'}: ${what}.\n`,
+    );
+  return 0;
 }

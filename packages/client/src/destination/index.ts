@@ -16,3 +16,13 @@ export {
 export { S3DestinationError } from './s3-errors.js';
 export { META, type S3FileResult, TAGS } from './s3-file-upload.js';
 export { objectKey, parseS3Url, type S3Location } from './s3-location.js';
+export { s3MirrorStateDir } from './s3-mirror-store.js';
+export { s3RequestHandler } from './s3-request-handler.js';
+export {
+  networkSettings,
+  type S3VerifiedFile,
+  type S3VerifyStatus,
+  type VerifyS3Options,
+  type VerifyS3Result,
+  verifyS3,
+} from './s3-verify.js';

@@ -20,6 +20,7 @@ import { DEFAULT_PART_BYTES, MIN_PART_BYTES } from './part-size.js';
 import { S3DestinationError, toS3Error } from './s3-errors.js';
 import { META, type S3Context, type S3FileResult, S3FileUpload, TAGS } from './s3-file-upload.js';
 import { objectKey, parseS3Url } from './s3-location.js';
+import { s3RequestHandler } from './s3-request-handler.js';
 import { UploadState } from './s3-upload-state.js';
 
 /** How to reach the S3-compatible server. Credentials come from the AWS SDK's default chain unless given. */
@@ -33,8 +34,8 @@ export interface S3Settings {
   /** Explicit credentials (tests); default: the SDK's chain (AWS_ACCESS_KEY_ID..., AWS_PROFILE, ~/.aws). */
   credentials?: S3ClientConfig['credentials'];
   /**
-   * The SDK's HTTP handler: where a proxy (`--proxy`, HTTPS_PROXY/NO_PROXY) and a CA bundle
-   * (`--ca-file`) go, as a NodeHttpHandler with an https agent that tunnels and trusts them.
+   * The SDK's HTTP handler. Default (downloadBackupToS3, mirror): `s3RequestHandler(client.network)`,
+   * the client's proxy (`--proxy`, HTTPS_PROXY/NO_PROXY) and CAs (`--ca-file`).
    */
   requestHandler?: S3ClientConfig['requestHandler'];
 }
@@ -60,6 +61,11 @@ export interface DownloadToS3Options {
    * `$XDG_STATE_HOME/dds-backup/s3/BUCKET-HASH.json` (XDG_STATE_HOME default ~/.local/state).
    */
   statePath?: string;
+  /**
+   * The resume state already loaded (the mirror shares one between the backups it uploads at
+   * once: two loads of one file would each save only their own uploads). Replaces statePath.
+   */
+  state?: UploadState;
   /** Environment for the state directory (default process.env). */
   env?: Record<string, string | undefined>;
   verify?: boolean;
@@ -134,7 +140,8 @@ export async function downloadBackupToS3(options: DownloadToS3Options): Promise<
   if (partSize < MIN_PART_BYTES)
     throw new ConfigurationError(`partSize must be at least 5 MiB (S3's smallest part), got ${partSize}.`);
   const emit = emitter(options.onEvent);
-  const s3 = createS3Client(options.s3);
+  // S3 traffic takes the client's proxy and CAs, as the API calls and the object GETs do.
+  const s3 = createS3Client({ requestHandler: s3RequestHandler(client.network), ...options.s3 });
   const run = new AbortController();
   const user = options.signal;
   if (user?.aborted) throw new AbortError();
@@ -169,14 +176,16 @@ export async function downloadBackupToS3(options: DownloadToS3Options): Promise<
       if (existing?.verified) {
         results.set(link.name, existing.verified);
         emit(doneEvent(existing.verified, location.bucket));
-      } else if (existing && options.force !== true) foreign.push(key);
+      } else if (existing && !existing.ours && options.force !== true) foreign.push(key);
       else todo.push({ link, key });
     }
     if (foreign.length > 0) throw new ObjectExistsError(foreign, location.bucket);
 
-    const state = await UploadState.load(
-      options.statePath ?? UploadState.defaultPath(options.env ?? process.env, options.s3?.endpoint, location.bucket),
-    );
+    const state =
+      options.state ??
+      (await UploadState.load(
+        options.statePath ?? UploadState.defaultPath(options.env ?? process.env, options.s3?.endpoint, location.bucket),
+      ));
     // Object GETs go over the engine's own HTTP/1.1 client, with the client's proxy and CA settings.
     const transport = http1Transport(maxConnections, client.network);
     const ctx: S3Context = {
@@ -217,12 +226,23 @@ export async function downloadBackupToS3(options: DownloadToS3Options): Promise<
           resumedBytes: 0,
         });
         try {
-          const result = await new S3FileUpload(ctx, link, key, {
+          const metadata = {
             [META.instance]: instanceId,
             [META.backup]: backupId,
             [META.file]: encodeURIComponent(link.name),
             [META.sizeKB]: String(link.sizeKB),
-          }).run();
+          };
+          let result: S3FileResult;
+          try {
+            result = await new S3FileUpload(ctx, link, key, metadata).run();
+          } catch (error) {
+            // The upload an earlier run recorded is gone server-side (aborted by a lifecycle rule
+            // or by hand): forget it and upload the file from the start, once.
+            if (!(error instanceof S3DestinationError && error.code === 'NoSuchUpload')) throw error;
+            state.delete(key);
+            await state.save();
+            result = await new S3FileUpload(ctx, link, key, metadata).run();
+          }
           results.set(link.name, result);
           emit(doneEvent(result, location.bucket));
         } catch (error) {
@@ -259,14 +279,16 @@ export async function downloadBackupToS3(options: DownloadToS3Options): Promise<
 
 /**
  * What is under `key`: nothing (undefined), an object this tool wrote and verified for this
- * very file (metadata and tags match: `verified`), or something else (`{}`).
+ * very file (metadata and tags match: `verified`), one it wrote for this file but never
+ * verified (`ours`: a run stopped between completing and tagging it; uploaded again), or
+ * something else (`{}`).
  */
 async function existingObject(
   s3: S3Client,
   bucket: string,
   key: string,
   want: { instanceId: string; backupId: string; file: string; sizeKB: number },
-): Promise<{ verified?: S3FileResult } | undefined> {
+): Promise<{ verified?: S3FileResult; ours?: true } | undefined> {
   let head: HeadObjectCommandOutput;
   try {
     head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
@@ -294,7 +316,7 @@ async function existingObject(
   const sha256 = tag(TAGS.sha256);
   const md5 = tag(TAGS.md5);
   const verified = tag(TAGS.verified);
-  if (!sha256 || !md5 || !verified) return {};
+  if (!sha256 || !md5 || !verified) return { ours: true };
   const bytes = head.ContentLength ?? 0;
   const sourceEtag = m[META.sourceEtag];
   const partSize = Number(m[META.partSize]);

@@ -1,4 +1,5 @@
 import { AbortError, CredentialsError, DdsBackupError, NetworkError } from '../errors.js';
+import { TlsVerificationError, tlsFailureCode } from '../network/network-errors.js';
 
 /** The S3 destination refused or failed an operation (a missing bucket, a refused key, a 4xx). */
 export class S3DestinationError extends DdsBackupError {
@@ -37,6 +38,15 @@ export function toS3Error(error: unknown, what: string, bucket: string): DdsBack
   if (e?.name === 'AbortError') return new AbortError();
   const code = e?.Code ?? e?.name;
   const status = e?.$metadata?.httpStatusCode;
+  // A certificate the S3 endpoint (or the proxy) presents that is not trusted: no re-run cures it.
+  const tlsCode = status === undefined ? tlsFailureCode(error) : undefined;
+  if (tlsCode)
+    return new TlsVerificationError(
+      `the S3 endpoint (${what} in bucket ${bucket})`,
+      tlsCode,
+      e?.message ?? String(error),
+      error,
+    );
   if (code === 'CredentialsProviderError' || e?.name === 'CredentialsProviderError')
     return new CredentialsError(
       `No S3 credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary keys), or AWS_PROFILE with ~/.aws/credentials (${e.message ?? 'no provider gave credentials'}).`,
@@ -49,6 +59,11 @@ export function toS3Error(error: unknown, what: string, bucket: string): DdsBack
   if (code === 'NoSuchBucket')
     return new S3DestinationError(
       `The bucket ${bucket} does not exist (${what}): create it, or check --to s3://BUCKET/..., --s3-endpoint and --s3-region.`,
+      { code, status },
+    );
+  if (code === 'NoSuchUpload')
+    return new S3DestinationError(
+      `S3 ${what} in bucket ${bucket}: the multipart upload recorded for it no longer exists on the server (NoSuchUpload); it is started again from the first part.`,
       { code, status },
     );
   if (status === undefined || status >= 500 || status === 429 || code === 'SlowDown' || code === 'RequestTimeout')

@@ -3,6 +3,8 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 
+let saves = 0;
+
 /** A multipart upload in progress, as recorded between runs. */
 export interface UploadRecord {
   uploadId: string;
@@ -67,7 +69,8 @@ export class UploadState {
   save(): Promise<void> {
     const next = this.saving.then(async () => {
       await mkdir(dirname(this.path), { recursive: true });
-      const tmp = `${this.path}.${process.pid}.tmp`;
+      // Unique per save: two states of one file in one process must not share a temp name.
+      const tmp = `${this.path}.${process.pid}.${++saves}.tmp`;
       await writeFile(tmp, `${JSON.stringify({ version: 1, uploads: this.uploads }, null, 2)}\n`, { mode: 0o600 });
       await rename(tmp, this.path);
     });

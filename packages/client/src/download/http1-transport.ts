@@ -202,8 +202,8 @@ function connectProxy(proxy: ProxyTarget, ca: Http1Options['ca'], onread?: objec
   return net.connect({ host, port: proxy.port, ...(onread ? { onread } : {}) } as net.NetConnectOpts);
 }
 
-/** Opens a CONNECT tunnel to `authority` (host:port) through the proxy; resolves with its socket. */
-function connectTunnel(
+/** Opens a CONNECT tunnel to `authority` (host:port) through the proxy; resolves with its socket. Also used by the S3 destination's agents. */
+export function connectTunnel(
   proxy: ProxyTarget,
   ca: Http1Options['ca'],
   authority: string,

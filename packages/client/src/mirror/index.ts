@@ -27,4 +27,5 @@ export {
   MirrorManifestError,
   type MirrorRunSummary,
 } from './mirror-manifest.js';
+export type { MirrorStore, S3MirrorSettings } from './mirror-store.js';
 export { backupsToRemove, checkRetentionRules, type RetentionCandidate, type RetentionRules } from './retention.js';

@@ -21,6 +21,9 @@ export interface MirroredFile {
   md5: string | null;
   /** What the server's metadata let us check: `md5`, or `size-only` (no checksum from the server). */
   checksum: 'md5' | 'size-only';
+  /** S3 mirror: the object's key and its ETag as read back when verified (a later run skips it while the ETag is the same; mtimeMs is 0). */
+  key?: string;
+  etag?: string;
 }
 
 /**

@@ -10,12 +10,21 @@ import { type BackupType, backupTime, isStatus, type ListedBackup } from '../lis
 import type { MirrorEvent } from './events.js';
 import { backupFolder, isIntact, removeLocalCopy } from './local-copy.js';
 import { type MirroredBackup, type MirroredFile, MirrorManifest, type MirrorRunSummary } from './mirror-manifest.js';
+import type { MirrorStore, S3MirrorSettings } from './mirror-store.js';
 import { backupsToRemove, checkRetentionRules } from './retention.js';
 
 export interface MirrorOptions {
   client: DdsClient;
-  /** The mirror directory: backups go to `{dir}/{instance_id}/{backup_id}/`. Created if missing. */
-  dir: string;
+  /** The mirror directory: backups go to `{dir}/{instance_id}/{backup_id}/`. Created if missing. Or `to`. */
+  dir?: string;
+  /**
+   * `s3://BUCKET/PREFIX` instead of `dir`: backups go to `PREFIX/{instance_id}/{backup_id}/{file}`
+   * (see `@dds-backup/client/s3`); the lock and the manifest live in
+   * `$XDG_STATE_HOME/dds-backup/s3/mirror-BUCKET-HASH/` (HASH of endpoint, bucket and prefix).
+   */
+  to?: string;
+  /** With `to`: the S3 server, credentials, part size, state location. */
+  s3?: S3MirrorSettings;
   /** Instances to mirror; absent or empty: every instance of the project that has backups. */
   instanceIds?: readonly string[];
   /** Which backups (default: full backups, i.e. `auto` and `manual`). */
@@ -57,10 +66,12 @@ export interface MirrorBackupOutcome {
   outcome: 'new' | 'skipped' | 'excluded' | 'failed' | 'incomplete' | 'pending' | 'planned';
   /** The error of a failed or incomplete backup (map it to an exit code as for `download`). */
   error?: unknown;
-  result?: DownloadResult;
+  /** The engine's result (a directory mirror; an S3 mirror gives `DownloadToS3Result`). */
+  result?: DownloadResult | { bytes: number; transferredBytes: number };
 }
 
 export interface MirrorResult {
+  /** The mirror directory, or `s3://BUCKET/PREFIX`. */
   dir: string;
   manifestPath: string;
   backups: MirrorBackupOutcome[];
@@ -84,8 +95,8 @@ export async function mirrorBackups(options: MirrorOptions): Promise<MirrorResul
   const started = Date.now();
   const now = options.now ?? Date.now;
   const { client } = options;
-  if (typeof options.dir !== 'string' || options.dir === '')
-    throw new ConfigurationError('dir is required: pass the mirror directory.');
+  if ((typeof options.dir !== 'string' || options.dir === '') === (typeof options.to !== 'string' || options.to === ''))
+    throw new ConfigurationError('Pass exactly one of dir (the mirror directory) and to (s3://BUCKET/PREFIX).');
   try {
     checkRetentionRules({ keep: options.keep, keepDays: options.keepDays });
   } catch (error) {
@@ -95,25 +106,34 @@ export async function mirrorBackups(options: MirrorOptions): Promise<MirrorResul
   const segmentsPerFile = positive('segmentsPerFile', options.segmentsPerFile, 4);
   const parallelBackups = positive('parallelBackups', options.parallelBackups, 2);
   const maxConnections = positive('maxConnections', options.maxConnections, Math.max(concurrency, segmentsPerFile));
-  const root = resolve(options.dir);
   const dryRun = options.dryRun === true;
   const emit = emitter(options.onEvent as never) as (event: MirrorEvent) => void;
   const signal = options.signal;
   if (signal?.aborted) throw new AbortError();
 
+  // Where copies go (a directory, a bucket) and where the mirror keeps its lock and manifest.
+  const store: MirrorStore = options.to
+    ? await (await import('../destination/s3-mirror-store.js')).s3MirrorStore(options.to, options.s3 ?? {}, {
+        client,
+        concurrency,
+        partsPerFile: segmentsPerFile,
+      })
+    : diskStore(resolve(options.dir!), options, { client, concurrency, segmentsPerFile });
   let unlock: (() => Promise<void>) | undefined;
-  if (!dryRun) {
-    await mkdir(root, { recursive: true });
-    unlock = await lockDirectory(root);
-  }
   try {
+    if (!dryRun) {
+      await store.prepare();
+      await mkdir(store.stateDir, { recursive: true });
+      unlock = await lockDirectory(store.stateDir);
+    }
     return await run();
   } finally {
     await unlock?.();
+    store.close?.();
   }
 
   async function run(): Promise<MirrorResult> {
-    const manifest = await MirrorManifest.load(root);
+    const manifest = await MirrorManifest.load(store.stateDir);
     const startedAt = new Date(now()).toISOString();
     const { backups, missingInstances } = await listWanted();
     for (const instanceId of missingInstances) emit({ type: 'instance-missing', instanceId });
@@ -149,7 +169,7 @@ export async function mirrorBackups(options: MirrorOptions): Promise<MirrorResul
         continue;
       }
       const record = manifest.get(backup.instance_id, backup.id);
-      if (record && options.recheck !== true && (await isIntact(root, record))) {
+      if (record && options.recheck !== true && (await store.isIntact(record))) {
         outcomes.push({ ...ref, outcome: 'skipped' });
         emit({ type: 'backup-skipped', ...ref, reason: 'verified', status: String(backup.status) });
         continue;
@@ -201,23 +221,14 @@ export async function mirrorBackups(options: MirrorOptions): Promise<MirrorResul
       emit({ type: 'backup-start', ...ref, sizeKB: backup.size, resumed: record !== undefined });
       const t0 = Date.now();
       try {
-        const result = await downloadBackup({
-          ...options.download,
-          client,
-          instanceId: backup.instance_id,
-          backupId: backup.id,
-          dir: join(root, dir),
-          concurrency,
-          segmentsPerFile,
-          budget,
-          // The folder is the mirror's own once it has a record: a file in it that changed since
-          // it was verified is a damaged copy to fetch again, not someone else's file.
-          force: record !== undefined || options.download?.force === true,
-          ...engineChecks(options),
-          ...(signal ? { signal } : {}),
-          onEvent: (event) => emit({ ...event, instanceId: backup.instance_id, backupId: backup.id } as MirrorEvent),
-        });
-        const files = await mirroredFiles(result);
+        const { result, files } = await store.copy(
+          { instanceId: backup.instance_id, backupId: backup.id, dir, recorded: record !== undefined },
+          {
+            budget,
+            ...(signal ? { signal } : {}),
+            onEvent: (event) => emit({ ...event, instanceId: backup.instance_id, backupId: backup.id } as MirrorEvent),
+          },
+        );
         manifest.set({
           ...base,
           state: 'verified',
@@ -273,7 +284,7 @@ export async function mirrorBackups(options: MirrorOptions): Promise<MirrorResul
       for (const backupId of backupsToRemove(candidates, options, now())) {
         const record = candidates.find((c) => c.backupId === backupId)?.record;
         if (!record) continue;
-        const keptFolder = dryRun ? false : (await removeLocalCopy(root, record)).keptFolder;
+        const keptFolder = dryRun ? false : (await store.remove(record)).keptFolder;
         if (!dryRun) {
           manifest.delete(instanceId, backupId);
           await manifest.save();
@@ -314,7 +325,7 @@ export async function mirrorBackups(options: MirrorOptions): Promise<MirrorResul
       missingInstances,
       durationMs: Date.now() - started,
     });
-    return { dir: root, manifestPath: manifest.path, backups: outcomes, removed, missingInstances, summary };
+    return { dir: store.display, manifestPath: manifest.path, backups: outcomes, removed, missingInstances, summary };
   }
 
   /** Ids among `wanted` that the retention rules would remove, counting every verified copy too. */
@@ -377,6 +388,42 @@ export async function mirrorBackups(options: MirrorOptions): Promise<MirrorResul
     }
     return { backups, missingInstances };
   }
+}
+
+/** The mirror directory as a store: `{root}/{instance_id}/{backup_id}/`, the lock and manifest at its top. */
+function diskStore(
+  root: string,
+  options: MirrorOptions,
+  common: { client: DdsClient; concurrency: number; segmentsPerFile: number },
+): MirrorStore {
+  return {
+    display: root,
+    stateDir: root,
+    prepare: async () => {
+      await mkdir(root, { recursive: true });
+    },
+    isIntact: (record) => isIntact(root, record),
+    remove: (record) => removeLocalCopy(root, record),
+    copy: async (job, run) => {
+      const result = await downloadBackup({
+        ...options.download,
+        client: common.client,
+        instanceId: job.instanceId,
+        backupId: job.backupId,
+        dir: join(root, job.dir),
+        concurrency: common.concurrency,
+        segmentsPerFile: common.segmentsPerFile,
+        budget: run.budget,
+        // The folder is the mirror's own once it has a record: a file in it that changed since
+        // it was verified is a damaged copy to fetch again, not someone else's file.
+        force: job.recorded || options.download?.force === true,
+        ...engineChecks(options),
+        ...(run.signal ? { signal: run.signal } : {}),
+        onEvent: run.onEvent,
+      });
+      return { result, files: await mirroredFiles(result) };
+    },
+  };
 }
 
 /** The engine's verification options, passed only when set. */
