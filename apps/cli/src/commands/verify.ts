@@ -103,7 +103,7 @@ const EXPLAIN_S3: Record<string, string> = {
  * and tags). Exit 0 all ok, 6 any mismatch (missing included, as for --dir); a missing bucket or
  * nothing to verify 1, refused S3 credentials 3 (thrown, mapped by the one exit-code table).
  */
-async function verifyBucket(to: string, values: ParsedValues, context: CliContext): Promise<number> {
+async function verifyBucket(to: string, values: ParsedValues, context: CliContext): Promise<ExitCode> {
   const { verifyS3, networkSettings } = await import('@dds-backup/client/s3');
   let ca: Buffer | undefined;
   if (typeof values['ca-file'] === 'string') {
@@ -150,11 +150,11 @@ async function verifyBucket(to: string, values: ParsedValues, context: CliContex
     context.stderr.write(
       `error: ${bad.length} of ${result.files.length} object(s) in ${to} failed verification${result.manifestPath ? ` against ${result.manifestPath}` : ''}. Run the same mirror (or download --to) again to upload them anew.\n`,
     );
-    return 6;
+    return EXIT.VERIFICATION;
   }
   if (values.quiet !== true)
     context.stdout.write(
       `All ${result.files.length} object(s) in ${to} match ${result.reference === 'mirror-manifest' ? `the mirror manifest (${result.manifestPath})` : 'the metadata and tags they were written with'}: ${what}.\n`,
     );
-  return 0;
+  return EXIT.OK;
 }
