@@ -15,7 +15,7 @@ import { LinkSigner } from './links.js';
 import { type RequestLogger, stderrLogger, stderrViolationLogger } from './log.js';
 import { type ProxyOptions, resolveProxyConfig } from './proxy/config.js';
 import { createProxy, type ViolationSink } from './proxy/proxy.js';
-import { redactUrl } from './redact.js';
+import { displayUrl } from './redact.js';
 import { Namespace } from './state.js';
 import { selfSignedCertificate, type TlsKeyPair } from './tls-certificate.js';
 
@@ -192,7 +192,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
     nodeListener,
     defaults,
     clock: baseClock,
-    upstream: proxyConfig ? { dds: redactUrl(proxyConfig.dds), iam: redactUrl(proxyConfig.iam) } : undefined,
+    upstream: proxyConfig ? { dds: displayUrl(proxyConfig.dds), iam: displayUrl(proxyConfig.iam) } : undefined,
     get url() {
       return url;
     },

@@ -25,7 +25,7 @@ import { unwrap } from './unwrap.js';
 import { VERSION } from './version.js';
 
 export interface ClientOptions {
-  /** Region ID from the spec's servers (default cn-north-4). Ignored for the host when `endpoint` is set. */
+  /** Region ID from the spec's servers (default DEFAULT_REGION, the default of the spec's `region` server variable). Ignored for the host when `endpoint` is set. */
   region?: string;
   /** A DDS endpoint URL instead of the region's (a proxy, the mock). */
   endpoint?: string;
@@ -71,23 +71,28 @@ export interface ClientOptions {
   log?: (line: string) => void;
 }
 
+/**
+ * A client for one region (or endpoint) and one set of credentials. Its fields are what a caller
+ * reads: where it goes (region and the resolved endpoints), `raw` for any other DDS call, the
+ * operations, and the settings the download engine applies to object traffic too. The IAM
+ * openapi-fetch client, the base `fetch` and the per-attempt `timeoutMs` stay inside: only the
+ * API transport built here uses them (object requests have stall and speed limits of their own).
+ */
 export interface DdsClient extends ApiAccess {
+  /** The `region` option (default DEFAULT_REGION): also the IAM project name of the project-ID lookup. */
   readonly region: string;
+  /** The DDS endpoint requests go to: the `endpoint` option, or the region's from the spec's servers. */
   readonly endpoint: string;
+  /** The IAM endpoint of password tokens and the project lookup. */
   readonly iamEndpoint: string;
   /** The openapi-fetch client for the DDS spec, authenticated and retrying, for any other call. */
   readonly raw: Client<paths>;
-  /** The openapi-fetch client for the IAM subset. */
-  readonly iam: Client<IamPaths>;
-  /**
-   * The unauthenticated base transport of API and IAM calls (the `fetch` option, or the network
-   * fetch). Object downloads do not use it: the engine has its own HTTP/1.1 transport.
-   */
-  readonly fetch: FetchLike;
-  /** Proxy and CA settings, shared by the API fetch and the download engine's transport. */
+  // downloadBackup, mirror and the S3 destination take a DdsClient and build their own
+  // transports from the three settings below.
+  /** Proxy and CA settings, shared by the API fetch, the engine's HTTP/1.1 transport and the S3 handler. */
   readonly network: NetworkSettings;
+  /** The `retry` option: the engine retries object requests with the same attempts and backoff. */
   readonly retry: RetryOptions;
-  readonly timeoutMs: number;
   /** The `log` option (--verbose): the download engine logs its object GETs through it too. */
   readonly log?: ((line: string) => void) | undefined;
   /** The project ID, looked up once from IAM when it was not given. */
@@ -188,11 +193,8 @@ export function createClient(options: ClientOptions): DdsClient {
     endpoint: endpoint!,
     iamEndpoint: iamEndpoint!,
     raw,
-    iam,
-    fetch: baseFetch,
     network,
     retry,
-    timeoutMs,
     log: options.log,
     async projectId(signal) {
       if (knownProjectId) return knownProjectId;

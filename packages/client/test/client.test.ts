@@ -232,6 +232,27 @@ describe('createClient', () => {
     );
   });
 
+  // A field here is an API to keep: the base fetch, the timeout and the IAM client stay inside
+  // the API transport; network, retry and log are what the download engine applies to objects.
+  it('carries what a caller reads and nothing only its own transport uses', () => {
+    const client = createClient({ region: 'eu-west-101', credentials: tokenCredentials('token-abcdef') });
+    expect(Object.keys(client).sort()).toEqual([
+      'endpoint',
+      'getDownloadLinks',
+      'iamEndpoint',
+      'latestBackup',
+      'listBackups',
+      'listInstances',
+      'log',
+      'network',
+      'projectId',
+      'raw',
+      'region',
+      'retry',
+    ]);
+    expect(client.region).toBe('eu-west-101');
+  });
+
   it('refuses an unknown region with the list and what to do', () => {
     expect(() => createClient({ region: 'mars-1', credentials: tokenCredentials('token-abcdef') })).toThrow(
       /Unknown region "mars-1".*pass an endpoint URL/,

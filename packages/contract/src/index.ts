@@ -68,6 +68,7 @@ export {
   registerDocument,
   resolveRef,
 } from './operations.js';
+export { createRedactor, type Redactor, type RedactorOptions } from './redactor.js';
 export {
   DEFAULT_REGION,
   getRegion,

@@ -3,7 +3,7 @@ import type { RequestContext } from '../context.js';
 import { type MockErrorCode, mockError } from '../errors.js';
 import type { CoreResult } from '../http/core.js';
 import { BodyTooLargeError } from '../http/core.js';
-import { redactPathAndQuery, redactText, redactUrl } from '../redact.js';
+import { displayUrl, mockRedactor, redactPathAndQuery } from '../redact.js';
 import { checkAnswer, matchOperation } from './check.js';
 import type { ProxyConfig } from './config.js';
 import { type Agents, createAgents, endToEndHeaders, forward, UpstreamError } from './forward.js';
@@ -55,7 +55,7 @@ function proxyError(error: unknown, base: URL, requestId: string): CoreResult {
   return mockError(
     timeout ? 504 : 502,
     timeout ? PROXY_ERROR_CODES.timeout : PROXY_ERROR_CODES.unreachable,
-    `The dds-backup-mock validation proxy got no answer from ${redactUrl(base)}: ${redactText(e.message)}`,
+    `The dds-backup-mock validation proxy got no answer from ${displayUrl(base)}: ${mockRedactor.redact(e.message)}`,
     requestId,
     { requestIdInBody: true },
   );
@@ -69,7 +69,7 @@ function proxyError(error: unknown, base: URL, requestId: string): CoreResult {
  */
 export function createProxy(config: ProxyConfig, sink: ViolationSink | undefined): ValidationProxy {
   const agents: Agents = createAgents();
-  const upstreamOf = (base: URL) => redactUrl(base.origin);
+  const upstreamOf = (base: URL) => displayUrl(base.origin);
 
   return {
     async handle(rc) {
@@ -100,13 +100,13 @@ export function createProxy(config: ProxyConfig, sink: ViolationSink | undefined
             namespace: rc.ns.name,
             operation_id: op.operationId,
             method: req.method,
-            path: redactText(redactPathAndQuery(req.path, req.rawQuery), secrets),
+            path: mockRedactor.redact(redactPathAndQuery(req.path, req.rawQuery), secrets),
             upstream: upstreamOf(base),
             status: answer.status,
             issues: issues.map((i) => ({
-              path: redactText(i.path, secrets),
+              path: mockRedactor.redact(i.path, secrets),
               keyword: i.keyword,
-              message: redactText(i.message, secrets),
+              message: mockRedactor.redact(i.message, secrets),
             })),
           };
           rc.ns.violations.record(violation);
