@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { HEADER_LC, signing, TOKEN_HEADER, TOKEN_LIFETIME_SECONDS } from '@dds-backup/contract';
+import { type ErrorCode, HEADER_LC, signing, TOKEN_HEADER, TOKEN_LIFETIME_SECONDS } from '@dds-backup/contract';
 import { type VerifyFailure, verifyRequest } from '@dds-backup/signer';
 import type { CoreRequest } from './http/core.js';
 
@@ -10,7 +10,10 @@ export const DEFAULT_AKSK = { ak: 'DDSBACKUPMOCKAK00001', sk: 'DdsBackupMockSecr
 export const TOKEN_TTL_SECONDS = TOKEN_LIFETIME_SECONDS;
 
 /** Why a request was refused, as the gateway reports it. */
-export type AuthFailure = { code: 'APIGW.0301'; detail: string } | { code: 'APIGW.0307'; detail?: undefined };
+// Extract<> makes each literal a member of the spec's union: a code renamed in the spec is `never` here.
+export type AuthFailure =
+  | { code: Extract<ErrorCode, 'APIGW.0301'>; detail: string }
+  | { code: Extract<ErrorCode, 'APIGW.0307'>; detail?: undefined };
 
 export type AuthResult = { ok: true; via: 'token' | 'aksk' } | ({ ok: false } & AuthFailure);
 

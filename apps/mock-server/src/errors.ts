@@ -99,16 +99,16 @@ export { obsCodeForStatus };
 
 /**
  * An OBS error: XML `<Error><Code/><Message/><RequestId/><HostId/></Error>`. `code` is one of
- * obs.openapi.yaml's `x-obs-error-codes` (a typed union); `message` defaults to OBS's message
- * for it.
+ * obs.openapi.yaml's `x-obs-error-codes` (a typed union); status and message default to the
+ * spec's for it (an injected status, or a message saying what the mock did, override them).
+ * `head`: a HEAD answer, the body's length without the body.
  */
 export function obsError(
-  status: number,
   code: ObsErrorCode,
-  message: string = OBS_ERROR_CODES[code].message,
   requestId: string,
-  head = false,
+  options: { status?: number; message?: string; head?: boolean } = {},
 ): CoreResult {
+  const { status = OBS_ERROR_CODES[code].status, message = OBS_ERROR_CODES[code].message, head = false } = options;
   const body =
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' +
     `<Error><Code>${xmlEscape(code)}</Code><Message>${xmlEscape(message)}</Message>` +

@@ -107,7 +107,7 @@ export function createHandler(ctx: MockContext, logger: RequestLogger | undefine
         const detail = `${NAMESPACE_HEADER} must be 1 to 64 characters of A-Z a-z 0-9 . _ -`;
         const result =
           target === 'download'
-            ? obsError(400, 'InvalidArgument', detail, requestId, req.method === 'HEAD')
+            ? obsError('InvalidArgument', requestId, { message: detail, head: req.method === 'HEAD' })
             : huaweiError('DBS.200001', { language: languageOf(req.header(HEADER_LC.XLanguage)), requestId, detail });
         return { result, info: { ...info, namespace: DEFAULT_NAMESPACE } };
       }
@@ -168,13 +168,7 @@ export function createHandler(ctx: MockContext, logger: RequestLogger | undefine
       );
       const result =
         target === 'download'
-          ? obsError(
-              500,
-              'InternalError',
-              'We encountered an internal error. Please try again.',
-              requestId,
-              req.method === 'HEAD',
-            )
+          ? obsError('InternalError', requestId, { head: req.method === 'HEAD' })
           : huaweiError('DBS.280005', { language: languageOf(req.header(HEADER_LC.XLanguage)), requestId });
       return { result, info };
     },

@@ -70,13 +70,11 @@ export async function applyDownloadFaults(
   const status = rule.status ?? 503;
   // The admin route admits only codes of obs.openapi.yaml on `download` rules.
   const code = rule.error_code !== undefined && isObsErrorCode(rule.error_code) ? rule.error_code : undefined;
-  const result = obsError(
+  const result = obsError(code ?? obsCodeForStatus(status), rc.requestId, {
     status,
-    code ?? obsCodeForStatus(status),
-    'Injected by a dds-backup-mock fault rule.',
-    rc.requestId,
+    message: 'Injected by a dds-backup-mock fault rule.',
     head,
-  );
+  });
   if (rule.retry_after !== undefined) result.headers[HEADER_LC.RetryAfter] = String(rule.retry_after);
   return { result };
 }

@@ -1,4 +1,4 @@
-import { HEADER_LC } from '@dds-backup/contract';
+import { HEADER_LC, OBS_LINK_EXPIRED_CODE } from '@dds-backup/contract';
 import { type MockContext, type RequestContext, sleep } from '../context.js';
 import { obsCodeForStatus, obsError } from '../errors.js';
 import type { CoreResult, StreamFaults } from '../http/core.js';
@@ -75,17 +75,12 @@ export async function getObject(ctx: MockContext, rc: RequestContext): Promise<C
   const { req, ns, requestId } = rc;
   const head = req.method === 'HEAD';
   if (req.method !== 'GET' && !head) {
-    const r = obsError(
-      405,
-      'MethodNotAllowed',
-      'The specified method is not allowed against this resource.',
-      requestId,
-    );
+    const r = obsError('MethodNotAllowed', requestId);
     r.headers.allow = 'GET, HEAD';
     return r;
   }
   const parts = parseObjectPath(req.path);
-  if (!parts) return obsError(404, 'NoSuchKey', 'The specified key does not exist.', requestId, head);
+  if (!parts) return obsError('NoSuchKey', requestId, { head });
 
   const query = rc.query();
   const sdk = isSdkLink(query) && !ctx.links.isOwnLink(query);
@@ -94,27 +89,16 @@ export async function getObject(ctx: MockContext, rc: RequestContext): Promise<C
     : ctx.links.verify(parts.bucket, objectKey(parts.backupId, parts.name), query);
   if (!verified.ok) {
     if (verified.reason === 'missing' || verified.reason === 'malformed')
-      return obsError(403, 'AccessDenied', 'Access Denied', requestId, head);
+      return obsError('AccessDenied', requestId, { head });
     if (verified.reason === 'access-key') {
-      return obsError(
-        403,
-        'InvalidAccessKeyId',
-        'The AccessKeyId you provided does not exist in our records.',
-        requestId,
-        head,
-      );
+      return obsError('InvalidAccessKeyId', requestId, { head });
     }
-    return obsError(
-      403,
-      'SignatureDoesNotMatch',
-      'The request signature we calculated does not match the signature you provided. Check your key and signing method.',
-      requestId,
-      head,
-    );
+    return obsError('SignatureDoesNotMatch', requestId, { head });
   }
   // Expiry is checked once, when the request starts: a transfer that began in time finishes.
   if (ns.clock.now() > verified.expires * 1000)
-    return obsError(403, 'AccessDenied', 'Request has expired', requestId, head);
+    // OBS's own wording for an expired link (the spec's AccessDenied entry describes it).
+    return obsError(OBS_LINK_EXPIRED_CODE, requestId, { message: 'Request has expired', head });
 
   // A scenario the API call asked for (`Prefer: download-…`), carried in the signed link.
   let stream: StreamFaults | undefined;
@@ -126,13 +110,11 @@ export async function getObject(ctx: MockContext, rc: RequestContext): Promise<C
     if (s.times === undefined || uses <= s.times) {
       if (s.latency) await sleep(s.latency);
       if (s.status !== undefined) {
-        return obsError(
-          s.status,
-          obsCodeForStatus(s.status),
-          'Injected by the scenario of this link.',
-          requestId,
+        return obsError(obsCodeForStatus(s.status), requestId, {
+          status: s.status,
+          message: 'Injected by the scenario of this link.',
           head,
-        );
+        });
       }
       stream = {};
       if (s.reset !== undefined) stream.resetAfter = s.reset;
@@ -144,10 +126,9 @@ export async function getObject(ctx: MockContext, rc: RequestContext): Promise<C
   if (faulted?.result) return faulted.result;
   if (faulted?.stream) stream = { ...stream, ...faulted.stream };
 
-  if (!ns.buckets.has(parts.bucket))
-    return obsError(404, 'NoSuchBucket', 'The specified bucket does not exist.', requestId, head);
+  if (!ns.buckets.has(parts.bucket)) return obsError('NoSuchBucket', requestId, { head });
   const found = ns.findFile(parts.bucket, parts.backupId, parts.name);
-  if (!found) return obsError(404, 'NoSuchKey', 'The specified key does not exist.', requestId, head);
+  if (!found) return obsError('NoSuchKey', requestId, { head });
 
   const content = ctx.content(found.backup.id, found.file.name, found.file.sizeBytes);
   const size = content.size;
@@ -166,7 +147,7 @@ export async function getObject(ctx: MockContext, rc: RequestContext): Promise<C
     ifRange && ifRange !== etag && ifRange !== headers['last-modified'] ? undefined : req.header('range');
   const range = parseRange(rangeHeader, size);
   if (range === 'unsatisfiable') {
-    const r = obsError(416, 'InvalidRange', 'The requested range cannot be satisfied.', requestId, head);
+    const r = obsError('InvalidRange', requestId, { head });
     r.headers['content-range'] = `bytes */${size}`;
     return r;
   }
