@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { HEADER_LC } from '@dds-backup/contract';
+import { HEADER_LC, type ObsOperations } from '@dds-backup/contract';
 
 /**
  * OBS temporary URLs (query-string authentication), served by the mock's own object route:
@@ -17,6 +17,13 @@ import { HEADER_LC } from '@dds-backup/contract';
 export const NAMESPACE_PARAM = HEADER_LC.XMockNamespace;
 export const SCENARIO_PARAM = 'x-mock-scenario';
 const SIGNED_EXTRAS = [NAMESPACE_PARAM, SCENARIO_PARAM] as const;
+
+/** The query parameters of an OBS-signature link, as obs.openapi.yaml names them (GetObject's query). */
+export const LINK_PARAM = {
+  accessKeyId: 'AccessKeyId',
+  expires: 'Expires',
+  signature: 'Signature',
+} as const satisfies Record<string, keyof NonNullable<ObsOperations['GetObject']['parameters']['query']>>;
 
 /** The AccessKeyId the mock's links carry (the mock's own "OBS" key, not a user credential). */
 export const LINK_ACCESS_KEY_ID = 'DDSMOCKOBSLINKKEY001';
@@ -54,15 +61,15 @@ export class LinkSigner {
     const extras = link.extras ?? {};
     const expires = String(link.expires);
     const sig = this.signature(expires, link.bucket, objectKey(link.backupId, link.fileName), extras);
-    const query = new URLSearchParams({ AccessKeyId: LINK_ACCESS_KEY_ID, Expires: expires });
+    const query = new URLSearchParams({ [LINK_PARAM.accessKeyId]: LINK_ACCESS_KEY_ID, [LINK_PARAM.expires]: expires });
     for (const k of SIGNED_EXTRAS) if (extras[k] !== undefined) query.set(k, extras[k]);
-    query.set('Signature', sig);
+    query.set(LINK_PARAM.signature, sig);
     return `${link.origin}${objectPath(link.bucket, link.backupId, link.fileName)}?${query.toString()}`;
   }
 
   /** True when the link carries the mock's own AccessKeyId (signed by this signer, or forged). */
   isOwnLink(query: URLSearchParams): boolean {
-    return query.get('AccessKeyId') === LINK_ACCESS_KEY_ID;
+    return query.get(LINK_PARAM.accessKeyId) === LINK_ACCESS_KEY_ID;
   }
 
   /**
@@ -76,9 +83,9 @@ export class LinkSigner {
   ):
     | { ok: true; expires: number; extras: Record<string, string>; signature: string }
     | { ok: false; reason: 'missing' | 'access-key' | 'signature' } {
-    const ak = query.get('AccessKeyId');
-    const expires = query.get('Expires');
-    const given = query.get('Signature');
+    const ak = query.get(LINK_PARAM.accessKeyId);
+    const expires = query.get(LINK_PARAM.expires);
+    const given = query.get(LINK_PARAM.signature);
     if (!ak || !expires || !given) return { ok: false, reason: 'missing' };
     if (ak !== LINK_ACCESS_KEY_ID) return { ok: false, reason: 'access-key' };
     const extras: Record<string, string> = {};

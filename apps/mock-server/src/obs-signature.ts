@@ -1,4 +1,5 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { LINK_PARAM } from './links.js';
 
 /**
  * Verifies OBS temporary URLs as Huawei's OBS signs them (and its official SDK `esdk-obs-nodejs`
@@ -31,7 +32,9 @@ export type ObsVerdict =
 /** True when the query looks like an OBS/S3 presigned URL (not the mock's own link). */
 export function isSdkLink(query: URLSearchParams): boolean {
   return (
-    query.has('X-Amz-Signature') || query.has('AWSAccessKeyId') || (query.has('AccessKeyId') && query.has('Signature'))
+    query.has('X-Amz-Signature') ||
+    query.has('AWSAccessKeyId') ||
+    (query.has(LINK_PARAM.accessKeyId) && query.has(LINK_PARAM.signature))
   );
 }
 
@@ -59,9 +62,9 @@ export function verifyObsLink(
   if (!key) return { ok: false, reason: 'access-key' };
   if (query.has('X-Amz-Signature')) return verifyV4(key, req, query);
   const v2 = query.has('AWSAccessKeyId');
-  const ak = query.get(v2 ? 'AWSAccessKeyId' : 'AccessKeyId');
-  const expires = query.get('Expires');
-  const given = query.get('Signature');
+  const ak = query.get(v2 ? 'AWSAccessKeyId' : LINK_PARAM.accessKeyId);
+  const expires = query.get(LINK_PARAM.expires);
+  const given = query.get(LINK_PARAM.signature);
   if (!ak || !expires || !given) return { ok: false, reason: 'missing' };
   if (!/^\d+$/.test(expires)) return { ok: false, reason: 'malformed' };
   if (ak !== key.ak) return { ok: false, reason: 'access-key' };

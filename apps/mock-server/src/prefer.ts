@@ -1,4 +1,4 @@
-import { getOperation } from '@dds-backup/contract';
+import { getOperation, type MockAdminComponents } from '@dds-backup/contract';
 
 /**
  * The `Prefer` header, Prism-compatible: `Prefer: code=404`, `Prefer: example=instance-not-found`,
@@ -19,7 +19,7 @@ export type ScenarioKey = (typeof SCENARIO_KEYS)[number];
 export type Scenario = Partial<Record<ScenarioKey, number>>;
 
 /** The fault rule field each scenario key stands for: its bounds come from the admin spec. */
-const FIELD_OF: Record<ScenarioKey, string> = {
+const FIELD_OF: Record<ScenarioKey, keyof MockAdminComponents['schemas']['FaultRuleFields']> = {
   status: 'status',
   latency: 'latency_ms',
   reset: 'after_bytes',

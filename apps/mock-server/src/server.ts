@@ -23,7 +23,7 @@ import { selfSignedCertificate, type TlsKeyPair } from './tls-certificate.js';
 export interface MockServerOptions {
   /** Seed of ids and content (default 1): same seed, same ids and bytes. */
   seed?: number;
-  /** Lifetime of download links in seconds (default: the spec's, 900). */
+  /** Lifetime of download links in seconds (default: the spec's, LINK_TTL_SECONDS). */
   linkTtlSeconds?: number;
   /** Tokens accepted on `X-Auth-Token`. Default: any non-empty token. Tokens issued by `POST /v3/auth/tokens` are always accepted until they expire. */
   tokens?: readonly string[];
@@ -43,7 +43,7 @@ export interface MockServerOptions {
   wallClock?: () => number;
   /** Request log: `true` for JSON lines on stderr, or a function receiving each entry. Default: off. */
   log?: boolean | RequestLogger;
-  /** Default port and host of `listen()` (4010, 127.0.0.1). */
+  /** Default port and host of `listen()` (the spec's MOCK_SERVER_PORT, 127.0.0.1). */
   port?: number;
   host?: string;
   /**

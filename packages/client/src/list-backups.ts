@@ -1,5 +1,7 @@
 import {
   type BackupForList,
+  type BackupKind,
+  type BackupStatus,
   formatHuaweiUtcTime,
   HuaweiUtcTimeFormatError,
   type ListBackupsQuery,
@@ -13,10 +15,15 @@ import { unwrap } from './unwrap.js';
 /** A backup as ListBackups answers it (the spec's `BackupForList`). */
 export type ListedBackup = BackupForList;
 
-/** Backup types as users (and answers) spell them; the request's capitalized form is the client's business. */
-export type BackupType = 'auto' | 'manual' | 'incremental';
+type RequestBackupType = NonNullable<ListBackupsQuery['backup_type']>;
 
-const REQUEST_TYPE: Record<BackupType, NonNullable<ListBackupsQuery['backup_type']>> = {
+/**
+ * Backup types as users (and answers) spell them: the spec's `backup_type` enum in lower case;
+ * the request's capitalized form is the client's business.
+ */
+export type BackupType = Lowercase<RequestBackupType>;
+
+const REQUEST_TYPE: { [T in BackupType]: Capitalize<T> & RequestBackupType } = {
   auto: 'Auto',
   manual: 'Manual',
   incremental: 'Incremental',
@@ -85,8 +92,11 @@ export function backupTime(value: string): Date | undefined {
   }
 }
 
-/** Compares a status or type case-insensitively (DECISIONS.md D-25: answers may vary in case). */
-export function isStatus(value: unknown, expected: string): boolean {
+/**
+ * Compares a status or type case-insensitively (DECISIONS.md D-25: answers may vary in case);
+ * `expected` is one the spec's enums name, so a value the spec drops is a compile error.
+ */
+export function isStatus(value: unknown, expected: BackupStatus | BackupKind): boolean {
   return typeof value === 'string' && value.toUpperCase() === expected.toUpperCase();
 }
 

@@ -1,5 +1,5 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { signing } from '@dds-backup/contract';
+import { HEADER_LC, signing } from '@dds-backup/contract';
 import { type CanonicalRequestInput, canonicalRequest, normalizeSignedHeaders } from './canonical.js';
 
 /** AK/SK credentials; `securityToken` is set for temporary credentials. */
@@ -83,7 +83,7 @@ export function signRequest(
 ): { headers: Headers; signature: Signature } {
   const url = new URL(request.url);
   const headers = new Headers(request.headers);
-  headers.delete('authorization');
+  headers.delete(HEADER_LC.Authorization);
   const sdkDate = formatSdkDate(options.date ?? new Date());
   headers.set(signing.dateHeader, sdkDate);
   if (options.projectId) headers.set(signing.projectIdHeader, options.projectId);
@@ -100,7 +100,7 @@ export function signRequest(
     ak: credentials.ak,
     sk: credentials.sk,
   });
-  headers.set('authorization', signature.authorization);
+  headers.set(HEADER_LC.Authorization, signature.authorization);
   // `host` was only needed for signing: fetch sets it from the URL (and refuses to be told).
   headers.delete('host');
   return { headers, signature };
@@ -141,7 +141,7 @@ export function verifyRequest(
   lookupSecretKey: (accessKey: string) => string | undefined,
   now: Date = new Date(),
 ): VerifyResult {
-  const parsed = parseAuthorization(request.getHeader('authorization') ?? '');
+  const parsed = parseAuthorization(request.getHeader(HEADER_LC.Authorization) ?? '');
   if (!parsed) return { ok: false, reason: 'malformed' };
   const sk = lookupSecretKey(parsed.access);
   if (sk === undefined) return { ok: false, reason: 'unknown-access-key' };

@@ -1,8 +1,10 @@
 import {
+  type DdsOperationId,
   type ErrorCode,
   getOperation,
   HEADER_LC,
   type Language,
+  type operations,
   resolveRef,
   validateRequest,
 } from '@dds-backup/contract';
@@ -57,13 +59,23 @@ function preferredExample(
   return code === '200' && example === undefined ? undefined : 'none';
 }
 
+type OperationId = DdsOperationId & keyof operations;
+
+/**
+ * The query of an operation, read by the spec's parameter names only: a parameter renamed in the
+ * spec is a compile error in the route that reads it.
+ */
+export interface OperationQuery<Op extends OperationId> {
+  get(name: keyof NonNullable<operations[Op]['parameters']['query']> & string): string | null;
+}
+
 /** A DDS API request that passed the gateway (faults, auth), `Prefer` and the spec's parameter checks. */
-export interface ApiRequest {
+export interface ApiRequest<Op extends OperationId> {
   language: Language;
   /** Mock time of the request. */
   now: number;
   prefs: Preferences;
-  query: URLSearchParams;
+  query: OperationQuery<Op>;
   project: ProjectState;
   /** A Huawei error answer (with any stream faults of the request). */
   fail(code: ErrorCode, detail?: string): CoreResult;
@@ -78,12 +90,12 @@ export interface ApiRequest {
  * problem), and the project (400 DBS.280408 for an unknown one). Answers either the request or
  * the answer to send.
  */
-export function beginApiRequest(
+export function beginApiRequest<Op extends OperationId>(
   ctx: MockContext,
   rc: RequestContext,
-  operationId: string,
+  operationId: Op,
   projectSegment: string,
-): BegunApiRequest | Promise<BegunApiRequest> {
+): BegunApiRequest<Op> | Promise<BegunApiRequest<Op>> {
   const language = languageOf(rc.req.header(HEADER_LC.XLanguage));
   const faulted = applyApiFaults(rc, language);
   // Synchronous unless a fault rule adds latency (no promise, no microtask per request).
@@ -92,16 +104,16 @@ export function beginApiRequest(
     : afterFaults(ctx, rc, operationId, projectSegment, language, faulted);
 }
 
-export type BegunApiRequest = { request: ApiRequest } | { result: CoreResult };
+export type BegunApiRequest<Op extends OperationId> = { request: ApiRequest<Op> } | { result: CoreResult };
 
-function afterFaults(
+function afterFaults<Op extends OperationId>(
   ctx: MockContext,
   rc: RequestContext,
-  operationId: string,
+  operationId: Op,
   projectSegment: string,
   language: Language,
   faulted: FaultOutcome,
-): BegunApiRequest {
+): BegunApiRequest<Op> {
   const { req, ns, requestId } = rc;
   if (faulted?.result) return { result: faulted.result };
   const withFaults = (r: CoreResult): CoreResult => (faulted?.stream ? { ...r, faults: faulted.stream } : r);

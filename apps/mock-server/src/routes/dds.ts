@@ -7,7 +7,7 @@ import type { CoreResult } from '../http/core.js';
 import { NAMESPACE_PARAM, SCENARIO_PARAM } from '../links.js';
 import { type BegunApiRequest, beginApiRequest, projectPathMatcher } from './api-request.js';
 
-const OPERATION = 'ShowBackupDownloadLink';
+const OPERATION = 'ShowBackupDownloadLink' as const;
 
 /** The project id segment when the path is the operation's (`/v3/{project_id}/backups/download-file`), else undefined. */
 export const matchDownloadFilePath = projectPathMatcher(OPERATION);
@@ -42,7 +42,7 @@ export function showBackupDownloadLink(
   return begun instanceof Promise ? begun.then((b) => answer(ctx, rc, b)) : answer(ctx, rc, begun);
 }
 
-function answer(ctx: MockContext, rc: RequestContext, begun: BegunApiRequest): CoreResult {
+function answer(ctx: MockContext, rc: RequestContext, begun: BegunApiRequest<typeof OPERATION>): CoreResult {
   const { req, ns } = rc;
   if ('result' in begun) return begun.result;
   const { now, prefs, query, project, fail, withFaults } = begun.request;

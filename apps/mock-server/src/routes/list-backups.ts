@@ -3,6 +3,7 @@ import {
   formatHuaweiUtcTime,
   getOperation,
   type ListBackupsResponse,
+  type operations,
   parseHuaweiUtcTime,
 } from '@dds-backup/contract';
 import type { MockContext, RequestContext } from '../context.js';
@@ -11,8 +12,10 @@ import { jsonResult } from '../errors.js';
 import type { CoreResult } from '../http/core.js';
 import { beginApiRequest, projectPathMatcher } from './api-request.js';
 
-const OPERATION = 'ListBackups';
+const OPERATION = 'ListBackups' as const;
 const PAGING = getOperation(OPERATION).paging!;
+// The paging parameters' names are the spec's own (x-paging), read at run time: one of the query's.
+type PagingName = keyof NonNullable<operations[typeof OPERATION]['parameters']['query']>;
 
 /** The project id segment when the path is `/v3/{project_id}/backups`, else undefined. */
 export const matchListBackupsPath = projectPathMatcher(OPERATION);
@@ -88,8 +91,8 @@ export async function listBackups(ctx: MockContext, rc: RequestContext, projectS
     return true;
   });
   matching.sort(newestFirst);
-  const offset = Number(query.get(PAGING.offset) || 0);
-  const limit = Number(query.get(PAGING.limit) || PAGING.defaultLimit);
+  const offset = Number(query.get(PAGING.offset as PagingName) || 0);
+  const limit = Number(query.get(PAGING.limit as PagingName) || PAGING.defaultLimit);
   const body: ListBackupsResponse = {
     backups: matching.slice(offset, offset + limit).map(({ backup, instance }) => backupForList(backup, instance)),
     total_count: matching.length,

@@ -4,6 +4,7 @@ import {
   ID_SHAPES,
   type Instance,
   type ListInstancesResponse,
+  type operations,
 } from '@dds-backup/contract';
 import type { MockContext, RequestContext } from '../context.js';
 import { type GroupDef, groupsOf, hexId, type InstanceDef } from '../dataset.js';
@@ -13,8 +14,10 @@ import type { ProjectState } from '../state.js';
 import { beginApiRequest, projectPathMatcher } from './api-request.js';
 import { DEFAULT_DATASTORE } from './list-backups.js';
 
-const OPERATION = 'ListInstances';
+const OPERATION = 'ListInstances' as const;
 const PAGING = getOperation(OPERATION).paging!;
+// The paging parameters' names are the spec's own (x-paging), read at run time: one of the query's.
+type PagingName = keyof NonNullable<operations[typeof OPERATION]['parameters']['query']>;
 
 /** The project id segment when the path is `/v3/{project_id}/instances`, else undefined. */
 export const matchListInstancesPath = projectPathMatcher(OPERATION);
@@ -95,7 +98,7 @@ export async function listInstances(ctx: MockContext, rc: RequestContext, projec
   const begun = await beginApiRequest(ctx, rc, OPERATION, projectSegment);
   if ('result' in begun) return begun.result;
   const { query, project, withFaults } = begun.request;
-  const get = (name: string) => query.get(name) || undefined;
+  const get = (name: Parameters<typeof query.get>[0]) => query.get(name) || undefined;
   const id = get('id');
   const name = get('name');
   const mode = get('mode');
@@ -122,8 +125,8 @@ export async function listInstances(ctx: MockContext, rc: RequestContext, projec
   );
   // Creation order, then id: stable for paging (D-27).
   matching.sort((a, b) => (a.created ?? 0) - (b.created ?? 0) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const offset = Number(get(PAGING.offset) ?? 0);
-  const limit = Number(get(PAGING.limit) ?? PAGING.defaultLimit);
+  const offset = Number(get(PAGING.offset as PagingName) ?? 0);
+  const limit = Number(get(PAGING.limit as PagingName) ?? PAGING.defaultLimit);
   const body: ListInstancesResponse = {
     instances: matching.slice(offset, offset + limit).map((i) => instanceView(ctx.seed, project, i)),
     total_count: matching.length,

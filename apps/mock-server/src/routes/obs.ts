@@ -136,24 +136,24 @@ export async function getObject(ctx: MockContext, rc: RequestContext): Promise<C
   const headers: Record<string, string> = {
     'content-type': 'application/octet-stream',
     'accept-ranges': 'bytes',
-    etag,
+    [HEADER_LC.ETag]: etag,
     'last-modified': new Date(found.backup.endTime).toUTCString(),
     [HEADER_LC.XRequestId]: requestId,
     [HEADER_LC.XObsRequestId]: requestId,
   };
   // If-Range: the range only holds for the same version of the object.
-  const ifRange = req.header('if-range');
+  const ifRange = req.header(HEADER_LC.IfRange);
   const rangeHeader =
-    ifRange && ifRange !== etag && ifRange !== headers['last-modified'] ? undefined : req.header('range');
+    ifRange && ifRange !== etag && ifRange !== headers['last-modified'] ? undefined : req.header(HEADER_LC.Range);
   const range = parseRange(rangeHeader, size);
   if (range === 'unsatisfiable') {
     const r = obsError('InvalidRange', requestId, { head });
-    r.headers['content-range'] = `bytes */${size}`;
+    r.headers[HEADER_LC.ContentRange] = `bytes */${size}`;
     return r;
   }
   const { start, end } = range ?? { start: 0, end: size };
   headers['content-length'] = String(end - start);
-  if (range) headers['content-range'] = `bytes ${start}-${end - 1}/${size}`;
+  if (range) headers[HEADER_LC.ContentRange] = `bytes ${start}-${end - 1}/${size}`;
   return {
     status: range ? 206 : 200,
     headers,

@@ -69,14 +69,17 @@ async function probe(file: ListedFile, fetch: FetchLike, timeoutMs: number): Pro
   start = performance.now();
   try {
     const res = await fetch(
-      new Request(link, { headers: { range: `bytes=0-${RANGE_BYTES - 1}` }, signal: AbortSignal.timeout(timeoutMs) }),
+      new Request(link, {
+        headers: { [HEADER_LC.Range]: `bytes=0-${RANGE_BYTES - 1}` },
+        signal: AbortSignal.timeout(timeoutMs),
+      }),
     );
     let bytes = 0;
     if (res.status === 206) bytes = await readUpTo(res, RANGE_BYTES);
     else await res.body?.cancel();
     result.range = {
       status: res.status,
-      contentRange: res.headers.get('content-range'),
+      contentRange: res.headers.get(HEADER_LC.ContentRange),
       contentLength: res.headers.get('content-length'),
       bytes,
       ms: since(start),
