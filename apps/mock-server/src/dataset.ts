@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { DEFAULT_REGION, getRegion, ID_SHAPES } from '@dds-backup/contract';
+import { type components, DEFAULT_REGION, getRegion, ID_SHAPES } from '@dds-backup/contract';
 
 /**
  * The mock's world as data: projects, instances, backups and files. The default dataset is
@@ -49,8 +49,8 @@ export interface GroupDef {
 export interface InstanceDef {
   id: string;
   name: string;
-  /** `ReplicaSet`, `Sharding` or `Single`. */
-  mode: string;
+  /** The spec's `InstanceMode`: `ReplicaSet`, `Sharding` or `Single`. */
+  mode: components['schemas']['InstanceMode'];
   backups: BackupDef[];
   /** ListInstances `status` (default `normal`). */
   status?: string;

@@ -142,7 +142,7 @@ export class Namespace {
     region: string;
     instanceId: string;
     instanceName?: string;
-    mode?: string;
+    mode?: InstanceDef['mode'];
     /** Fields of a new instance (an existing one keeps its own; `backupStrategy` replaces its policy). */
     instance?: Partial<Omit<InstanceDef, 'id' | 'backups'>>;
     backup: BackupDef;

@@ -69,7 +69,7 @@ export function instanceView(seed: number, project: ProjectState, instance: Inst
     name: instance.name,
     status: (instance.status ?? 'normal') as Instance['status'],
     port: MOCK_PORT,
-    mode: instance.mode as Instance['mode'],
+    mode: instance.mode,
     region: project.def.name,
     datastore: { ...(instance.datastore ?? DEFAULT_DATASTORE) } as Instance['datastore'],
     engine: 'wiredTiger',
