@@ -1,4 +1,4 @@
-import { type ErrorCode, isErrorCode } from '@dds-backup/contract';
+import { type ErrorCode, isErrorCode, signing, TOKEN_LIFETIME_SECONDS } from '@dds-backup/contract';
 import type { CliContext } from './context.js';
 import { EXIT, exitCodeOf } from './exit-codes.js';
 
@@ -15,12 +15,11 @@ type AnyError = Error & {
 };
 
 // Advice for the errors people meet most, keyed by the spec's error codes: a code renamed or
-// removed in the spec is a compile error here, not a silently lost hint.
+// removed in the spec is a compile error here, not a silently lost hint. The clock skew and the
+// token lifetime in the texts are the spec's (x-signing, x-token-lifetime-seconds).
 export const ADVICE: Partial<Record<ErrorCode, string>> = {
-  'APIGW.0301':
-    'The credentials were refused. Check the AK/SK pair (HUAWEICLOUD_SDK_AK/SK) or that a token is set, and that the machine clock is right (AK/SK signatures allow 15 minutes of skew).',
-  'APIGW.0307':
-    'The token expired or belongs to another region: get a new token for this region (tokens last 24 hours).',
+  'APIGW.0301': `The credentials were refused. Check the AK/SK pair (HUAWEICLOUD_SDK_AK/SK) or that a token is set, and that the machine clock is right (AK/SK signatures allow ${signing.maxClockSkewSeconds / 60} minutes of skew).`,
+  'APIGW.0307': `The token expired or belongs to another region: get a new token for this region (tokens last ${TOKEN_LIFETIME_SECONDS / 3600} hours).`,
   'DBS.280056': 'The token is invalid: get a new one.',
   'DBS.200604': 'The instance belongs to another account or project: check --project-id and the region.',
   'DBS.280032': 'Your IAM user lacks the permission dds:backup:download: ask an administrator to grant it.',
