@@ -129,8 +129,22 @@ export function http1Transport(maxSockets: number, options: Http1Options = {}): 
   };
 }
 
-/** Bytes one socket read may return; the buffer is reused for every read of a socket. */
+/** Bytes one socket read may return outside a body; the buffer is reused for every such read. */
 const READ_BYTES = 64 * 1024;
+
+/**
+ * Where a socket's next read lands. Outside a body (the response head, chunked bodies) reads go
+ * to one reused buffer and are announced as 'data'; listeners copy what they keep. While a
+ * Content-Length body is being read, its BodyReader installs itself here and the kernel copies
+ * straight into the body's free block space: no second copy of any body byte.
+ */
+interface DirectReader {
+  /** The memory the next read should fill (never empty). */
+  buffer(): Buffer;
+  /** `n` bytes were read into `buf` (the last buffer() result). */
+  commit(n: number, buf: Buffer): void;
+}
+const directReaders = new WeakMap<Socket, DirectReader>();
 
 /**
  * A connection to the target's origin: direct, to the proxy (http: targets), or TLS inside a
@@ -146,12 +160,21 @@ async function open(
   const host = target.hostname.replace(/^\[|\]$/g, '');
   const https = target.protocol === 'https:';
   const port = Number(target.port) || (https ? 443 : 80);
-  // Every read lands in one reused buffer and is announced as 'data'; listeners copy what they
-  // keep before returning (the response head is concatenated, the body copied into blocks).
+  const shared = Buffer.allocUnsafe(READ_BYTES);
+  // Node calls buffer() right before each read and callback() right after it, in the same tick
+  // (net and tls alike, checked on Node 20); a reader that changed in between is detected by
+  // identity and its bytes take the copying path.
+  let handed: Buffer = shared;
+  let direct: DirectReader | undefined;
   const onread = {
-    buffer: Buffer.allocUnsafe(READ_BYTES),
+    buffer: () => {
+      direct = directReaders.get(socket);
+      handed = direct ? direct.buffer() : shared;
+      return handed;
+    },
     callback: (n: number, buf: Buffer) => {
-      socket.emit('data', buf.subarray(0, n));
+      if (direct && buf === handed && directReaders.get(socket) === direct) direct.commit(n, buf);
+      else socket.emit('data', buf.subarray(0, n));
       return true;
     },
   };
@@ -424,13 +447,14 @@ interface Block {
 
 /**
  * The body as an async iterable, framed by Content-Length, chunked encoding, or the connection's
- * end. Socket bytes (read into one reused buffer, see connect()) are copied into 256 KiB blocks
- * and handed out as views; `recycle(view)` returns a block once every view of it was written.
+ * end. A Content-Length body is read by the kernel straight into 256 KiB blocks (DirectReader);
+ * bytes that arrived with the head, and chunked bodies, are copied into them. Blocks are handed
+ * out as views; `recycle(view)` returns a block once every view of it was written.
  * So a multi-GiB transfer reuses a few blocks instead of allocating a buffer per socket read,
  * which fragmented the allocator and pushed peak RSS past 150 MB (bench/). Reading pauses the
  * socket when the consumer falls behind by HIGH_WATER_BYTES.
  */
-class BodyReader implements AsyncIterable<Uint8Array> {
+class BodyReader implements AsyncIterable<Uint8Array>, DirectReader {
   private blocks: Block[] = [];
   private free: Buffer[] = [];
   private readonly owner = new WeakMap<Uint8Array, Block>();
@@ -453,6 +477,31 @@ class BodyReader implements AsyncIterable<Uint8Array> {
     if (!this.chunked && length !== undefined) this.remaining = Number(length);
     // An empty body with bytes already behind it: the connection is out of step, do not reuse it.
     if (this.remaining === 0) this.complete(pendingBytes === 0);
+    // A body framed by Content-Length (every object GET) is read straight into its blocks.
+    else if (this.remaining !== undefined) directReaders.set(socket, this);
+  }
+
+  /** The free tail of the newest block: the kernel reads the next body bytes into it. */
+  buffer(): Buffer {
+    let block = this.blocks[this.blocks.length - 1];
+    if (!block || block.fill === BLOCK_BYTES) {
+      block = { buf: this.free.pop() ?? Buffer.allocUnsafeSlow(BLOCK_BYTES), fill: 0, given: 0, out: 0 };
+      this.blocks.push(block);
+    }
+    return block.buf.subarray(block.fill);
+  }
+
+  /** `n` bytes landed in the tail buffer() returned (bytes past the body are dropped). */
+  commit(n: number): void {
+    if (this.done || this.remaining === undefined) return;
+    const take = Math.min(n, this.remaining);
+    this.blocks[this.blocks.length - 1]!.fill += take;
+    this.remaining -= take;
+    this.queued += take;
+    if (this.queued >= HIGH_WATER_BYTES) this.socket.pause();
+    this.wake?.();
+    // Bytes past the body on a connection without pipelining: do not reuse it.
+    if (this.remaining === 0) this.complete(n === take);
   }
 
   /** Takes bytes from the socket. They are copied at once: the caller may reuse `data`. */
@@ -486,6 +535,7 @@ class BodyReader implements AsyncIterable<Uint8Array> {
 
   fail(error: Error): void {
     if (this.done) return;
+    this.detach();
     this.error = error;
     this.done = true;
     this.finish(false);
@@ -493,9 +543,15 @@ class BodyReader implements AsyncIterable<Uint8Array> {
   }
 
   private complete(reusable: boolean): void {
+    this.detach();
     this.done = true;
     this.finish(reusable);
     this.wake?.();
+  }
+
+  /** Reads go back to the socket's shared buffer (before the socket may return to the pool). */
+  private detach(): void {
+    if (directReaders.get(this.socket) === this) directReaders.delete(this.socket);
   }
 
   private push(data: Buffer): void {

@@ -147,6 +147,42 @@ describe('http1Transport', () => {
     expect(Buffer.concat(held).equals(payload)).toBe(true);
     t.close();
   });
+
+  it('reads a body straight into its blocks: bytes with the head, later reads, bytes past the end', async () => {
+    // Part of the body arrives with the head (copied), the rest in later reads (read by the
+    // kernel into the body's blocks), then 9 stray bytes: the body must end exactly at its
+    // Content-Length and that connection must not be reused (out of step).
+    const payload = Buffer.alloc(700 * 1024 + 5);
+    for (let i = 0; i < payload.length; i++) payload[i] = (i * 7 + (i >> 10)) & 0xff;
+    let connections = 0;
+    const server = net.createServer((socket) => {
+      const first = ++connections === 1;
+      socket.on('data', () => {
+        const stray = first;
+        socket.write(
+          Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${payload.length}\r\n\r\n`), payload.subarray(0, 1000)]),
+        );
+        setTimeout(() => {
+          socket.write(payload.subarray(1000, 300 * 1024));
+          setTimeout(() => socket.write(Buffer.concat([payload.subarray(300 * 1024), stray ? Buffer.from('STRAYBYTE') : Buffer.alloc(0)])), 20);
+        }, 20);
+      });
+    });
+    const url = await listen(server);
+    const t = http1Transport(1);
+    for (let i = 0; i < 3; i++) {
+      const r = await t.get(`${url}/x`, {}, signal());
+      const got: Buffer[] = [];
+      for await (const c of r.body) {
+        got.push(Buffer.from(c));
+        r.recycle?.(c);
+      }
+      expect(Buffer.concat(got).equals(payload)).toBe(true);
+    }
+    // The first connection carried stray bytes and was dropped; the second is reused once.
+    expect(connections).toBe(2);
+    t.close();
+  });
 });
 
 // Real-network details (issue #14): interim answers, connection handling, TLS, proxies.
