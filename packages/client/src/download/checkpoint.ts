@@ -43,6 +43,8 @@ export class Checkpointer {
   private syncing: Promise<void> | undefined;
   private again = false;
   private syncAll = false;
+  /** Flushes waiting: they throw a failure to their caller, so it is not reported at once. */
+  private flushing = 0;
   private last = Date.now();
   /** The first failure (disk full...), surfaced by the next `flush()`. */
   failure: unknown;
@@ -77,8 +79,8 @@ export class Checkpointer {
 
   /**
    * Called after bytes reached a file (the page cache): records progress at once when due and
-   * starts a sync in the background when one is due. Never throws: a failure is reported to
-   * `onFailure` and thrown by the next `flush()`.
+   * starts a sync in the background when one is due. Never throws: a failure is thrown by the
+   * next `flush()` (a failed background sync is also reported to `onFailure` at once).
    */
   written(file: Checkpointable, bytes: number): void {
     file.dirtyBytes += bytes;
@@ -95,7 +97,12 @@ export class Checkpointer {
   /** Syncs every file with unsynced bytes, records, and waits for it (file end, abort, failure). */
   async flush(): Promise<void> {
     this.syncAll = true;
-    await this.sync().catch(() => {});
+    this.flushing++;
+    try {
+      await this.sync().catch(() => {});
+    } finally {
+      this.flushing--;
+    }
     if (this.failure) throw this.failure;
   }
 
@@ -110,13 +117,11 @@ export class Checkpointer {
     try {
       this.manifest.recordProgress();
     } catch (error) {
-      this.fail(error);
+      // Kept for the next flush, not reported at once: on a full disk the data write that fails
+      // next names the .part (the error to show), and any other failure recurs in the durable
+      // save of the next sync (every `syncBytes`), which stops the run.
+      this.failure ??= error;
     }
-  }
-
-  private fail(error: unknown): void {
-    this.failure ??= error;
-    this.onFailure(error);
   }
 
   /** Runs a sync, or one more after the one in flight (coalesced). */
@@ -132,7 +137,10 @@ export class Checkpointer {
           await this.syncOnce();
         } while (this.again);
       } catch (error) {
-        this.fail(error);
+        this.failure ??= error;
+        // A background sync nobody waits for stops the run; a flush's caller decides (a file
+        // already failing keeps its own error: the data write naming the .part, on a full disk).
+        if (this.flushing === 0) this.onFailure(error);
         throw error;
       } finally {
         this.syncing = undefined;
