@@ -287,7 +287,11 @@ function writeProgressSync(path: string, text: string): void {
     }
     renameSync(temp, path);
   } catch (error) {
-    rmSync(temp, { force: true });
+    try {
+      rmSync(temp, { force: true });
+    } catch {
+      // The error to report is the write's, not the clean-up's.
+    }
     throw new WriteError(path, error);
   }
 }
