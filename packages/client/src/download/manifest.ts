@@ -1,8 +1,9 @@
-import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../atomic-write.js';
 import { CorruptManifestError, WriteError } from './errors.js';
+import { ProgressRecord, readProgressRecord } from './progress-record.js';
 import { RESERVED_PREFIX } from './safe-name.js';
 import type { ByteRange } from './segments.js';
 
@@ -60,7 +61,11 @@ export function entryKey(instanceId: string, backupId: string, name: string): st
   return JSON.stringify([instanceId, backupId, name]);
 }
 
-/** Progress between durable saves, same format, never fsync'ed (see Manifest.recordProgress). */
+/**
+ * Progress between durable saves, never fsync'ed: records in the format of progress-record.ts
+ * (JSON bodies behind a binary header; the name is the one older versions wrote plain JSON to,
+ * so such a file is replaced, not left behind).
+ */
 export const PROGRESS_NAME = `${RESERVED_PREFIX}progress.json`;
 /**
  * Space held back during a run so the state can still be saved when the disk fills up (ENOSPC
@@ -78,13 +83,13 @@ interface ProgressFile extends ManifestFile {
 /**
  * The resume manifest of a target directory, in two files. The manifest proper is written
  * durably (temp file, fdatasync, rename) at sync points: every `syncBytes` of a file, at file end,
- * at the end of a run. The progress file holds the newest state: `recordProgress()` rewrites it
- * at every checkpoint and before every durable save, synchronously (temp file, rename, no
- * fdatasync). Synchronous because an asynchronous write queued in libuv's thread pool behind the
- * 1 MiB data writes and the fdatasyncs of the .part files: records came late and far apart, and a
- * kill -9 re-fetched 3-17% of a 1.5 GiB file (bench: resume-cost). A killed process leaves the
- * progress file whole (the rename is atomic, the temp file is written before it), and after a
- * reboot it is ignored (its boot id differs), so a machine crash can never make the durable
+ * at the end of a run. The progress file holds the newest state: `recordProgress()` writes it
+ * at every checkpoint and before every durable save, synchronously, in place, without fdatasync
+ * (progress-record.ts: two checksummed slots). Synchronous because an asynchronous write queued
+ * in libuv's thread pool behind the 1 MiB data writes and the fdatasyncs of the .part files:
+ * records came late and far apart, and a kill -9 re-fetched 3-17% of a 1.5 GiB file (bench:
+ * resume-cost). A torn record fails its checksum (the other slot stands), and after a reboot the
+ * progress file is ignored (its boot id differs), so a machine crash can never make the durable
  * manifest disappear or make a resume trust unsynced bytes. fsyncing the manifest at every
  * checkpoint cost a third of the download speed (ext4 commits the big file's dirty data with it).
  */
@@ -99,6 +104,7 @@ export class Manifest {
     private readonly progressPath: string,
     private readonly bootId: string | undefined,
     data: ManifestFile,
+    private readonly progress: ProgressRecord,
   ) {
     this.data = data;
   }
@@ -111,12 +117,19 @@ export class Manifest {
     const path = join(dir, MANIFEST_NAME);
     const progressPath = join(dir, PROGRESS_NAME);
     const durable = await readManifestFile(path);
-    const progress = bootId === undefined ? undefined : await readManifestFile(progressPath, false);
+    const record = await readProgressRecord(progressPath).catch(() => undefined);
+    const progress = bootId === undefined || !record ? undefined : parseManifest(progressPath, record.body, false);
     const data =
       progress && (progress as ProgressFile).bootId === bootId
         ? progress
         : (durable ?? { format: FORMAT, version: VERSION, files: {} });
-    return new Manifest(path, progressPath, bootId, { format: FORMAT, version: VERSION, files: data.files });
+    return new Manifest(
+      path,
+      progressPath,
+      bootId,
+      { format: FORMAT, version: VERSION, files: data.files },
+      new ProgressRecord(progressPath, record),
+    );
   }
 
   /** Holds RESERVE_BYTES in the directory (real blocks, not a sparse file) until `release()`. */
@@ -164,15 +177,24 @@ export class Manifest {
     if (this.bootId === undefined) return;
     const text = serialize({ ...this.data, bootId: this.bootId } as ProgressFile);
     try {
-      writeProgressSync(this.progressPath, text);
+      this.progress.write(text);
     } catch (error) {
-      const code = (error as WriteError).code;
-      if ((code !== 'ENOSPC' && code !== 'EDQUOT') || !this.reservePath) throw error;
+      const code = (error as NodeJS.ErrnoException).code;
+      if ((code !== 'ENOSPC' && code !== 'EDQUOT') || !this.reservePath) throw new WriteError(this.progressPath, error);
       const reserve = this.reservePath;
       this.reservePath = undefined;
       rmSync(reserve, { force: true });
-      writeProgressSync(this.progressPath, text);
+      try {
+        this.progress.write(text);
+      } catch (again) {
+        throw new WriteError(this.progressPath, again);
+      }
     }
+  }
+
+  /** Closes the progress file (end of a run; the next record reopens it). */
+  close(): void {
+    this.progress.close();
   }
 
   /**
@@ -220,17 +242,24 @@ export class Manifest {
   /** A durable save, then the progress file is removed (nothing in it is newer any more). */
   async settle(): Promise<void> {
     await this.save(true);
+    this.progress.close();
     await rm(this.progressPath, { force: true });
   }
 }
 
+/** The state in the progress file of `path`'s newest valid record (its boot id included), if any. */
+export async function readProgressFile(path: string): Promise<(ManifestFile & { bootId?: string }) | undefined> {
+  const record = await readProgressRecord(path);
+  return record && parseManifest(path, record.body, false);
+}
+
 /**
- * Reads a manifest or progress file: undefined when it does not exist. A file that is not a
- * manifest this version can read is CorruptManifestError for the manifest proper (it is what
- * says which files here are ours: guessing would restart or overwrite them), and ignored for
- * the progress file (only ever a newer copy of the same state).
+ * Reads the manifest proper: undefined when it does not exist. A file that is not a manifest
+ * this version can read is CorruptManifestError (it is what says which files here are ours:
+ * guessing would restart or overwrite them). A progress record that is not one is ignored
+ * (`strict` false: it is only ever a newer copy of the same state).
  */
-async function readManifestFile(path: string, strict = true): Promise<ManifestFile | undefined> {
+async function readManifestFile(path: string): Promise<ManifestFile | undefined> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -238,6 +267,11 @@ async function readManifestFile(path: string, strict = true): Promise<ManifestFi
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new WriteError(path, error, 'read back');
   }
+  return parseManifest(path, text, true);
+}
+
+/** Parses a manifest or a progress record's body (see readManifestFile for `strict`). */
+function parseManifest(path: string, text: string, strict: boolean): ManifestFile | undefined {
   let parsed: Partial<ManifestFile>;
   try {
     parsed = JSON.parse(text) as Partial<ManifestFile>;
@@ -268,32 +302,6 @@ async function writeAtomically(path: string, text: string, sync: boolean): Promi
   await writeFileAtomic(path, text, { sync }).catch((error: unknown) => {
     throw new WriteError(path, error);
   });
-}
-
-/**
- * writeFileAtomic's temp file and rename, in synchronous calls and without fdatasync: the temp
- * file is complete before the rename, so a kill -9 at any point leaves the old progress file or
- * the new one (a stale temp file is overwritten by the next record, removed on failure).
- */
-function writeProgressSync(path: string, text: string): void {
-  const temp = `${path}.${process.pid}.tmp`;
-  try {
-    const fd = openSync(temp, 'w');
-    try {
-      const bytes = Buffer.from(text);
-      for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at, at);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temp, path);
-  } catch (error) {
-    try {
-      rmSync(temp, { force: true });
-    } catch {
-      // The error to report is the write's, not the clean-up's.
-    }
-    throw new WriteError(path, error);
-  }
 }
 
 function isEntry(e: ManifestEntry): boolean {

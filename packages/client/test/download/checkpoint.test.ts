@@ -4,13 +4,20 @@
 // pending (issue #15: records that queued behind data writes and fdatasyncs made a kill -9
 // re-fetch 3-17%); syncedRanges only ever name bytes an fdatasync covered; nothing older
 // overwrites something newer; failures surface. End to end: kill-resume, boot-id, disk-full.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Checkpointable, Checkpointer, type CheckpointOptions } from '../../src/download/checkpoint.js';
-import { entryKey, MANIFEST_NAME, Manifest, type ManifestEntry, PROGRESS_NAME } from '../../src/download/manifest.js';
+import {
+  entryKey,
+  MANIFEST_NAME,
+  Manifest,
+  type ManifestEntry,
+  PROGRESS_NAME,
+  readProgressFile,
+} from '../../src/download/manifest.js';
 import { RangeSet } from '../../src/download/segments.js';
 
 const BOOT = 'boot-A';
@@ -72,7 +79,9 @@ async function setup(options: Partial<CheckpointOptions> = {}, boot: string | nu
 }
 
 const key = (name: string) => entryKey('i1', 'b1', name);
-function readState(name: string): { files: Record<string, ManifestEntry>; bootId?: string } | undefined {
+/** The manifest proper or the progress file's newest record, as a resume would read it. */
+async function readState(name: string): Promise<{ files: Record<string, ManifestEntry>; bootId?: string } | undefined> {
+  if (name === PROGRESS_NAME) return readProgressFile(join(dir, name));
   try {
     return JSON.parse(readFileSync(join(dir, name), 'utf8'));
   } catch {
@@ -87,15 +96,16 @@ describe('Checkpointer records', () => {
     checkpointer.track(a.f);
     a.write(0, 50);
     // Not due yet (50 < 100 bytes): nothing recorded.
-    expect(readState(PROGRESS_NAME)).toBeUndefined();
+    expect(await readState(PROGRESS_NAME)).toBeUndefined();
     a.write(50, 120);
-    // Read synchronously: no await between the write and the check.
-    const progress = readState(PROGRESS_NAME)!;
+    // Copied synchronously (no await between the write and the copy), then parsed.
+    copyFileSync(join(dir, PROGRESS_NAME), join(dir, 'copy'));
+    const progress = (await readProgressFile(join(dir, 'copy')))!;
     expect(progress.bootId).toBe(BOOT);
     expect(progress.files[key('a')]).toMatchObject({ ranges: [[0, 120]], bootId: BOOT, syncedRanges: [] });
     // Recording is not syncing: no fdatasync, no durable manifest.
     expect(a.h.fh.calls).toBe(0);
-    expect(readState(MANIFEST_NAME)).toBeUndefined();
+    expect(await readState(MANIFEST_NAME)).toBeUndefined();
   });
 
   it('records while an fdatasync is still pending, and the sync then records only what it covered', async () => {
@@ -107,12 +117,12 @@ describe('Checkpointer records', () => {
     a.write(1000, 1500);
     a.write(1500, 1700);
     // The record of [0, 1700) is on disk although the fdatasync of [0, 1000) has not returned.
-    expect(readState(PROGRESS_NAME)!.files[key('a')]).toMatchObject({ ranges: [[0, 1700]], syncedRanges: [] });
-    expect(readState(MANIFEST_NAME)).toBeUndefined();
+    expect((await readState(PROGRESS_NAME))!.files[key('a')]).toMatchObject({ ranges: [[0, 1700]], syncedRanges: [] });
+    expect(await readState(MANIFEST_NAME)).toBeUndefined();
 
     a.h.release();
     await checkpointer.flush();
-    const durable = readState(MANIFEST_NAME)!.files[key('a')]!;
+    const durable = (await readState(MANIFEST_NAME))!.files[key('a')]!;
     expect(durable.ranges).toEqual([[0, 1700]]);
     // flush synced the rest: everything written is now synced.
     expect(durable.syncedRanges).toEqual([[0, 1700]]);
@@ -130,7 +140,7 @@ describe('Checkpointer records', () => {
     await new Promise((r) => setTimeout(r, 50));
     expect(a.e.syncedRanges).toEqual([[0, 1000]]);
     expect(a.e.ranges).toEqual([[0, 1200]]);
-    for (const state of [readState(PROGRESS_NAME)!, readState(MANIFEST_NAME)!])
+    for (const state of [(await readState(PROGRESS_NAME))!, (await readState(MANIFEST_NAME))!])
       expect(state.files[key('a')]).toMatchObject({ ranges: [[0, 1200]], syncedRanges: [[0, 1000]] });
   });
 
@@ -146,7 +156,7 @@ describe('Checkpointer records', () => {
     a.h.release();
     await checkpointer.flush();
     expect(a.e.syncedRanges ?? []).toEqual([]);
-    expect(readState(MANIFEST_NAME)!.files[key('a')]!.syncedRanges ?? []).toEqual([]);
+    expect((await readState(MANIFEST_NAME))!.files[key('a')]!.syncedRanges ?? []).toEqual([]);
   });
 });
 
@@ -163,7 +173,7 @@ describe('Checkpointer syncs', () => {
     expect(a.e.syncedRanges).toEqual([]);
     a.h.release();
     await new Promise((r) => setTimeout(r, 50));
-    expect(readState(MANIFEST_NAME)!.files[key('a')]).toMatchObject({
+    expect((await readState(MANIFEST_NAME))!.files[key('a')]).toMatchObject({
       ranges: [[0, 1000]],
       syncedRanges: [[0, 1000]],
       bootId: BOOT,
@@ -181,7 +191,7 @@ describe('Checkpointer syncs', () => {
     b.write(100, 300);
     await checkpointer.flush();
     expect([a.h.fh.calls, b.h.fh.calls, c.h.fh.calls]).toEqual([1, 1, 0]);
-    const files = readState(MANIFEST_NAME)!.files;
+    const files = (await readState(MANIFEST_NAME))!.files;
     expect(files[key('a')]).toMatchObject({ ranges: [[0, 10]], syncedRanges: [[0, 10]] });
     expect(files[key('b')]).toMatchObject({ ranges: [[100, 300]], syncedRanges: [[100, 300]] });
     expect(files[key('c')]).toMatchObject({ ranges: [], syncedRanges: [] });
@@ -197,10 +207,10 @@ describe('Checkpointer syncs', () => {
     b.h.release();
     checkpointer.track(b.f);
     b.write(0, 100); // a record of both, and a's ranges are not claimed synced
-    expect(readState(PROGRESS_NAME)!.files[key('a')]).toMatchObject({ ranges: [[0, 500]], syncedRanges: [] });
+    expect((await readState(PROGRESS_NAME))!.files[key('a')]).toMatchObject({ ranges: [[0, 500]], syncedRanges: [] });
     await checkpointer.flush();
     expect(a.h.fh.calls).toBe(1);
-    expect(readState(MANIFEST_NAME)!.files[key('a')]!.syncedRanges).toEqual([[0, 500]]);
+    expect((await readState(MANIFEST_NAME))!.files[key('a')]!.syncedRanges).toEqual([[0, 500]]);
   });
 
   it('without a boot id every checkpoint is a sync: no progress file, ranges only as synced', async () => {
@@ -209,18 +219,21 @@ describe('Checkpointer syncs', () => {
     checkpointer.track(a.f);
     a.write(0, 100);
     expect(a.h.fh.calls).toBe(1);
-    expect(readState(PROGRESS_NAME)).toBeUndefined();
+    expect(await readState(PROGRESS_NAME)).toBeUndefined();
     a.write(100, 150); // lands during the sync: not in its snapshot (a second sync is queued)
     a.h.resolveOne();
     await new Promise((r) => setTimeout(r, 50));
     expect(a.h.pending()).toBe(1);
-    const entry = readState(MANIFEST_NAME)!.files[key('a')]!;
+    const entry = (await readState(MANIFEST_NAME))!.files[key('a')]!;
     expect(entry).toMatchObject({ ranges: [[0, 100]], syncedRanges: [[0, 100]] });
     expect(entry.bootId).toBeUndefined();
     a.h.release();
     await checkpointer.flush();
-    expect(readState(MANIFEST_NAME)!.files[key('a')]).toMatchObject({ ranges: [[0, 150]], syncedRanges: [[0, 150]] });
-    expect(readState(PROGRESS_NAME)).toBeUndefined();
+    expect((await readState(MANIFEST_NAME))!.files[key('a')]).toMatchObject({
+      ranges: [[0, 150]],
+      syncedRanges: [[0, 150]],
+    });
+    expect(await readState(PROGRESS_NAME)).toBeUndefined();
   });
 });
 
@@ -236,7 +249,7 @@ describe('Checkpointer failures', () => {
     expect(failures).toEqual([eio]);
     // Never recorded as synced.
     expect(a.e.syncedRanges).toEqual([]);
-    expect(readState(MANIFEST_NAME)).toBeUndefined();
+    expect(await readState(MANIFEST_NAME)).toBeUndefined();
     a.h.release();
     await expect(checkpointer.flush()).rejects.toBe(eio);
   });
@@ -246,8 +259,8 @@ describe('Checkpointer failures', () => {
     const a = file('a');
     a.h.release();
     checkpointer.track(a.f);
-    // The record's temp file cannot be created: a directory is in its place.
-    mkdirSync(join(dir, `${PROGRESS_NAME}.${process.pid}.tmp`));
+    // The progress file cannot be opened for writing: a directory is in its place.
+    mkdirSync(join(dir, PROGRESS_NAME));
     a.write(0, 100);
     expect(failures).toEqual([]);
     const error = await checkpointer.flush().catch((e) => e);
