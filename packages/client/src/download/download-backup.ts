@@ -236,7 +236,7 @@ export async function downloadBackup(options: DownloadBackupOptions): Promise<Do
     const checkpointer = new Checkpointer(
       manifest,
       {
-        bytes: positiveInt('checkpointBytes', options.checkpointBytes, 8 * MiB),
+        bytes: positiveInt('checkpointBytes', options.checkpointBytes, MiB),
         intervalMs: positiveInt('checkpointIntervalMs', options.checkpointIntervalMs, 1000),
         syncBytes: positiveInt('syncBytes', options.syncBytes, 64 * MiB),
         bootId,
