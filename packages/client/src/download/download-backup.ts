@@ -90,7 +90,7 @@ export interface DownloadBackupOptions {
   refreshMarginMs?: number;
   /** Minimum interval between two `progress` events of a file (default 200). */
   progressIntervalMs?: number;
-  /** Persist progress after this many new bytes of a file (default 8 MiB)... */
+  /** Record progress after this many new bytes of a file (default 1 MiB)... */
   checkpointBytes?: number;
   /** fdatasync a file and record its `syncedRanges` every this many bytes (default 64 MiB). */
   syncBytes?: number;

@@ -204,10 +204,9 @@ export class Manifest {
    * records only get newer, so the progress file of this boot is never older than the manifest.
    */
   async save(durable = true): Promise<void> {
-    if (!durable && this.bootId !== undefined) {
-      this.recordProgress();
-      return;
-    }
+    // Recorded at once, also when a durable write is in flight and this one waits for it.
+    this.recordProgress();
+    if (!durable && this.bootId !== undefined) return;
     if (this.writing) {
       this.again = true;
       return this.writing;
