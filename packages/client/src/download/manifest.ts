@@ -175,7 +175,8 @@ export class Manifest {
    */
   recordProgress(): void {
     if (this.bootId === undefined) return;
-    const text = serialize({ ...this.data, bootId: this.bootId } as ProgressFile);
+    // Compact: taken at every checkpoint of every file, and read by nobody but the next run.
+    const text = JSON.stringify({ ...this.data, bootId: this.bootId } as ProgressFile);
     try {
       this.progress.write(text);
     } catch (error) {
