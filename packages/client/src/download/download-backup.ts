@@ -1,9 +1,8 @@
-import { statfs as fsStatfs, lstat, mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { statfs as fsStatfs, mkdir, readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { DdsClient } from '../client.js';
 import { AbortError, ConfigurationError } from '../errors.js';
-import type { DownloadLink } from '../links.js';
 import { Budget, forEachLimit } from './budget.js';
 import { Checkpointer } from './checkpoint.js';
 import { lockDirectory } from './dir-lock.js';
@@ -15,21 +14,14 @@ import {
   WriteError,
 } from './errors.js';
 import { type DownloadEvent, emitter } from './events.js';
-import {
-  type FileContext,
-  FileDownload,
-  type FilePlan,
-  type FileResult,
-  fileDoneEvent,
-  untilAborted,
-} from './file-download.js';
+import { type FileContext, FileDownload, type FilePlan, type FileResult, fileDoneEvent } from './file-download.js';
 import { HashPool } from './file-hasher.js';
 import { http1Transport } from './http1-transport.js';
 import { assertFetchableLink } from './link-check.js';
 import { LinksCache } from './links-cache.js';
-import { Manifest, type ManifestEntry } from './manifest.js';
-import { assertSafeNames, PART_SUFFIX } from './safe-name.js';
-import { checksumOf, md5FromEtag, requireServerChecksum } from './verify.js';
+import { Manifest } from './manifest.js';
+import { planFiles } from './resume-policy.js';
+import { assertSafeNames } from './safe-name.js';
 
 const MiB = 1024 * 1024;
 
@@ -98,7 +90,7 @@ export interface DownloadBackupOptions {
   refreshMarginMs?: number;
   /** Minimum interval between two `progress` events of a file (default 200). */
   progressIntervalMs?: number;
-  /** Persist progress after this many new bytes of a file (default 8 MiB)... */
+  /** Record progress after this many new bytes of a file (default 1 MiB)... */
   checkpointBytes?: number;
   /** fdatasync a file and record its `syncedRanges` every this many bytes (default 64 MiB). */
   syncBytes?: number;
@@ -214,7 +206,9 @@ export async function downloadBackup(options: DownloadBackupOptions): Promise<Do
     unlock = await lockDirectory(dir);
     const bootId = options.bootId === undefined ? await readBootId() : (options.bootId ?? undefined);
     const manifest = await Manifest.load(dir, bootId);
-    const { plans, skipped, foreign } = await planFiles(dir, manifest, links.files, {
+    const { plans, skipped, foreign } = await planFiles(links.files, {
+      dir,
+      manifest,
       instanceId,
       backupId,
       force: options.force === true,
@@ -242,7 +236,7 @@ export async function downloadBackup(options: DownloadBackupOptions): Promise<Do
     const checkpointer = new Checkpointer(
       manifest,
       {
-        bytes: positiveInt('checkpointBytes', options.checkpointBytes, 8 * MiB),
+        bytes: positiveInt('checkpointBytes', options.checkpointBytes, MiB),
         intervalMs: positiveInt('checkpointIntervalMs', options.checkpointIntervalMs, 1000),
         syncBytes: positiveInt('syncBytes', options.syncBytes, 64 * MiB),
         bootId,
@@ -307,6 +301,7 @@ export async function downloadBackup(options: DownloadBackupOptions): Promise<Do
       throw fatal ?? error;
     } finally {
       transport.close();
+      manifest.close();
       await manifest.release().catch(() => {});
     }
 
@@ -333,116 +328,6 @@ export async function downloadBackup(options: DownloadBackupOptions): Promise<Do
   }
 }
 
-/**
- * Decides, per file, before anything is written: skip (complete and unchanged since we wrote
- * it), resume (trusted ranges of NAME.part), start over, or refuse (a file we did not write is in
- * the way and `force` is off).
- */
-async function planFiles(
-  dir: string,
-  manifest: Manifest,
-  files: readonly DownloadLink[],
-  o: {
-    instanceId: string;
-    backupId: string;
-    force: boolean;
-    bootId: string | undefined;
-    recheck: boolean;
-    requireChecksum: boolean;
-    hashes: HashPool;
-    signal: AbortSignal;
-    emit: (event: DownloadEvent) => void;
-  },
-): Promise<{ plans: FilePlan[]; skipped: FileResult[]; foreign: string[] }> {
-  const { instanceId, backupId, force, bootId } = o;
-  const plans: FilePlan[] = [];
-  const skipped: FileResult[] = [];
-  const foreign: string[] = [];
-  for (const link of files) {
-    const finalPath = join(dir, link.name);
-    const partPath = finalPath + PART_SUFFIX;
-    const known = manifest.get(instanceId, backupId, link.name, link.sizeKB);
-    if (known?.state === 'partial') trustableRanges(known, bootId);
-    const final = await lstatOrUndefined(finalPath);
-    if (final) {
-      const ours =
-        known?.state === 'complete' && final.isFile() && final.size === known.size && final.mtimeMs === known.mtimeMs;
-      if (ours) {
-        if (o.requireChecksum && checksumOf(known.etag) === 'size-only') requireServerChecksum(link.name, known.etag);
-        const changed = await recheckComplete(known, finalPath, o);
-        if (changed === undefined) {
-          skipped.push({
-            name: link.name,
-            path: finalPath,
-            bytes: final.size,
-            md5: known.md5 ?? null,
-            md5Verified: known.md5 !== undefined,
-            sha256: known.sha256!,
-            checksum: checksumOf(known.etag),
-            skipped: true,
-            ...(o.recheck ? { rechecked: true } : {}),
-            resumedBytes: final.size,
-            transferredBytes: 0,
-          });
-          continue;
-        }
-        // Ours, but its bytes changed since: fetch it again into NAME.part; the bad copy keeps
-        // its place until the new one is whole and verified.
-        o.emit({ type: 'restart', file: link.name, reason: changed });
-        const entry: ManifestEntry = {
-          instanceId,
-          backupId,
-          name: link.name,
-          sizeKB: link.sizeKB,
-          state: 'partial',
-          ranges: [],
-        };
-        manifest.set(entry);
-        plans.push({ link, finalPath, partPath, entry, truncate: true });
-        continue;
-      }
-      const adopted = await adoptRenamed(known, finalPath, partPath, final.size, o.hashes, o.signal);
-      if (adopted) {
-        if (o.requireChecksum && checksumOf(adopted.entry.etag) === 'size-only')
-          requireServerChecksum(link.name, adopted.entry.etag);
-        manifest.set(adopted.entry);
-        skipped.push({ ...adopted.result, name: link.name, path: finalPath });
-        continue;
-      }
-      if (!force) {
-        foreign.push(finalPath);
-        continue;
-      }
-    }
-    const part = await lstatOrUndefined(partPath);
-    // A NAME.part the manifest knows nothing of was not left by this tool for this backup (the
-    // manifest records a file before its .part is created): refused like any foreign file.
-    if (part?.isFile() && !manifest.knows(instanceId, backupId, link.name) && !force) {
-      foreign.push(partPath);
-      continue;
-    }
-    if (part && !part.isFile()) {
-      // A symlink or directory under our temporary name is never written through.
-      if (!force) {
-        foreign.push(partPath);
-        continue;
-      }
-      await rm(partPath, { recursive: true, force: true });
-    }
-    const resumable =
-      known?.state === 'partial' &&
-      part?.isFile() === true &&
-      (known.ranges ?? []).every(([, end]) => end <= part.size) &&
-      (known.size === undefined || (known.ranges ?? []).every(([, end]) => end <= (known.size as number)));
-    const entry: ManifestEntry = resumable
-      ? known
-      : { instanceId, backupId, name: link.name, sizeKB: link.sizeKB, state: 'partial', ranges: [] };
-    manifest.set(entry);
-    plans.push({ link, finalPath, partPath, entry, truncate: !resumable });
-  }
-  return { plans, skipped, foreign };
-}
-
 /** Refuses to start when the file system cannot hold what is left to fetch. */
 async function checkFreeSpace(
   dir: string,
@@ -461,15 +346,6 @@ async function checkFreeSpace(
   if (needed > available) throw new InsufficientSpaceError(dir, needed, available);
 }
 
-async function lstatOrUndefined(path: string) {
-  try {
-    return await lstat(path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-}
-
 function positiveInt(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   if (!Number.isSafeInteger(value) || value < 1)
@@ -484,17 +360,6 @@ function nonNegative(name: string, value: number | undefined, fallback: number):
   return value;
 }
 
-/**
- * Narrows a partial entry's ranges to what may be trusted now: all recorded ranges within the
- * boot that wrote them (a killed process leaves its writes in the page cache), only the
- * fdatasync'ed ones after a reboot. Entries without a boot id were synced at every checkpoint.
- */
-function trustableRanges(entry: ManifestEntry, bootId: string | undefined): void {
-  if (entry.bootId === undefined) return;
-  if (bootId !== undefined && entry.bootId === bootId) return;
-  entry.ranges = entry.syncedRanges ?? [];
-}
-
 /** Linux's boot id, or undefined elsewhere (then every checkpoint syncs). */
 async function readBootId(): Promise<string | undefined> {
   try {
@@ -502,78 +367,4 @@ async function readBootId(): Promise<string | undefined> {
   } catch {
     return undefined;
   }
-}
-
-/**
- * A run killed between renaming NAME.part to NAME and recording it complete leaves a finished
- * file the manifest still calls partial. It is adopted (not reported as someone else's file)
- * when the .part is gone, the recorded ranges cover the recorded size, the size matches and,
- * when the ETag was a content MD5, the MD5 matches too.
- */
-async function adoptRenamed(
-  known: ManifestEntry | undefined,
-  finalPath: string,
-  partPath: string,
-  size: number,
-  hashes: HashPool,
-  signal: AbortSignal,
-): Promise<{ entry: ManifestEntry; result: Omit<FileResult, 'name' | 'path'> } | undefined> {
-  if (known?.state !== 'partial' || known.size === undefined || known.size !== size) return undefined;
-  if (await lstatOrUndefined(partPath)) return undefined;
-  let covered = 0;
-  for (const [s, e] of [...(known.ranges ?? [])].sort((a, b) => a[0] - b[0])) {
-    if (s > covered) return undefined;
-    covered = Math.max(covered, e);
-  }
-  if (covered < size) return undefined;
-  const expected = md5FromEtag(known.etag);
-  const h = await untilAborted(hashes.hashFile(finalPath, size, { md5: expected !== undefined }), signal, finalPath);
-  if (expected && h.md5 !== expected) return undefined;
-  const st = await stat(finalPath);
-  const entry: ManifestEntry = {
-    ...known,
-    state: 'complete',
-    mtimeMs: st.mtimeMs,
-    sha256: h.sha256,
-    ...(h.md5 ? { md5: h.md5 } : {}),
-  };
-  delete entry.ranges;
-  delete entry.syncedRanges;
-  return {
-    entry,
-    result: {
-      bytes: size,
-      md5: h.md5 ?? null,
-      md5Verified: h.md5 !== undefined,
-      sha256: h.sha256,
-      checksum: checksumOf(known.etag),
-      skipped: true,
-      resumedBytes: size,
-      transferredBytes: 0,
-    },
-  };
-}
-
-/**
- * A complete file is trusted by size and mtime. Its SHA-256 is taken now when the manifest has
- * none (written by an older version: recorded from now on), and with `recheck` it is re-hashed
- * and compared. Returns why it must be fetched again, or undefined when it stands.
- */
-async function recheckComplete(
-  known: ManifestEntry,
-  path: string,
-  o: { recheck: boolean; hashes: HashPool; signal: AbortSignal },
-): Promise<string | undefined> {
-  if (known.sha256 !== undefined && !o.recheck) return undefined;
-  const md5 = o.recheck && known.md5 !== undefined;
-  const h = await untilAborted(o.hashes.hashFile(path, known.size ?? 0, { md5 }), o.signal, path);
-  if (known.sha256 === undefined) {
-    known.sha256 = h.sha256;
-    if (!md5 || h.md5 === known.md5) return undefined;
-  }
-  if (h.sha256 !== known.sha256)
-    return `it changed on disk since it was downloaded (SHA-256 ${h.sha256}, recorded ${known.sha256}); downloading it again`;
-  if (md5 && h.md5 !== known.md5)
-    return `it changed on disk since it was downloaded (MD5 ${h.md5}, recorded ${known.md5}); downloading it again`;
-  return undefined;
 }

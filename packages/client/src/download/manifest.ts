@@ -1,7 +1,9 @@
+import { rmSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../atomic-write.js';
 import { CorruptManifestError, WriteError } from './errors.js';
+import { ProgressRecord, readProgressRecord } from './progress-record.js';
 import { RESERVED_PREFIX } from './safe-name.js';
 import type { ByteRange } from './segments.js';
 
@@ -59,7 +61,11 @@ export function entryKey(instanceId: string, backupId: string, name: string): st
   return JSON.stringify([instanceId, backupId, name]);
 }
 
-/** Progress between durable saves, same format, never fsync'ed (see Manifest.save). */
+/**
+ * Progress between durable saves, never fsync'ed: records in the format of progress-record.ts
+ * (JSON bodies behind a binary header; the name is the one older versions wrote plain JSON to,
+ * so such a file is replaced, not left behind).
+ */
 export const PROGRESS_NAME = `${RESERVED_PREFIX}progress.json`;
 /**
  * Space held back during a run so the state can still be saved when the disk fills up (ENOSPC
@@ -77,17 +83,20 @@ interface ProgressFile extends ManifestFile {
 /**
  * The resume manifest of a target directory, in two files. The manifest proper is written
  * durably (temp file, fdatasync, rename) at sync points: every `syncBytes` of a file, at file end,
- * at the end of a run. Between them, frequent checkpoints go to a progress file, written the same
- * atomic way but without fdatasync: a killed process leaves it intact (same boot), and after a
- * reboot it is ignored, so a machine crash can never make the durable manifest disappear or make
- * a resume trust unsynced bytes. fsyncing the manifest at every checkpoint cost a third of the
- * download speed (ext4 commits the big file's dirty data with it).
+ * at the end of a run. The progress file holds the newest state: `recordProgress()` writes it
+ * at every checkpoint and before every durable save, synchronously, in place, without fdatasync
+ * (progress-record.ts: two checksummed slots). Synchronous because an asynchronous write queued
+ * in libuv's thread pool behind the 1 MiB data writes and the fdatasyncs of the .part files:
+ * records came late and far apart, and a kill -9 re-fetched 3-17% of a 1.5 GiB file (bench:
+ * resume-cost). A torn record fails its checksum (the other slot stands), and after a reboot the
+ * progress file is ignored (its boot id differs), so a machine crash can never make the durable
+ * manifest disappear or make a resume trust unsynced bytes. fsyncing the manifest at every
+ * checkpoint cost a third of the download speed (ext4 commits the big file's dirty data with it).
  */
 export class Manifest {
   private data: ManifestFile;
   private writing: Promise<void> | undefined;
   private again = false;
-  private durable = false;
   private reservePath: string | undefined;
 
   private constructor(
@@ -95,6 +104,7 @@ export class Manifest {
     private readonly progressPath: string,
     private readonly bootId: string | undefined,
     data: ManifestFile,
+    private readonly progress: ProgressRecord,
   ) {
     this.data = data;
   }
@@ -107,12 +117,19 @@ export class Manifest {
     const path = join(dir, MANIFEST_NAME);
     const progressPath = join(dir, PROGRESS_NAME);
     const durable = await readManifestFile(path);
-    const progress = bootId === undefined ? undefined : await readManifestFile(progressPath, false);
+    const record = await readProgressRecord(progressPath).catch(() => undefined);
+    const progress = bootId === undefined || !record ? undefined : parseManifest(progressPath, record.body, false);
     const data =
       progress && (progress as ProgressFile).bootId === bootId
         ? progress
         : (durable ?? { format: FORMAT, version: VERSION, files: {} });
-    return new Manifest(path, progressPath, bootId, { format: FORMAT, version: VERSION, files: data.files });
+    return new Manifest(
+      path,
+      progressPath,
+      bootId,
+      { format: FORMAT, version: VERSION, files: data.files },
+      new ProgressRecord(progressPath, record),
+    );
   }
 
   /** Holds RESERVE_BYTES in the directory (real blocks, not a sparse file) until `release()`. */
@@ -151,11 +168,46 @@ export class Manifest {
   }
 
   /**
-   * Writes the state now, coalescing concurrent calls into at most one more write. Always to the
-   * progress file; with `durable` (the default) also to the manifest proper, fdatasync'ed.
+   * Writes the newest state to the progress file now, synchronously: it never waits behind a data
+   * write or an fdatasync in the thread pool. A no-op without a boot id (a progress file is
+   * trusted only within the boot that wrote it; then every checkpoint is a durable save).
+   * Throws WriteError (a full disk: the reserve is released and the write tried once more).
+   */
+  recordProgress(): void {
+    if (this.bootId === undefined) return;
+    // Compact: taken at every checkpoint of every file, and read by nobody but the next run.
+    const text = JSON.stringify({ ...this.data, bootId: this.bootId } as ProgressFile);
+    try {
+      this.progress.write(text);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if ((code !== 'ENOSPC' && code !== 'EDQUOT') || !this.reservePath) throw new WriteError(this.progressPath, error);
+      const reserve = this.reservePath;
+      this.reservePath = undefined;
+      rmSync(reserve, { force: true });
+      try {
+        this.progress.write(text);
+      } catch (again) {
+        throw new WriteError(this.progressPath, again);
+      }
+    }
+  }
+
+  /** Closes the progress file (end of a run; the next record reopens it). */
+  close(): void {
+    this.progress.close();
+  }
+
+  /**
+   * Records the state (`recordProgress`) and, with `durable` (the default), writes it to the
+   * manifest proper, fdatasync'ed, coalescing concurrent calls into at most one more write.
+   * Each durable write is of a state recorded in the progress file at the same moment, and
+   * records only get newer, so the progress file of this boot is never older than the manifest.
    */
   async save(durable = true): Promise<void> {
-    this.durable ||= durable;
+    // Recorded at once, also when a durable write is in flight and this one waits for it.
+    this.recordProgress();
+    if (!durable && this.bootId !== undefined) return;
     if (this.writing) {
       this.again = true;
       return this.writing;
@@ -164,15 +216,9 @@ export class Manifest {
       try {
         do {
           this.again = false;
-          const sync = this.durable;
-          this.durable = false;
-          if (this.bootId !== undefined) {
-            await this.withSpace(() =>
-              writeAtomically(this.progressPath, { ...this.data, bootId: this.bootId } as ProgressFile, false),
-            );
-          }
-          if (sync || this.bootId === undefined)
-            await this.withSpace(() => writeAtomically(this.path, this.data, true));
+          const text = serialize(this.data);
+          this.recordProgress();
+          await this.withSpace(() => writeAtomically(this.path, text, true));
         } while (this.again);
       } finally {
         this.writing = undefined;
@@ -196,17 +242,24 @@ export class Manifest {
   /** A durable save, then the progress file is removed (nothing in it is newer any more). */
   async settle(): Promise<void> {
     await this.save(true);
+    this.progress.close();
     await rm(this.progressPath, { force: true });
   }
 }
 
+/** The state in the progress file of `path`'s newest valid record (its boot id included), if any. */
+export async function readProgressFile(path: string): Promise<(ManifestFile & { bootId?: string }) | undefined> {
+  const record = await readProgressRecord(path);
+  return record && parseManifest(path, record.body, false);
+}
+
 /**
- * Reads a manifest or progress file: undefined when it does not exist. A file that is not a
- * manifest this version can read is CorruptManifestError for the manifest proper (it is what
- * says which files here are ours: guessing would restart or overwrite them), and ignored for
- * the progress file (only ever a newer copy of the same state).
+ * Reads the manifest proper: undefined when it does not exist. A file that is not a manifest
+ * this version can read is CorruptManifestError (it is what says which files here are ours:
+ * guessing would restart or overwrite them). A progress record that is not one is ignored
+ * (`strict` false: it is only ever a newer copy of the same state).
  */
-async function readManifestFile(path: string, strict = true): Promise<ManifestFile | undefined> {
+async function readManifestFile(path: string): Promise<ManifestFile | undefined> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -214,6 +267,11 @@ async function readManifestFile(path: string, strict = true): Promise<ManifestFi
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new WriteError(path, error, 'read back');
   }
+  return parseManifest(path, text, true);
+}
+
+/** Parses a manifest or a progress record's body (see readManifestFile for `strict`). */
+function parseManifest(path: string, text: string, strict: boolean): ManifestFile | undefined {
   let parsed: Partial<ManifestFile>;
   try {
     parsed = JSON.parse(text) as Partial<ManifestFile>;
@@ -235,9 +293,13 @@ async function readManifestFile(path: string, strict = true): Promise<ManifestFi
   return parsed as ManifestFile;
 }
 
+function serialize(data: ManifestFile): string {
+  return `${JSON.stringify(data, null, 1)}\n`;
+}
+
 /** Writes via a temp file and a rename (writeFileAtomic); a failure is a WriteError naming the manifest. */
-async function writeAtomically(path: string, data: ManifestFile, sync: boolean): Promise<void> {
-  await writeFileAtomic(path, `${JSON.stringify(data, null, 1)}\n`, { sync }).catch((error: unknown) => {
+async function writeAtomically(path: string, text: string, sync: boolean): Promise<void> {
+  await writeFileAtomic(path, text, { sync }).catch((error: unknown) => {
     throw new WriteError(path, error);
   });
 }

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { downloadBackup, MANIFEST_NAME, WriteError } from '../../src/download/index.js';
-import { PROGRESS_NAME } from '../../src/download/manifest.js';
+import { PROGRESS_NAME, readProgressFile } from '../../src/download/manifest.js';
 import { eventLog, sha256File, startMock } from './helpers.js';
 
 const MiB = 1024 * 1024;
@@ -61,9 +61,9 @@ describe.skipIf(!canMount())('disk full mid-run (tmpfs)', () => {
     expect(names).toContain('data.tar.gz.part');
     expect(names).not.toContain('data.tar.gz');
     // What reached the disk is recorded (the progress file of this boot, or the manifest).
-    const state = JSON.parse(
-      await readFile(join(fs.dir, names.includes(PROGRESS_NAME) ? PROGRESS_NAME : MANIFEST_NAME), 'utf8'),
-    );
+    const state =
+      (names.includes(PROGRESS_NAME) ? await readProgressFile(join(fs.dir, PROGRESS_NAME)) : undefined) ??
+      JSON.parse(await readFile(join(fs.dir, MANIFEST_NAME), 'utf8'));
     const entry = Object.values(state.files)[0] as { state: string; ranges: [number, number][] };
     const recorded = entry.ranges.reduce((n, [s, e]) => n + e - s, 0);
     expect(entry.state).toBe('partial');

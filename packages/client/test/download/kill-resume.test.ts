@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { expectedHashes } from '@dds-backup/mock-server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { downloadBackup } from '../../src/download/index.js';
-import { PROGRESS_NAME } from '../../src/download/manifest.js';
+import { PROGRESS_NAME, readProgressFile } from '../../src/download/manifest.js';
 import { SCHEMES, sha256File, startMock, tempDir } from './helpers.js';
 
 const MiB = 1024 * 1024;
@@ -77,7 +77,7 @@ describe.each(SCHEMES)('kill -9 and resume ($label)', ({ tls }) => {
     expect(await exited).toBe('SIGKILL');
 
     // Between durable saves the progress is in the progress file (the same boot trusts it).
-    const manifest = JSON.parse(await readFile(join(t.dir, PROGRESS_NAME), 'utf8'));
+    const manifest = (await readProgressFile(join(t.dir, PROGRESS_NAME)))!;
     const entry = Object.values(manifest.files)[0] as { state: string; size: number; ranges: [number, number][] };
     const claimed = entry.ranges.reduce((n, [s, e]) => n + e - s, 0);
     expect(entry).toMatchObject({ state: 'partial', size });
