@@ -7,6 +7,7 @@ import {
   IncompleteDownloadError,
   ObjectChangedError,
   ObjectResponseError,
+  ObjectStorageError,
   RangeIgnoredError,
   VerificationError,
   WriteError,
@@ -315,6 +316,12 @@ export class FileDownload implements RangeTarget, Checkpointable {
           // restarts it in one stream, see transfer()).
           if (others.signal.aborted && !ctx.signal.aborted) return;
           if (error instanceof RangeIgnoredError && (await wholeInOne)) return;
+          // A 416 without `bytes */N`, heard before any answer told the size: past the end
+          // if segment 0's answer puts the end at or before this segment's start.
+          if (error instanceof ObjectStorageError && error.status === 416) {
+            await head.first;
+            if (this.total !== undefined && s >= this.total) return;
+          }
           fail(error);
         }),
       );
