@@ -101,7 +101,12 @@ describe('all segments start at once from the KB estimate', () => {
     });
     const result = await downloadBackup(options);
     expect(result.files[0]).toMatchObject({ bytes: size, sha256, md5Verified: true, transferredBytes: size });
-    expect(seen.sort()).toEqual(['bytes=0-2097151', 'bytes=2097152-4194303', 'bytes=4194304-6291455', 'bytes=6291456-']);
+    expect(seen.sort()).toEqual([
+      'bytes=0-2097151',
+      'bytes=2097152-4194303',
+      'bytes=4194304-6291455',
+      'bytes=6291456-',
+    ]);
     expect((await m.downloads()).reduce((n, d) => n + d.bytes_sent, 0)).toBe(size);
   });
 
@@ -132,7 +137,10 @@ describe('all segments start at once from the KB estimate', () => {
  * `holdUntil` requests have arrived (or `holdMs` passed), answering ranges past the end at once
  * (the others after `delaySatisfiableMs`) with 416 without Content-Range.
  */
-async function hostileObjectServer(data: Buffer, opts: { holdUntil?: number; holdMs?: number; delaySatisfiableMs?: number }) {
+async function hostileObjectServer(
+  data: Buffer,
+  opts: { holdUntil?: number; holdMs?: number; delaySatisfiableMs?: number },
+) {
   const ranges: string[] = [];
   let answered = 0;
   let allBeforeFirstAnswer = false;

@@ -33,7 +33,11 @@ const thrown = (...args: Parameters<typeof input>) => {
 describe('206', () => {
   it('a Content-Range starting at the position asked for: the body, its length, the total and the ETag', () => {
     expect(
-      check(206, { 'content-range': 'bytes 100-199/1000', 'content-length': '100', etag: '"abc"' }, { position: 100, end: 200 }),
+      check(
+        206,
+        { 'content-range': 'bytes 100-199/1000', 'content-length': '100', etag: '"abc"' },
+        { position: 100, end: 200 },
+      ),
     ).toEqual({ kind: 'body', status: 206, start: 100, length: 100, total: 1000, etag: '"abc"' });
   });
   it('a shorter range than asked (the object ends first) is a body of what is there', () => {

@@ -143,7 +143,7 @@ describe('PositionalWriter', () => {
   it('abandon drops what is queued, waits for the writes in flight, and never throws', async () => {
     const { fh, writes } = heldFile();
     const reports: number[] = [];
-    const w = new PositionalWriter(fh, 0, (s, e) => reports.push(e));
+    const w = new PositionalWriter(fh, 0, (_s, e) => reports.push(e));
     await w.push(chunk(MiB));
     w.push(chunk(10)); // queued, not written
     let abandoned = false;
