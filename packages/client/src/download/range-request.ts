@@ -1,5 +1,5 @@
-import { HEADER_LC } from '@dds-backup/contract';
 import type { FileHandle } from 'node:fs/promises';
+import { HEADER_LC } from '@dds-backup/contract';
 import { AbortError, type DdsBackupError, NetworkError, TimeoutError } from '../errors.js';
 import { redactUrl } from '../redact.js';
 import { requestLine, responseLine } from '../request-log.js';
