@@ -218,9 +218,9 @@ export class FileDownload implements RangeTarget, Checkpointable {
   }
 
   /**
-   * Fetches every missing range: a first request learns the exact size (the API gives KB), then
-   * the rest in parallel. The first failing range stops its siblings; all have settled (no
-   * write in flight) when this returns or throws.
+   * Fetches every missing range in parallel (a fresh file: cut from the KB size, see startUp).
+   * The first failing range stops its siblings; all have settled (no write in flight) when this
+   * returns or throws.
    */
   private async transfer(): Promise<void> {
     try {
