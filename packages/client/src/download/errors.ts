@@ -1,3 +1,4 @@
+import { OBS_ERROR_CODES, OBS_LINK_EXPIRED_CODE } from '@dds-backup/contract';
 import { ApiError, DdsBackupError } from '../errors.js';
 import { formatBytes } from '../format-bytes.js';
 
@@ -33,7 +34,7 @@ export class ObjectStorageError extends ApiError {
 
   /** 403 AccessDenied: S3/OBS's answer to an expired temporary link (refresh and retry). */
   get isExpiredLink(): boolean {
-    return this.status === 403 && this.errorCode === 'AccessDenied';
+    return this.status === OBS_ERROR_CODES[OBS_LINK_EXPIRED_CODE].status && this.errorCode === OBS_LINK_EXPIRED_CODE;
   }
 }
 

@@ -7,6 +7,7 @@ import {
   IncompleteDownloadError,
   ObjectChangedError,
   ObjectResponseError,
+  ObjectStorageError,
   RangeIgnoredError,
   VerificationError,
   WriteError,
@@ -14,7 +15,7 @@ import {
 import type { DownloadEvent } from './events.js';
 import type { HashJob, HashPool } from './file-hasher.js';
 import type { Manifest, ManifestEntry } from './manifest.js';
-import { fetchRange, type RangeContext, type RangeTarget, type RangeTask } from './range-request.js';
+import { type RangeContext, type RangeTarget, type RangeTask, startRange } from './range-request.js';
 import { planSegments, RangeSet } from './segments.js';
 import { checkMd5, checkSizeKB, checksumOf, md5FromEtag, requireServerChecksum } from './verify.js';
 
@@ -86,7 +87,6 @@ export class FileDownload implements RangeTarget, Checkpointable {
   private hashing: HashJob | undefined;
   private transferred = 0;
   private lastProgress = 0;
-  private sizeKnown: () => void = () => {};
   /** Stops this file's other ranges when one fails. */
   private stop = new AbortController();
   private rangeContext: FileContext;
@@ -218,9 +218,9 @@ export class FileDownload implements RangeTarget, Checkpointable {
   }
 
   /**
-   * Fetches every missing range: a first request learns the exact size (the API gives KB), then
-   * the rest in parallel. The first failing range stops its siblings; all have settled (no
-   * write in flight) when this returns or throws.
+   * Fetches every missing range in parallel (a fresh file: cut from the KB size, see startUp).
+   * The first failing range stops its siblings; all have settled (no write in flight) when this
+   * returns or throws.
    */
   private async transfer(): Promise<void> {
     try {
@@ -265,45 +265,68 @@ export class FileDownload implements RangeTarget, Checkpointable {
     const ctx = this.rangeContext;
     const failures: unknown[] = [];
     const running: Promise<void>[] = [];
-    const start = (task: RangeTask) => {
-      const p = fetchRange(ctx, this, task).catch((error: unknown) => {
-        failures.push(error);
-        this.stop.abort();
-      });
-      running.push(p);
-      return p;
+    const fail = (error: unknown) => {
+      failures.push(error);
+      this.stop.abort();
     };
-    const settle = async () => {
-      await Promise.all(running);
-      if (failures.length > 0) throw failures[0];
-    };
-    if (this.total === undefined) {
-      const estimate = this.plan.link.sizeKB * 1024;
-      const split = ctx.segmentsPerFile > 1 && estimate >= 2 * ctx.minSegmentBytes;
-      const probe: RangeTask = {
-        start: 0,
-        end: split ? Math.ceil(estimate / ctx.segmentsPerFile) : undefined,
-        // A server that ignores Range answers 200 with everything: read it in one stream.
-        onFirstResponse: (status, total) => {
-          if (status === 200) probe.end = total;
-        },
-      };
-      const known = new Promise<void>((resolve) => {
-        this.sizeKnown = resolve;
-      });
-      await Promise.race([known, start(probe)]);
-      const total = this.total as number | undefined;
-      if (total !== undefined && failures.length === 0) {
-        const rest = new RangeSet(this.ranges.toJSON());
-        rest.add(0, probe.end ?? total);
-        for (const [s, e] of planSegments(rest.gaps(total), ctx.segmentsPerFile - 1, ctx.minSegmentBytes))
-          start({ start: s, end: e });
-      }
-      return settle();
+    if (this.total !== undefined) {
+      for (const [s, e] of planSegments(this.ranges.gaps(this.total), ctx.segmentsPerFile, ctx.minSegmentBytes))
+        running.push(startRange(ctx, this, { start: s, end: e }).done.catch(fail));
+    } else {
+      running.push(...this.startUp(ctx, fail));
     }
-    for (const [s, e] of planSegments(this.ranges.gaps(this.total), ctx.segmentsPerFile, ctx.minSegmentBytes))
-      start({ start: s, end: e });
-    return settle();
+    await Promise.all(running);
+    if (failures.length > 0) throw failures[0];
+  }
+
+  /**
+   * The exact size is not known yet (the API gives KB): every segment starts at once, cut from
+   * the KB estimate (issue #15: waiting for a first answer's headers cost a round trip before
+   * the others began). Whichever answer comes first tells the exact size (`learn`, checked
+   * against the KB size there). The last segment runs to the object's end, so an object
+   * somewhat larger than its estimate is still fetched whole; a segment starting past a smaller
+   * object's end hears 416 and is done; the others are cut at the real end.
+   *
+   * Segment 0 (from byte 0) is the one that may carry the whole file: a server that ignores
+   * Range answers its first request with 200 and the whole object, which it then reads to the
+   * end in one stream while the other segments are called off (their 200s from non-zero
+   * positions are RangeIgnoredErrors that segment 0's answer makes moot).
+   */
+  private startUp(ctx: FileContext, fail: (error: unknown) => void): Promise<void>[] {
+    const estimate = this.plan.link.sizeKB * 1024;
+    const split = ctx.segmentsPerFile > 1 && estimate >= 2 * ctx.minSegmentBytes;
+    // Unsplit: one request without Range (a zero-byte object would answer `bytes=0-` with 416).
+    if (!split) return [startRange(ctx, this, { start: 0, end: undefined }).done.catch(fail)];
+    const planned = planSegments([[0, estimate]], ctx.segmentsPerFile, ctx.minSegmentBytes);
+    const head = startRange(ctx, this, { start: 0, end: planned[0]![1], wholeObjectOn200: true });
+    const running = [head.done.catch(fail)];
+    const others = new AbortController();
+    const wholeInOne = head.first.then((first) => first?.status === 200);
+    void wholeInOne.then((whole) => {
+      if (whole) others.abort();
+    });
+    const othersCtx = { ...ctx, signal: AbortSignal.any([ctx.signal, others.signal]) };
+    for (const [i, [s, e]] of planned.entries()) {
+      if (i === 0) continue;
+      const task: RangeTask = { start: s, end: i === planned.length - 1 ? undefined : e };
+      running.push(
+        startRange(othersCtx, this, task).done.catch(async (error: unknown) => {
+          // Called off because segment 0 carries the whole object, or a 200 of its own that
+          // segment 0's 200 makes moot; else a failure of the file (a RangeIgnoredError then
+          // restarts it in one stream, see transfer()).
+          if (others.signal.aborted && !ctx.signal.aborted) return;
+          if (error instanceof RangeIgnoredError && (await wholeInOne)) return;
+          // A 416 without `bytes */N`, heard before any answer told the size: past the end
+          // if segment 0's answer puts the end at or before this segment's start.
+          if (error instanceof ObjectStorageError && error.status === 416) {
+            await head.first;
+            if (this.total !== undefined && s >= this.total) return;
+          }
+          fail(error);
+        }),
+      );
+    }
+    return running;
   }
 
   /**
@@ -333,7 +356,6 @@ export class FileDownload implements RangeTarget, Checkpointable {
       if (this.ctx.verify) checkSizeKB(this.name, total, this.plan.link.sizeKB);
       this.total = total;
       this.entry.size = total;
-      this.sizeKnown();
     } else if (this.total !== total) {
       throw new ObjectChangedError(this.name, `its size is now ${total} bytes, was ${this.total}`);
     }

@@ -1,3 +1,4 @@
+import { HEADER_LC } from '@dds-backup/contract';
 import { parseRetryAfter } from '../retry.js';
 import { ObjectStorageError } from './errors.js';
 import type { ObjectResponse } from './object-transport.js';
@@ -16,13 +17,13 @@ export async function toObjectStorageError(file: string, response: ObjectRespons
     const m = new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml);
     return m ? decodeXml(m[1]!.trim()) : undefined;
   };
-  const retryAfter = parseRetryAfter(response.header('retry-after'));
+  const retryAfter = parseRetryAfter(response.header(HEADER_LC.RetryAfter));
   return new ObjectStorageError({
     file,
     status: response.status,
     errorCode: tag('Code'),
     errorMessage: tag('Message'),
-    requestId: tag('RequestId') ?? response.header('x-obs-request-id') ?? response.header('x-request-id'),
+    requestId: tag('RequestId') ?? response.header(HEADER_LC.XObsRequestId) ?? response.header(HEADER_LC.XRequestId),
     retryAfterSeconds: retryAfter === undefined ? undefined : retryAfter / 1000,
   });
 }

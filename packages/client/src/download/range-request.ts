@@ -1,17 +1,22 @@
 import type { FileHandle } from 'node:fs/promises';
+import { HEADER_LC } from '@dds-backup/contract';
 import { AbortError, type DdsBackupError, NetworkError, TimeoutError } from '../errors.js';
 import { redactUrl } from '../redact.js';
 import { requestLine, responseLine } from '../request-log.js';
 import { type RetryOptions, toDdsError, withRetries } from '../retry.js';
 import type { Budget } from './budget.js';
-import { parseContentRange, rangeHeader } from './content-range.js';
-import { ObjectResponseError, type ObjectStorageError, RangeIgnoredError, WriteError } from './errors.js';
+import { rangeHeader } from './content-range.js';
+import { type ObjectStorageError, WriteError } from './errors.js';
 import { type DownloadEvent, describeError } from './events.js';
 import type { CurrentLink, LinksCache } from './links-cache.js';
+import { checkObjectResponse, type ObjectResponseCheck } from './object-response.js';
 import type { ObjectTransport } from './object-transport.js';
 import { toObjectStorageError } from './obs-error.js';
 import { PositionalWriter } from './positional-writer.js';
 import type { OnWritten, RangeWriter } from './range-writer.js';
+
+/** HTTP framing (RFC 9110), not an API fact of the specs: not among the generated header names. */
+const ACCEPT_ENCODING = 'accept-encoding';
 
 /** Refreshes in a row for one range without a byte of progress before AccessDenied is final. */
 const MAX_REFRESHES_WITHOUT_PROGRESS = 2;
@@ -67,8 +72,25 @@ export interface RangeTarget {
 export interface RangeTask {
   start: number;
   end: number | undefined;
-  /** Called with the first response's status; may change `end` (e.g. the server ignores Range). */
-  onFirstResponse?: (status: number, total: number) => void;
+  /**
+   * A 200 to this range's first request (the server ignored Range) is read to the object's
+   * end rather than to `end`: the file's start-up segment 0 then carries the whole file alone.
+   */
+  wholeObjectOn200?: boolean;
+}
+
+/** What the first answer of a range said (after checkObjectResponse and `learn`, before its body). */
+export interface FirstResponse {
+  /** 200 (Range ignored), 206, or 416 (the range starts at or after the object's end). */
+  status: 200 | 206 | 416;
+  total: number;
+  etag: string | undefined;
+}
+
+/** A range under way: `first` resolves at its first valid answer (undefined if none came), `done` when it ends. */
+export interface RangeFetch {
+  first: Promise<FirstResponse | undefined>;
+  done: Promise<void>;
 }
 
 type Outcome =
@@ -81,10 +103,34 @@ type Outcome =
  * Retry-After) when an attempt made no progress, resumes at once from the last written byte when
  * it did, and refreshes the link on 403 AccessDenied.
  */
-export async function fetchRange(ctx: RangeContext, target: RangeTarget, task: RangeTask): Promise<void> {
+export function fetchRange(ctx: RangeContext, target: RangeTarget, task: RangeTask): Promise<void> {
+  return startRange(ctx, target, task).done;
+}
+
+/** fetchRange, also telling the caller what the first answer said as soon as it is known. */
+export function startRange(ctx: RangeContext, target: RangeTarget, task: RangeTask): RangeFetch {
+  let resolveFirst!: (first: FirstResponse | undefined) => void;
+  const first = new Promise<FirstResponse | undefined>((resolve) => {
+    resolveFirst = resolve;
+  });
+  const done = runRange(ctx, target, task, resolveFirst).finally(() => resolveFirst(undefined));
+  return { first, done };
+}
+
+async function runRange(
+  ctx: RangeContext,
+  target: RangeTarget,
+  task: RangeTask,
+  onFirst: (first: FirstResponse) => void,
+): Promise<void> {
   let position = task.start;
   let refreshes = 0;
-  let first = true;
+  // The first answer (not the first request: one that failed or met an expired link is not it).
+  let answered = false;
+  const tell = (first: FirstResponse) => {
+    answered = true;
+    onFirst(first);
+  };
   // Attempts in a row cut off by the speed floor with next to nothing delivered: without this
   // count a server dripping a byte a second "makes progress" on every attempt, forever.
   let slow = 0;
@@ -93,7 +139,7 @@ export async function fetchRange(ctx: RangeContext, target: RangeTarget, task: R
     const outcome = await withRetries(
       async () => {
         const link = await ctx.links.forRequest(target.name);
-        return ctx.budget.run(() => attempt(ctx, target, task, link, position, first));
+        return ctx.budget.run(() => attempt(ctx, target, task, link, position, answered ? undefined : tell));
       },
       {
         ...ctx.retry,
@@ -109,7 +155,6 @@ export async function fetchRange(ctx: RangeContext, target: RangeTarget, task: R
           }),
       },
     );
-    first = false;
     if (outcome.kind === 'expired') {
       if (++refreshes > MAX_REFRESHES_WITHOUT_PROGRESS) throw outcome.error;
       await ctx.links.expired(outcome.link);
@@ -141,7 +186,8 @@ async function attempt(
   task: RangeTask,
   link: CurrentLink,
   position: number,
-  first: boolean,
+  /** Set for the range's first request: told what its answer said, before the body. */
+  onFirst: ((first: FirstResponse) => void) | undefined,
 ): Promise<Outcome> {
   if (ctx.signal.aborted) throw new AbortError();
   const stall = new AbortController();
@@ -186,10 +232,10 @@ async function attempt(
   let writer: RangeWriter | undefined;
   let writtenEnd = position;
   try {
-    const headers: Record<string, string> = { 'accept-encoding': 'identity' };
+    const headers: Record<string, string> = { [ACCEPT_ENCODING]: 'identity' };
     // A whole-object GET (no Range) for a small file read from 0: a zero-byte object would
     // answer `bytes=0-` with 416.
-    if (!(position === 0 && task.end === undefined)) headers.range = rangeHeader(position, task.end);
+    if (!(position === 0 && task.end === undefined)) headers[HEADER_LC.Range] = rangeHeader(position, task.end);
     const sent = Date.now();
     ctx.log?.(requestLine('GET', link.url, headers));
     const response = await ctx.transport.get(link.url, headers, signal).catch((e) => {
@@ -203,69 +249,49 @@ async function attempt(
         response.status,
         link.url,
         lastActivity - sent,
-        response.header('x-obs-request-id') ?? response.header('x-request-id'),
+        response.header(HEADER_LC.XObsRequestId) ?? response.header(HEADER_LC.XRequestId),
       ),
     );
     windowStart = lastActivity;
 
-    if (response.status === 416 && target.total !== undefined && position >= target.total) {
-      response.destroy();
-      return { kind: 'done', position };
-    }
-    if (response.status !== 200 && response.status !== 206) {
-      const error = await toObjectStorageError(target.name, response);
-      if (error.isExpiredLink) return { kind: 'expired', link, error };
-      throw error;
-    }
-
-    // Where this body starts, how long it is, and the object's size.
-    let length: number;
-    let total: number;
-    if (response.status === 206) {
-      const cr = parseContentRange(response.header('content-range'));
-      if (!cr || cr.start !== position) {
-        response.destroy();
-        throw new ObjectResponseError(
-          target.name,
-          `asked for ${rangeHeader(position, task.end)}, got Content-Range ${JSON.stringify(response.header('content-range') ?? null)}`,
-          {
-            retryable: false,
-          },
-        );
-      }
-      length = cr.end - cr.start;
-      total = cr.total;
-    } else {
-      if (position !== 0) {
-        response.destroy();
-        // The file restarts from byte 0 in one stream (FileDownload catches this).
-        throw new RangeIgnoredError(target.name, rangeHeader(position, task.end));
-      }
-      const cl = Number(response.header('content-length'));
-      if (!Number.isSafeInteger(cl) || cl < 0) {
-        response.destroy();
-        throw new ObjectResponseError(target.name, 'HTTP 200 without a Content-Length: the size cannot be verified', {
-          retryable: false,
-        });
-      }
-      length = total = cl;
-    }
-    const declared = response.header('content-length');
-    if (declared !== undefined && Number(declared) !== length) {
-      response.destroy();
-      throw new ObjectResponseError(
-        target.name,
-        `Content-Length ${declared} does not match the range length ${length}`,
-      );
-    }
+    let check: ObjectResponseCheck;
     try {
-      target.learn(total, response.header('etag'));
+      check = checkObjectResponse({
+        file: target.name,
+        status: response.status,
+        header: (name) => response.header(name),
+        position,
+        end: task.end,
+        total: target.total,
+      });
+      if (check.kind === 'past-end') {
+        response.destroy();
+        // A 416 may be the first answer of the file to tell its size (a segment started from
+        // the KB estimate past the real end): checked like any other (checkSizeKB, ETag).
+        target.learn(check.total, undefined);
+        onFirst?.({ status: 416, total: check.total, etag: undefined });
+        task.end = position; // nothing of this range exists
+        return { kind: 'done', position };
+      }
     } catch (error) {
       response.destroy();
       throw error;
     }
-    if (first) task.onFirstResponse?.(response.status, total);
+    if (check.kind === 'error-status') {
+      const error = await toObjectStorageError(target.name, response);
+      if (error.isExpiredLink) return { kind: 'expired', link, error };
+      throw error;
+    }
+    const { length, total } = check;
+    try {
+      target.learn(total, check.etag);
+    } catch (error) {
+      response.destroy();
+      throw error;
+    }
+    if (onFirst && check.status === 200 && task.wholeObjectOn200) task.end = total;
     if (task.end === undefined || task.end > total) task.end = total;
+    onFirst?.({ status: check.status, total, etag: check.etag });
     // Read no further than the task's end (a whole-object 200 may run past it).
     const want = Math.min(length, task.end - position);
 

@@ -85,10 +85,13 @@ export class RangeSet {
 export function planSegments(gaps: readonly ByteRange[], segments: number, minBytes: number): ByteRange[] {
   let missing = 0;
   for (const [s, e] of gaps) missing += e - s;
-  const target = Math.max(minBytes, Math.ceil(missing / Math.max(1, segments)), 1);
+  const wanted = Math.max(1, segments);
+  // Rounded down, with the count capped below: a rounded-up piece made a size that `segments`
+  // does not divide one piece short (1001 bytes in 4 gave 3 pieces of 251 and more).
+  const target = Math.max(minBytes, Math.floor(missing / wanted), 1);
   const out: ByteRange[] = [];
   for (const [s, e] of gaps) {
-    const count = Math.max(1, Math.floor((e - s) / target));
+    const count = Math.min(wanted, Math.max(1, Math.floor((e - s) / target)));
     for (let i = 0; i < count; i++) {
       out.push([s + Math.floor(((e - s) * i) / count), s + Math.floor(((e - s) * (i + 1)) / count)]);
     }

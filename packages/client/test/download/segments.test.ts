@@ -61,6 +61,68 @@ describe('planSegments', () => {
   });
 });
 
+describe('planSegments: edge cases', () => {
+  it('nothing missing: no request', () => {
+    expect(planSegments([], 4, 10)).toEqual([]);
+  });
+
+  it('a gap of one byte is one request, whatever the minimum', () => {
+    expect(planSegments([[41, 42]], 4, 10)).toEqual([[41, 42]]);
+    expect(planSegments([[41, 42]], 4, 0)).toEqual([[41, 42]]);
+  });
+
+  it('a minimum of 0 still cuts pieces of at least one byte, never empty ones', () => {
+    expect(planSegments([[0, 3]], 8, 0)).toEqual([
+      [0, 1],
+      [1, 2],
+      [2, 3],
+    ]);
+  });
+
+  it('segments 0 or 1: one request per gap', () => {
+    expect(planSegments([[0, 100]], 1, 1)).toEqual([[0, 100]]);
+    expect(planSegments([[0, 100]], 0, 1)).toEqual([[0, 100]]);
+  });
+
+  it('sizes that do not divide: pieces differ by at most a byte and cover the gap exactly', () => {
+    const plan = planSegments([[10, 10 + 1001]], 4, 1);
+    expect(plan).toHaveLength(4);
+    expect(plan[0]![0]).toBe(10);
+    expect(plan.at(-1)![1]).toBe(1011);
+    for (let i = 1; i < plan.length; i++) expect(plan[i]![0]).toBe(plan[i - 1]![1]);
+    const lengths = plan.map(([s, e]) => e - s);
+    expect(Math.max(...lengths) - Math.min(...lengths)).toBeLessThanOrEqual(1);
+  });
+
+  it('just under two minimums stays one stream; exactly two minimums is two', () => {
+    expect(planSegments([[0, 199]], 4, 100)).toEqual([[0, 199]]);
+    expect(planSegments([[0, 200]], 4, 100)).toEqual([
+      [0, 100],
+      [100, 200],
+    ]);
+  });
+
+  it('many small gaps: at least one request each, more than `segments`', () => {
+    const gaps: [number, number][] = [
+      [0, 5],
+      [10, 15],
+      [20, 25],
+      [30, 35],
+      [40, 45],
+      [50, 55],
+    ];
+    expect(planSegments(gaps, 2, 100)).toEqual(gaps);
+  });
+
+  it('beyond 2^32 (a 5 GiB file): exact integer offsets', () => {
+    const size = 5 * 1024 ** 3 + 3;
+    const plan = planSegments([[0, size]], 4, 16 * 1024 * 1024);
+    expect(plan).toHaveLength(4);
+    expect(plan.at(-1)![1]).toBe(size);
+    for (const [s, e] of plan) expect(Number.isSafeInteger(s) && Number.isSafeInteger(e) && e > s).toBe(true);
+  });
+});
+
 describe('Content-Range and ETag', () => {
   it('parses satisfied ranges and rejects the rest', () => {
     expect(parseContentRange('bytes 0-99/1000')).toEqual({ start: 0, end: 100, total: 1000 });
