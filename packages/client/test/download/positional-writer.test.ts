@@ -81,26 +81,28 @@ describe('PositionalWriter', () => {
     await w.finish();
   });
 
-  it('backpressure: with two writes in flight the next full batch waits for the first to finish', async () => {
+  it('backpressure: with four writes in flight the next full batch waits for the first to finish', async () => {
+    // Batches of 256 KiB (one transport block), at most 4 in flight: a stream never holds more
+    // than 1.25 MiB unwritten (what a kill -9 loses cannot be recorded).
+    const BATCH = 256 * 1024;
     const { fh, writes } = heldFile();
     const w = new PositionalWriter(fh, 0, () => {});
-    expect(w.push(chunk(MiB / 2))).toBeUndefined(); // gathered, nothing written yet
+    expect(w.push(chunk(BATCH / 2))).toBeUndefined(); // gathered, nothing written yet
     expect(writes).toHaveLength(0);
-    await w.push(chunk(MiB / 2));
-    await w.push(chunk(MiB));
-    expect(writes).toHaveLength(2);
+    await w.push(chunk(BATCH / 2));
+    for (let i = 0; i < 3; i++) await w.push(chunk(BATCH));
+    expect(writes).toHaveLength(4);
     let released = false;
-    const wait = w.push(chunk(MiB))!.then(() => {
+    const wait = w.push(chunk(BATCH))!.then(() => {
       released = true;
     });
     await tick();
     expect(released).toBe(false);
-    expect(writes).toHaveLength(2);
+    expect(writes).toHaveLength(4);
     writes[0]!.settle();
     await wait;
-    expect(writes).toHaveLength(3);
-    writes[1]!.settle();
-    writes[2]!.settle();
+    expect(writes).toHaveLength(5);
+    for (const write of writes.slice(1)) write.settle();
     await w.finish();
   });
 
