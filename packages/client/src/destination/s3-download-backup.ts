@@ -16,6 +16,7 @@ import { LinksCache } from '../download/links-cache.js';
 import { assertSafeNames } from '../download/safe-name.js';
 import { checksumOf } from '../download/verify.js';
 import { AbortError, ConfigurationError, DdsBackupError } from '../errors.js';
+import { PartBufferPool } from './part-buffer-pool.js';
 import { DEFAULT_PART_BYTES, MIN_PART_BYTES } from './part-size.js';
 import { S3DestinationError, toS3Error } from './s3-errors.js';
 import { META, type S3Context, type S3FileResult, S3FileUpload, TAGS } from './s3-file-upload.js';
@@ -66,6 +67,11 @@ export interface DownloadToS3Options {
    * once: two loads of one file would each save only their own uploads). Replaces statePath.
    */
   state?: UploadState;
+  /**
+   * Part memory, reused across parts and files (default: a pool of this call; the mirror shares
+   * one between its backups, so a long mirror run allocates its parts once).
+   */
+  buffers?: PartBufferPool;
   /** Environment for the state directory (default process.env). */
   env?: Record<string, string | undefined>;
   verify?: boolean;
@@ -208,6 +214,7 @@ export async function downloadBackupToS3(options: DownloadToS3Options): Promise<
           emit({ type: 'refresh', reason, file, expiresAt: expiresAt.toISOString() }),
       }),
       budget: options.budget ?? new Budget(maxConnections),
+      buffers: options.buffers ?? new PartBufferPool(concurrency * partsPerFile),
       retry: client.retry,
       signal: run.signal,
       stallTimeoutMs: options.stallTimeoutMs ?? 30_000,

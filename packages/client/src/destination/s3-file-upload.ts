@@ -17,6 +17,7 @@ import { checkMd5, checkSizeKB, checksumOf, md5FromEtag } from '../download/veri
 import { AbortError } from '../errors.js';
 import type { DownloadLink } from '../links.js';
 import { PartBuffer } from './part-buffer.js';
+import type { PartBufferPool } from './part-buffer-pool.js';
 import { partCount, partSizeFor } from './part-size.js';
 import { toS3Error } from './s3-errors.js';
 import type { UploadRecord, UploadState } from './s3-upload-state.js';
@@ -49,6 +50,8 @@ export interface S3Context extends RangeContext {
   /** Preferred part size (default 16 MiB); raised where a file would need more than 10,000 parts. */
   partSize?: number;
   budget: Budget;
+  /** Part memory reused across parts and files (bounds the peak RSS; see part-buffer-pool.ts). */
+  buffers: PartBufferPool;
 }
 
 export interface S3FileResult {
@@ -126,7 +129,8 @@ export class S3FileUpload implements RangeTarget {
     try {
       // Part 1 first: its response gives the exact size and the ETag, which the upload's
       // metadata records; then the other parts, a window of partsInFlight at a time.
-      const first = await this.fetchPart(0);
+      // `let`: dropped once handed to the first lane, so the run's frame does not pin part 1.
+      let first: PartBuffer | undefined = await this.fetchPart(0);
       const total = this.total!;
       const count = partCount(total, this.partSize);
       const sourceEtag = this.etag?.replace(/"/g, '');
@@ -180,21 +184,11 @@ export class S3FileUpload implements RangeTarget {
         hashed = turn;
         turn.catch(() => {});
         const buffer = await fetched;
-        const earlier = confirmed.get(index + 1);
-        if (earlier) {
-          const md5 = createHash('md5').update(buffer.bytes.subarray(0, buffer.filled)).digest();
-          if (md5.toString('hex') !== earlier.md5)
-            throw new ObjectChangedError(
-              this.name,
-              `part ${index + 1} now has MD5 ${md5.toString('hex')}, was ${earlier.md5} when uploaded`,
-            );
-          done[index] = { PartNumber: index + 1, ETag: earlier.ETag, md5 };
-        } else {
-          done[index] = await this.uploadPart(index, buffer);
-          record.parts.push({ PartNumber: index + 1, ETag: done[index]!.ETag, md5: done[index]!.md5.toString('hex') });
-          await ctx.state.save();
-        }
+        // Back to the pool only when both the upload and the hash are done with the bytes; a
+        // failed part's buffer is dropped, not reused.
+        await this.uploadOrCheck(index, buffer, confirmed, done, record);
         await turn;
+        ctx.buffers.give(buffer.bytes, this.partSize);
       };
       const lane = async (initial: Promise<void> | undefined) => {
         if (initial) await initial;
@@ -204,7 +198,9 @@ export class S3FileUpload implements RangeTarget {
         }
       };
       const failures: unknown[] = [];
-      const lanes = [lane(handle(0, Promise.resolve(first)))];
+      const firstPart = Promise.resolve(first!);
+      first = undefined;
+      const lanes = [lane(handle(0, firstPart))];
       for (let i = 1; i < ctx.partsInFlight; i++) lanes.push(lane(undefined));
       await Promise.all(
         lanes.map((l) =>
@@ -280,6 +276,34 @@ export class S3FileUpload implements RangeTarget {
     }
   }
 
+  /**
+   * A part an earlier run got confirmed must have the MD5 recorded then (it is not sent again);
+   * any other part is uploaded and recorded in the resume state.
+   */
+  private async uploadOrCheck(
+    index: number,
+    buffer: PartBuffer,
+    confirmed: Map<number, { ETag: string; md5: string }>,
+    done: DonePart[],
+    record: UploadRecord,
+  ): Promise<void> {
+    const earlier = confirmed.get(index + 1);
+    if (earlier) {
+      const md5 = createHash('md5').update(buffer.bytes.subarray(0, buffer.filled)).digest();
+      if (md5.toString('hex') !== earlier.md5)
+        throw new ObjectChangedError(
+          this.name,
+          `part ${index + 1} now has MD5 ${md5.toString('hex')}, was ${earlier.md5} when uploaded`,
+        );
+      done[index] = { PartNumber: index + 1, ETag: earlier.ETag, md5 };
+      return;
+    }
+    const part = await this.uploadPart(index, buffer);
+    done[index] = part;
+    record.parts.push({ PartNumber: index + 1, ETag: part.ETag, md5: part.md5.toString('hex') });
+    await this.ctx.state.save();
+  }
+
   /** Fetches part `index` from the OBS link into memory (retries and link refresh in fetchRange). */
   private async fetchPart(index: number): Promise<PartBuffer> {
     const start = index * this.partSize;
@@ -288,7 +312,7 @@ export class S3FileUpload implements RangeTarget {
       known === undefined
         ? Math.min(this.partSize, (this.link.sizeKB + 1) * 1024)
         : Math.min(this.partSize, known - start);
-    const buffer = new PartBuffer(start, length);
+    const buffer = new PartBuffer(start, this.ctx.buffers.take(this.partSize, length));
     const target = new PartTarget(this, buffer);
     // A whole-object GET when the file fits in one part (also right for a zero-byte object).
     const whole = known === undefined && (this.link.sizeKB + 1) * 1024 <= this.partSize;

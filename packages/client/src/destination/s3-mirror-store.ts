@@ -5,6 +5,7 @@ import { DeleteObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, type S
 import type { DdsClient } from '../client.js';
 import type { MirroredBackup, MirroredFile } from '../mirror/mirror-manifest.js';
 import type { MirrorStore, S3MirrorSettings } from '../mirror/mirror-store.js';
+import { PartBufferPool } from './part-buffer-pool.js';
 import { createS3Client, downloadBackupToS3 } from './s3-download-backup.js';
 import { toS3Error } from './s3-errors.js';
 import { META, TAGS } from './s3-file-upload.js';
@@ -43,7 +44,7 @@ export function s3MirrorStateDir(
 export async function s3MirrorStore(
   to: string,
   settings: S3MirrorSettings,
-  common: { client: DdsClient; concurrency: number; partsPerFile: number },
+  common: { client: DdsClient; concurrency: number; partsPerFile: number; parallelBackups?: number },
 ): Promise<MirrorStore> {
   const location = parseS3Url(to);
   const env = settings.env ?? process.env;
@@ -70,6 +71,8 @@ export async function s3MirrorStore(
     }
   }
 
+  // Part memory shared by the backups of this run: allocated once, not once per backup.
+  const buffers = new PartBufferPool(common.concurrency * common.partsPerFile * (common.parallelBackups ?? 1));
   // One resume state for every backup this mirror uploads (several at once).
   let state: Promise<UploadState> | undefined;
   const uploads = () =>
@@ -106,6 +109,7 @@ export async function s3MirrorStore(
         budget: run.budget,
         ...(partSize !== undefined ? { partSize } : {}),
         state: await uploads(),
+        buffers,
         ...(run.signal ? { signal: run.signal } : {}),
         onEvent: run.onEvent,
       });

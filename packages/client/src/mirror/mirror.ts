@@ -117,6 +117,7 @@ export async function mirrorBackups(options: MirrorOptions): Promise<MirrorResul
         client,
         concurrency,
         partsPerFile: segmentsPerFile,
+        parallelBackups,
       })
     : diskStore(resolve(options.dir!), options, { client, concurrency, segmentsPerFile });
   let unlock: (() => Promise<void>) | undefined;
