@@ -14,7 +14,7 @@ import { http1Transport } from '../download/http1-transport.js';
 import { assertFetchableLink } from '../download/link-check.js';
 import { LinksCache } from '../download/links-cache.js';
 import { assertSafeNames } from '../download/safe-name.js';
-import { checksumOf } from '../download/verify.js';
+import { checksumOf, requireServerChecksum } from '../download/verify.js';
 import { AbortError, ConfigurationError, DdsBackupError } from '../errors.js';
 import { PartBufferPool } from './part-buffer-pool.js';
 import { DEFAULT_PART_BYTES, MIN_PART_BYTES } from './part-size.js';
@@ -75,6 +75,12 @@ export interface DownloadToS3Options {
   /** Environment for the state directory (default process.env). */
   env?: Record<string, string | undefined>;
   verify?: boolean;
+  /**
+   * A file the server gives no checksum for (multipart, weak or missing ETag) fails verification
+   * (exit 6): a new one at its first response, before its upload starts; one already in the
+   * bucket tagged `size-only` instead of being skipped.
+   */
+  requireChecksum?: boolean;
   /** Replace objects under our keys that this tool did not write and verify (default false: refuse). */
   force?: boolean;
   signal?: AbortSignal;
@@ -145,6 +151,10 @@ export async function downloadBackupToS3(options: DownloadToS3Options): Promise<
   const partSize = positive('partSize', options.partSize, DEFAULT_PART_BYTES);
   if (partSize < MIN_PART_BYTES)
     throw new ConfigurationError(`partSize must be at least 5 MiB (S3's smallest part), got ${partSize}.`);
+  if (options.requireChecksum === true && options.verify === false)
+    throw new ConfigurationError(
+      'requireChecksum (--require-checksum) needs verification: do not combine it with verify: false (--no-verify).',
+    );
   const emit = emitter(options.onEvent);
   // S3 traffic takes the client's proxy and CAs, as the API calls and the object GETs do.
   const s3 = createS3Client({ requestHandler: s3RequestHandler(client.network), ...options.s3 });
@@ -179,6 +189,8 @@ export async function downloadBackupToS3(options: DownloadToS3Options): Promise<
         file: link.name,
         sizeKB: link.sizeKB,
       });
+      if (existing?.verified && options.requireChecksum === true && !existing.verified.md5Verified)
+        requireServerChecksum(link.name, existing.sourceEtag === undefined ? undefined : `"${existing.sourceEtag}"`);
       if (existing?.verified) {
         results.set(link.name, existing.verified);
         emit(doneEvent(existing.verified, location.bucket));
@@ -198,6 +210,7 @@ export async function downloadBackupToS3(options: DownloadToS3Options): Promise<
       s3,
       bucket: location.bucket,
       verify: options.verify !== false,
+      requireChecksum: options.requireChecksum === true,
       partsInFlight: partsPerFile,
       state,
       partSize,
@@ -295,7 +308,7 @@ async function existingObject(
   bucket: string,
   key: string,
   want: { instanceId: string; backupId: string; file: string; sizeKB: number },
-): Promise<{ verified?: S3FileResult; ours?: true } | undefined> {
+): Promise<{ verified?: S3FileResult; sourceEtag?: string; ours?: true } | undefined> {
   let head: HeadObjectCommandOutput;
   try {
     head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
@@ -328,6 +341,7 @@ async function existingObject(
   const sourceEtag = m[META.sourceEtag];
   const partSize = Number(m[META.partSize]);
   return {
+    ...(sourceEtag !== undefined ? { sourceEtag } : {}),
     verified: {
       name: want.file,
       key,

@@ -13,7 +13,7 @@ import type { Budget } from '../download/budget.js';
 import { ObjectChangedError, VerificationError } from '../download/errors.js';
 import { fetchRange, type RangeContext, type RangeTarget } from '../download/range-request.js';
 import type { OnWritten, RangeWriter } from '../download/range-writer.js';
-import { checkMd5, checkSizeKB, checksumOf, md5FromEtag } from '../download/verify.js';
+import { checkMd5, checkSizeKB, checksumOf, md5FromEtag, requireServerChecksum } from '../download/verify.js';
 import { AbortError } from '../errors.js';
 import type { DownloadLink } from '../links.js';
 import { PartBuffer } from './part-buffer.js';
@@ -43,6 +43,8 @@ export interface S3Context extends RangeContext {
   s3: S3Client;
   bucket: string;
   verify: boolean;
+  /** A file the server gives no checksum for (no plain-MD5 ETag) fails before its upload starts. */
+  requireChecksum?: boolean;
   /** Parts of one file fetched and uploaded at once (each holds a part in memory). */
   partsInFlight: number;
   /** Upload ids and confirmed parts, kept across runs (resume). */
@@ -132,6 +134,8 @@ export class S3FileUpload implements RangeTarget {
       // `let`: dropped once handed to the first lane, so the run's frame does not pin part 1.
       let first: PartBuffer | undefined = await this.fetchPart(0);
       const total = this.total!;
+      // Known from part 1's response: refused before any upload is created or part sent.
+      if (ctx.requireChecksum && !md5FromEtag(this.etag)) requireServerChecksum(this.name, this.etag);
       const count = partCount(total, this.partSize);
       const sourceEtag = this.etag?.replace(/"/g, '');
       const prior = ctx.state.get(this.key);

@@ -44,7 +44,13 @@ export function s3MirrorStateDir(
 export async function s3MirrorStore(
   to: string,
   settings: S3MirrorSettings,
-  common: { client: DdsClient; concurrency: number; partsPerFile: number; parallelBackups?: number },
+  common: {
+    client: DdsClient;
+    concurrency: number;
+    partsPerFile: number;
+    parallelBackups?: number;
+    requireChecksum?: boolean;
+  },
 ): Promise<MirrorStore> {
   const location = parseS3Url(to);
   const env = settings.env ?? process.env;
@@ -110,6 +116,7 @@ export async function s3MirrorStore(
         ...(partSize !== undefined ? { partSize } : {}),
         state: await uploads(),
         buffers,
+        ...(common.requireChecksum ? { requireChecksum: true } : {}),
         ...(run.signal ? { signal: run.signal } : {}),
         onEvent: run.onEvent,
       });

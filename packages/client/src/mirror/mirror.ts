@@ -118,6 +118,7 @@ export async function mirrorBackups(options: MirrorOptions): Promise<MirrorResul
         concurrency,
         partsPerFile: segmentsPerFile,
         parallelBackups,
+        ...(options.requireChecksum ? { requireChecksum: true } : {}),
       })
     : diskStore(resolve(options.dir!), options, { client, concurrency, segmentsPerFile });
   let unlock: (() => Promise<void>) | undefined;
