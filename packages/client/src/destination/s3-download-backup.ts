@@ -22,7 +22,7 @@ import { S3DestinationError, toS3Error } from './s3-errors.js';
 import { META, type S3Context, type S3FileResult, S3FileUpload, TAGS } from './s3-file-upload.js';
 import { objectKey, parseS3Url } from './s3-location.js';
 import { s3RequestHandler } from './s3-request-handler.js';
-import { UploadState } from './s3-upload-state.js';
+import { lockUploadState, UploadState } from './s3-upload-state.js';
 
 /** How to reach the S3-compatible server. Credentials come from the AWS SDK's default chain unless given. */
 export interface S3Settings {
@@ -163,6 +163,7 @@ export async function downloadBackupToS3(options: DownloadToS3Options): Promise<
   if (user?.aborted) throw new AbortError();
   const onUserAbort = () => run.abort(new AbortError());
   user?.addEventListener('abort', onUserAbort, { once: true });
+  let unlockState: (() => Promise<void>) | undefined;
   try {
     const links = await client.getDownloadLinks({ instanceId, backupId, signal: run.signal });
     emit({
@@ -199,11 +200,14 @@ export async function downloadBackupToS3(options: DownloadToS3Options): Promise<
     }
     if (foreign.length > 0) throw new ObjectExistsError(foreign, location.bucket);
 
-    const state =
-      options.state ??
-      (await UploadState.load(
-        options.statePath ?? UploadState.defaultPath(options.env ?? process.env, options.s3?.endpoint, location.bucket),
-      ));
+    // Our own state (not the mirror's, which holds this lock for its whole run): locked first.
+    let state = options.state;
+    if (!state) {
+      const path =
+        options.statePath ?? UploadState.defaultPath(options.env ?? process.env, options.s3?.endpoint, location.bucket);
+      unlockState = await lockUploadState(path, location.bucket);
+      state = await UploadState.load(path);
+    }
     // Object GETs go over the engine's own HTTP/1.1 client, with the client's proxy and CA settings.
     const transport = http1Transport(maxConnections, client.network);
     const ctx: S3Context = {
@@ -293,6 +297,7 @@ export async function downloadBackupToS3(options: DownloadToS3Options): Promise<
     return { instanceId, backupId, bucket: location.bucket, files, bytes, transferredBytes };
   } finally {
     user?.removeEventListener('abort', onUserAbort);
+    await unlockState?.().catch(() => {});
     s3.destroy();
   }
 }

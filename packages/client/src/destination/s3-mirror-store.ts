@@ -11,7 +11,7 @@ import { toS3Error } from './s3-errors.js';
 import { META, TAGS } from './s3-file-upload.js';
 import { objectKey, parseS3Url } from './s3-location.js';
 import { s3RequestHandler } from './s3-request-handler.js';
-import { UploadState } from './s3-upload-state.js';
+import { lockUploadState, UploadState } from './s3-upload-state.js';
 
 /**
  * The lock and manifest of the mirror into `s3://BUCKET/PREFIX` at ENDPOINT:
@@ -80,9 +80,15 @@ export async function s3MirrorStore(
   // Part memory shared by the backups of this run: allocated once, not once per backup.
   const buffers = new PartBufferPool(common.concurrency * common.partsPerFile * (common.parallelBackups ?? 1));
   // One resume state for every backup this mirror uploads (several at once).
+  // Locked for the rest of the run (as download --to locks it): the two share the state file.
   let state: Promise<UploadState> | undefined;
+  let unlockState: (() => Promise<void>) | undefined;
   const uploads = () =>
-    (state ??= UploadState.load(statePath ?? UploadState.defaultPath(env, settings.endpoint, location.bucket)));
+    (state ??= (async () => {
+      const path = statePath ?? UploadState.defaultPath(env, settings.endpoint, location.bucket);
+      unlockState = await lockUploadState(path, location.bucket);
+      return UploadState.load(path);
+    })());
 
   return {
     display,
@@ -153,7 +159,10 @@ export async function s3MirrorStore(
       }
       return { keptFolder: kept };
     },
-    close: () => s3.destroy(),
+    close: async () => {
+      s3.destroy();
+      await unlockState?.().catch(() => {});
+    },
   };
 }
 

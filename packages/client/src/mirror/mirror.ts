@@ -131,7 +131,7 @@ export async function mirrorBackups(options: MirrorOptions): Promise<MirrorResul
     return await run();
   } finally {
     await unlock?.();
-    store.close?.();
+    await store.close?.();
   }
 
   async function run(): Promise<MirrorResult> {

@@ -335,4 +335,24 @@ describe('downloadBackupToS3 (s3rver on 127.0.0.1:0, through the AWS SDK)', () =
     expect(JSON.parse(await readFile(statePath, 'utf8')).uploads).toEqual({});
     expect(await objectSha256(s3, key)).toBe(shard1.sha256);
   });
+  it('two runs into the same bucket at once (any prefix) share its resume state: the second fails at once (DirectoryBusyError), the lock is released after the first', async () => {
+    const { m, s3 } = await setup();
+    const ids = m.mock.defaults.sharded;
+    const run = (prefix: string) =>
+      downloadBackupToS3({ statePath, client: m.client, ...ids, to: `s3://${s3.bucket}/${prefix}`, s3: settings(s3) });
+    // The first is past its lock as soon as it sends its first part; the second starts then.
+    let second: Promise<unknown> | undefined;
+    s3.onRequest = (r) => {
+      if (!second && r.method === 'PUT' && /partNumber=/.test(r.url)) second = run('b').catch((e) => e);
+    };
+    await run('a');
+    s3.onRequest = undefined;
+    const error = (await second) as Error;
+    expect(error.name).toBe('DirectoryBusyError');
+    expect(error.message).toContain(`is uploading into bucket ${s3.bucket}`);
+    expect(error.message).toContain(statePath);
+    // Released: the next run takes it.
+    const again = await run('b');
+    expect(again.files.every((f) => !f.skipped)).toBe(true);
+  });
 });
