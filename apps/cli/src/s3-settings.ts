@@ -34,7 +34,9 @@ export function checkS3Flags(values: ParsedValues, excluded: readonly string[]):
     );
   for (const flag of excluded)
     if (values[flag] !== undefined)
-      throw new UsageError(`--${flag} cannot be combined with --to s3://... (${WHY_NOT[flag] ?? 'not supported for a bucket yet'}).`);
+      throw new UsageError(
+        `--${flag} cannot be combined with --to s3://... (${WHY_NOT[flag] ?? 'not supported for a bucket yet'}).`,
+      );
   const endpoint = values['s3-endpoint'];
   if (typeof endpoint === 'string' && !/^https?:\/\/[^/]/.test(endpoint))
     throw new UsageError(

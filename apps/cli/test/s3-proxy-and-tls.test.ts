@@ -185,7 +185,8 @@ describe('download --to s3:// through a proxy and behind a company CA', () => {
       JSON.stringify({ profiles: { minio: { proxy: proxy.url, ca_file: caFile } } }),
       { mode: 0o600 },
     );
-    const tunnels = () => proxy.log.filter((e) => e.method === 'CONNECT' && e.url === `127.0.0.1:${new URL(s3.endpoint).port}`).length;
+    const tunnels = () =>
+      proxy.log.filter((e) => e.method === 'CONNECT' && e.url === `127.0.0.1:${new URL(s3.endpoint).port}`).length;
     const before = tunnels();
     const ok = await verify({ XDG_CONFIG_HOME: config, DDS_BACKUP_PROFILE: 'minio' });
     expect(ok.code, ok.stdout + ok.stderr).toBe(0);

@@ -137,7 +137,10 @@ describe('dds-backup download --to s3://', () => {
           ...['--instance-id', added.backup.instance_id, '--backup-id', added.backup.id, '--to', 's3://backups/strict'],
           ...['--s3-endpoint', s3.endpoint, '--s3-path-style', ...extra],
         ],
-        { env: { DDS_BACKUP_TOKEN: TOKEN, XDG_STATE_HOME: stateHome, ...keys }, fetch: (r: Request) => m.mock.fetch(r) },
+        {
+          env: { DDS_BACKUP_TOKEN: TOKEN, XDG_STATE_HOME: stateHome, ...keys },
+          fetch: (r: Request) => m.mock.fetch(r),
+        },
       );
     const refused = await run(['--require-checksum']);
     expect(refused.code, refused.stderr).toBe(6);

@@ -90,7 +90,7 @@ export class UploadState {
  * (`BUCKET-HASH.lock/.dds-backup-lock`, `pid@host`; a dead process's lock is taken over).
  */
 export async function lockUploadState(statePath: string, bucket: string): Promise<() => Promise<void>> {
-  const dir = statePath.replace(/\.json$/, '') + '.lock';
+  const dir = `${statePath.replace(/\.json$/, '')}.lock`;
   await mkdir(dir, { recursive: true });
   try {
     return await lockDirectory(dir);

@@ -307,7 +307,9 @@ describe('downloadBackupToS3 (s3rver on 127.0.0.1:0, through the AWS SDK)', () =
     const after = s3.requests.slice(before);
     // The abort is sent for exactly that upload id (s3rver 3.7 answers it 405: it implements no
     // AbortMultipartUpload nor ListMultipartUploads, so the server side cannot be counted here).
-    const aborts = after.filter((r) => r.method === 'DELETE' && r.url.includes(`uploadId=${encodeURIComponent(uploadId)}`));
+    const aborts = after.filter(
+      (r) => r.method === 'DELETE' && r.url.includes(`uploadId=${encodeURIComponent(uploadId)}`),
+    );
     expect(aborts).toHaveLength(1);
     // Nothing more was sent to the abandoned upload, and no upload is left recorded.
     expect(after.filter((r) => r.method === 'PUT' && r.url.includes(encodeURIComponent(uploadId)))).toEqual([]);
@@ -329,7 +331,11 @@ describe('downloadBackupToS3 (s3rver on 127.0.0.1:0, through the AWS SDK)', () =
     expect(toOld.map((r) => Number(/partNumber=(\d+)/.exec(r.url)![1]))).toEqual([2]);
     const file = result.files.find((f) => f.key === key)!;
     const fresh = parts
-      .filter((r) => !r.url.includes(encodeURIComponent(uploadId)) && r.url.includes(encodeURIComponent(shard1.name).replace(/%2F/g, '/')))
+      .filter(
+        (r) =>
+          !r.url.includes(encodeURIComponent(uploadId)) &&
+          r.url.includes(encodeURIComponent(shard1.name).replace(/%2F/g, '/')),
+      )
       .map((r) => Number(/partNumber=(\d+)/.exec(r.url)![1]));
     expect(fresh).toEqual(Array.from({ length: file.parts }, (_, i) => i + 1));
     expect(JSON.parse(await readFile(statePath, 'utf8')).uploads).toEqual({});
