@@ -7,6 +7,15 @@ import { UsageError } from './usage-error.js';
 
 const S3_FLAGS = ['s3-endpoint', 's3-region', 's3-path-style', 's3-part-size'] as const;
 
+/** Why a flag of a directory has no --to counterpart, for the usage error. */
+const WHY_NOT: Record<string, string> = {
+  dir: 'one destination per run',
+  // A run skips an object it wrote and verified after HEAD + tags; reading every such object
+  // back is what `verify --to` does, so the skip is never silently weaker than asked.
+  recheck:
+    'objects already verified are skipped from what S3 reports; to read them back and hash them against the recorded SHA-256, run `dds-backup verify --to s3://... --recheck`',
+};
+
 /**
  * The S3 flags go with --to s3://... and only there; --to excludes `excluded` (what only a
  * directory has). Returns the --to value, or undefined for a directory.
@@ -26,7 +35,7 @@ export function checkS3Flags(values: ParsedValues, excluded: readonly string[]):
   for (const flag of excluded)
     if (values[flag] !== undefined)
       throw new UsageError(
-        `--${flag} cannot be combined with --to s3://... (${flag === 'dir' ? 'one destination per run' : 'not supported for a bucket yet'}).`,
+        `--${flag} cannot be combined with --to s3://... (${WHY_NOT[flag] ?? 'not supported for a bucket yet'}).`,
       );
   const endpoint = values['s3-endpoint'];
   if (typeof endpoint === 'string' && !/^https?:\/\/[^/]/.test(endpoint))

@@ -11,6 +11,37 @@ export function profileName(values: ParsedValues, env: CliContext['env']): strin
 }
 
 /**
+ * The proxy and extra CAs of a command, read the same way by every command (with an API client
+ * or without, as `verify --to s3://`): --proxy, else the proxy variables (left to the client's
+ * resolver: `undefined`), else the profile's proxy; an empty --proxy means none at all.
+ * --ca-file, else the profile's ca_file.
+ */
+export async function networkOptions(
+  values: ParsedValues,
+  env: CliContext['env'],
+  profile?: { proxy?: string; ca_file?: string },
+): Promise<{ proxy: string | false | undefined; ca: Buffer | undefined; caFile: string | undefined }> {
+  profile ??= await readProfile(env, profileName(values, env));
+  const flag = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
+  const proxyFlag = flag('proxy');
+  const proxyVars = ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY'].some((n) => env[n]);
+  const proxy: string | false | undefined =
+    proxyFlag !== undefined ? proxyFlag || false : proxyVars ? undefined : profile.proxy || undefined;
+  const caFile = flag('ca-file') ?? profile.ca_file;
+  let ca: Buffer | undefined;
+  if (caFile !== undefined) {
+    try {
+      ca = await readFile(caFile);
+    } catch (error) {
+      throw new UsageError(
+        `cannot read the CA file ${caFile}${flag('ca-file') === undefined ? " (the profile's ca_file)" : ''}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`,
+      );
+    }
+  }
+  return { proxy, ca, caFile };
+}
+
+/**
  * Builds the client from flags, then the environment, then the profile file (in that order of
  * precedence). Secrets come only from the environment, a file, stdin or the 0600 profile.
  */
@@ -63,23 +94,7 @@ export async function buildClient(values: ParsedValues, context: CliContext): Pr
     );
   }
 
-  // Proxy: --proxy, else the proxy variables (read by the client), else the profile's proxy.
-  // An empty --proxy means none at all.
-  const proxyFlag = flag('proxy');
-  const proxyVars = ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY'].some((n) => env[n]);
-  const proxy: string | false | undefined =
-    proxyFlag !== undefined ? proxyFlag || false : proxyVars ? undefined : profile.proxy || undefined;
-  const caFile = flag('ca-file') ?? profile.ca_file;
-  let ca: Buffer | undefined;
-  if (caFile !== undefined) {
-    try {
-      ca = await readFile(caFile);
-    } catch (error) {
-      throw new UsageError(
-        `cannot read the CA file ${caFile}${flag('ca-file') === undefined ? " (the profile's ca_file)" : ''}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`,
-      );
-    }
-  }
+  const { proxy, ca, caFile } = await networkOptions(values, env, profile);
 
   const timeoutSeconds = intOption(values, 'timeout', 30, { min: 1, max: 3600 });
   const retries = intOption(values, 'retries', 3, { min: 0, max: 10 });

@@ -4,7 +4,7 @@
 // is asked to carry (CONNECT tunnels, TLS inside for https:). NO_PROXY
 // bypasses it. Proxy and S3 secrets are never printed.
 import { createHash } from 'node:crypto';
-import { rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type net from 'node:net';
 import { join } from 'node:path';
@@ -148,5 +148,49 @@ describe('download --to s3:// through a proxy and behind a company CA', () => {
     expect(s3.requests.length).toBeGreaterThan(served);
     expect(s3Requests().length).toBe(before);
     await expectObjects(s3, undefined);
+  });
+  it("verify --to s3:// takes the profile's proxy and ca_file as download --to does (no flag given)", {
+    timeout: 60_000,
+  }, async () => {
+    const { s3, caFile, ca, stateHome } = await s3Server(true);
+    const proxy = await forwardProxy();
+    const r = await upload(s3, stateHome, ['--ca-file', caFile, '--proxy', proxy.url]);
+    expect(r.code, r.stderr).toBe(0);
+    await expectObjects(s3, ca);
+    const ids = m.mock.defaults.sharded;
+    const verify = (env: Record<string, string>) =>
+      runCli(
+        [
+          ...['verify', '--to', 's3://backups/net', '--s3-endpoint', s3.endpoint, '--s3-path-style'],
+          ...['--instance-id', ids.instanceId, '--backup-id', ids.backupId],
+        ],
+        {
+          env: {
+            XDG_STATE_HOME: stateHome,
+            AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId,
+            AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
+            ...env,
+          },
+        },
+      );
+    // No profile: the test CA is not trusted (exit 1, as for download).
+    const untrusted = await verify({ XDG_CONFIG_HOME: join(stateHome, 'no-config') });
+    expect(untrusted.code, untrusted.stderr).toBe(1);
+    expect(untrusted.stderr).toMatch(/certificate|TLS/i);
+    // A profile with proxy and ca_file, and no flag: trusted, and every S3 request tunnels through the proxy.
+    const config = join(stateHome, 'config');
+    await mkdir(join(config, 'dds-backup'), { recursive: true });
+    await writeFile(
+      join(config, 'dds-backup', 'config.json'),
+      JSON.stringify({ profiles: { minio: { proxy: proxy.url, ca_file: caFile } } }),
+      { mode: 0o600 },
+    );
+    const tunnels = () =>
+      proxy.log.filter((e) => e.method === 'CONNECT' && e.url === `127.0.0.1:${new URL(s3.endpoint).port}`).length;
+    const before = tunnels();
+    const ok = await verify({ XDG_CONFIG_HOME: config, DDS_BACKUP_PROFILE: 'minio' });
+    expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+    expect(tunnels()).toBeGreaterThan(before);
+    expect(ok.stdout + ok.stderr).not.toContain(PROXY_PASSWORD);
   });
 });

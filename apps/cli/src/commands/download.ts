@@ -34,7 +34,7 @@ async function download(argv: string[], context: CliContext): Promise<number> {
       '--latest and --backup-id exclude each other: pass --backup-id ID for one backup, or --latest for the newest COMPLETED full backup of --instance-id.',
     );
   const instanceId = required(values, 'instance-id');
-  const to = checkS3Flags(values, ['dir', 'recheck', 'require-checksum']);
+  const to = checkS3Flags(values, ['dir', 'recheck']);
   let backupId = latest ? '' : required(values, 'backup-id');
   const { downloadBackup, unsafeNameReason } = await import('@dds-backup/client/download');
   const checkDefaultDir = (id: string) => {
@@ -195,6 +195,7 @@ async function downloadToS3(
       speedTimeMs: o.speedTimeMs,
       stallTimeoutMs: o.stallTimeoutMs,
       verify: values['no-verify'] !== true,
+      requireChecksum: values['require-checksum'] === true,
       force: values.force === true,
       ...(context.signal ? { signal: context.signal } : {}),
       onEvent: (event) => renderer?.onEvent(event),

@@ -44,7 +44,7 @@ export async function run(argv: string[], context: CliContext): Promise<number> 
 
 async function mirror(argv: string[], context: CliContext): Promise<number> {
   const { values } = parseCommandArgs(argv, findCommand('mirror')!.options);
-  const to = checkS3Flags(values, ['dir', 'recheck', 'require-checksum']);
+  const to = checkS3Flags(values, ['dir', 'recheck']);
   const dir = to ?? resolve(context.cwd ?? process.cwd(), required(values, 'dir'));
   const instanceIds = ((values['instance-id'] as string[] | undefined) ?? []).map((s) => s.trim());
   if (instanceIds.some((id) => id === '')) throw new UsageError('--instance-id needs an instance ID.');

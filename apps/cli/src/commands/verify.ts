@@ -6,6 +6,7 @@ import { EXIT, type ExitCode } from '../exit-codes.js';
 import { formatBytes } from '../output/units.js';
 import { type ParsedValues, parseCommandArgs, required } from '../parse.js';
 import { checkS3Flags, s3Settings } from '../s3-settings.js';
+import { networkOptions } from '../settings.js';
 import { UsageError } from '../usage-error.js';
 
 const EXPLAIN: Record<string, string> = {
@@ -105,25 +106,16 @@ const EXPLAIN_S3: Record<string, string> = {
  */
 async function verifyBucket(to: string, values: ParsedValues, context: CliContext): Promise<ExitCode> {
   const { verifyS3, networkSettings } = await import('@dds-backup/client/s3');
-  let ca: Buffer | undefined;
-  if (typeof values['ca-file'] === 'string') {
-    const { readFile } = await import('node:fs/promises');
-    try {
-      ca = await readFile(values['ca-file']);
-    } catch (error) {
-      throw new UsageError(
-        `cannot read the CA file ${values['ca-file']}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`,
-      );
-    }
-  }
+  // The same proxy and CAs as download/mirror --to (flags, proxy variables, then the profile's
+  // proxy and ca_file), read without building an API client: verify makes no DDS API call.
+  const { proxy, ca } = await networkOptions(values, context.env);
   const recheck = values.recheck === true;
   const result = await verifyS3({
     to,
     s3: s3Settings(values, context),
     env: context.env,
-    // No DDS API call here, so no API client: the proxy and CAs are read as buildClient reads them.
     network: networkSettings({
-      ...(typeof values.proxy === 'string' ? { proxy: values.proxy || false } : {}),
+      ...(proxy !== undefined ? { proxy } : {}),
       ...(ca ? { ca } : {}),
       env: context.env,
     }),

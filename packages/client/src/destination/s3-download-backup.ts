@@ -14,14 +14,15 @@ import { http1Transport } from '../download/http1-transport.js';
 import { assertFetchableLink } from '../download/link-check.js';
 import { LinksCache } from '../download/links-cache.js';
 import { assertSafeNames } from '../download/safe-name.js';
-import { checksumOf } from '../download/verify.js';
+import { checksumOf, requireServerChecksum } from '../download/verify.js';
 import { AbortError, ConfigurationError, DdsBackupError } from '../errors.js';
+import { PartBufferPool } from './part-buffer-pool.js';
 import { DEFAULT_PART_BYTES, MIN_PART_BYTES } from './part-size.js';
 import { S3DestinationError, toS3Error } from './s3-errors.js';
 import { META, type S3Context, type S3FileResult, S3FileUpload, TAGS } from './s3-file-upload.js';
 import { objectKey, parseS3Url } from './s3-location.js';
 import { s3RequestHandler } from './s3-request-handler.js';
-import { UploadState } from './s3-upload-state.js';
+import { lockUploadState, UploadState } from './s3-upload-state.js';
 
 /** How to reach the S3-compatible server. Credentials come from the AWS SDK's default chain unless given. */
 export interface S3Settings {
@@ -66,9 +67,20 @@ export interface DownloadToS3Options {
    * once: two loads of one file would each save only their own uploads). Replaces statePath.
    */
   state?: UploadState;
+  /**
+   * Part memory, reused across parts and files (default: a pool of this call; the mirror shares
+   * one between its backups, so a long mirror run allocates its parts once).
+   */
+  buffers?: PartBufferPool;
   /** Environment for the state directory (default process.env). */
   env?: Record<string, string | undefined>;
   verify?: boolean;
+  /**
+   * A file the server gives no checksum for (multipart, weak or missing ETag) fails verification
+   * (exit 6): a new one at its first response, before its upload starts; one already in the
+   * bucket tagged `size-only` instead of being skipped.
+   */
+  requireChecksum?: boolean;
   /** Replace objects under our keys that this tool did not write and verify (default false: refuse). */
   force?: boolean;
   signal?: AbortSignal;
@@ -139,6 +151,10 @@ export async function downloadBackupToS3(options: DownloadToS3Options): Promise<
   const partSize = positive('partSize', options.partSize, DEFAULT_PART_BYTES);
   if (partSize < MIN_PART_BYTES)
     throw new ConfigurationError(`partSize must be at least 5 MiB (S3's smallest part), got ${partSize}.`);
+  if (options.requireChecksum === true && options.verify === false)
+    throw new ConfigurationError(
+      'requireChecksum (--require-checksum) needs verification: do not combine it with verify: false (--no-verify).',
+    );
   const emit = emitter(options.onEvent);
   // S3 traffic takes the client's proxy and CAs, as the API calls and the object GETs do.
   const s3 = createS3Client({ requestHandler: s3RequestHandler(client.network), ...options.s3 });
@@ -147,6 +163,7 @@ export async function downloadBackupToS3(options: DownloadToS3Options): Promise<
   if (user?.aborted) throw new AbortError();
   const onUserAbort = () => run.abort(new AbortError());
   user?.addEventListener('abort', onUserAbort, { once: true });
+  let unlockState: (() => Promise<void>) | undefined;
   try {
     const links = await client.getDownloadLinks({ instanceId, backupId, signal: run.signal });
     emit({
@@ -173,6 +190,8 @@ export async function downloadBackupToS3(options: DownloadToS3Options): Promise<
         file: link.name,
         sizeKB: link.sizeKB,
       });
+      if (existing?.verified && options.requireChecksum === true && !existing.verified.md5Verified)
+        requireServerChecksum(link.name, existing.sourceEtag === undefined ? undefined : `"${existing.sourceEtag}"`);
       if (existing?.verified) {
         results.set(link.name, existing.verified);
         emit(doneEvent(existing.verified, location.bucket));
@@ -181,17 +200,21 @@ export async function downloadBackupToS3(options: DownloadToS3Options): Promise<
     }
     if (foreign.length > 0) throw new ObjectExistsError(foreign, location.bucket);
 
-    const state =
-      options.state ??
-      (await UploadState.load(
-        options.statePath ?? UploadState.defaultPath(options.env ?? process.env, options.s3?.endpoint, location.bucket),
-      ));
+    // Our own state (not the mirror's, which holds this lock for its whole run): locked first.
+    let state = options.state;
+    if (!state) {
+      const path =
+        options.statePath ?? UploadState.defaultPath(options.env ?? process.env, options.s3?.endpoint, location.bucket);
+      unlockState = await lockUploadState(path, location.bucket);
+      state = await UploadState.load(path);
+    }
     // Object GETs go over the engine's own HTTP/1.1 client, with the client's proxy and CA settings.
     const transport = http1Transport(maxConnections, client.network);
     const ctx: S3Context = {
       s3,
       bucket: location.bucket,
       verify: options.verify !== false,
+      requireChecksum: options.requireChecksum === true,
       partsInFlight: partsPerFile,
       state,
       partSize,
@@ -208,6 +231,7 @@ export async function downloadBackupToS3(options: DownloadToS3Options): Promise<
           emit({ type: 'refresh', reason, file, expiresAt: expiresAt.toISOString() }),
       }),
       budget: options.budget ?? new Budget(maxConnections),
+      buffers: options.buffers ?? new PartBufferPool(concurrency * partsPerFile),
       retry: client.retry,
       signal: run.signal,
       stallTimeoutMs: options.stallTimeoutMs ?? 30_000,
@@ -273,6 +297,7 @@ export async function downloadBackupToS3(options: DownloadToS3Options): Promise<
     return { instanceId, backupId, bucket: location.bucket, files, bytes, transferredBytes };
   } finally {
     user?.removeEventListener('abort', onUserAbort);
+    await unlockState?.().catch(() => {});
     s3.destroy();
   }
 }
@@ -288,7 +313,7 @@ async function existingObject(
   bucket: string,
   key: string,
   want: { instanceId: string; backupId: string; file: string; sizeKB: number },
-): Promise<{ verified?: S3FileResult; ours?: true } | undefined> {
+): Promise<{ verified?: S3FileResult; sourceEtag?: string; ours?: true } | undefined> {
   let head: HeadObjectCommandOutput;
   try {
     head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
@@ -321,6 +346,7 @@ async function existingObject(
   const sourceEtag = m[META.sourceEtag];
   const partSize = Number(m[META.partSize]);
   return {
+    ...(sourceEtag !== undefined ? { sourceEtag } : {}),
     verified: {
       name: want.file,
       key,

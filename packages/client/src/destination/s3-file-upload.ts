@@ -13,10 +13,11 @@ import type { Budget } from '../download/budget.js';
 import { ObjectChangedError, VerificationError } from '../download/errors.js';
 import { fetchRange, type RangeContext, type RangeTarget } from '../download/range-request.js';
 import type { OnWritten, RangeWriter } from '../download/range-writer.js';
-import { checkMd5, checkSizeKB, checksumOf, md5FromEtag } from '../download/verify.js';
+import { checkMd5, checkSizeKB, checksumOf, md5FromEtag, requireServerChecksum } from '../download/verify.js';
 import { AbortError } from '../errors.js';
 import type { DownloadLink } from '../links.js';
 import { PartBuffer } from './part-buffer.js';
+import type { PartBufferPool } from './part-buffer-pool.js';
 import { partCount, partSizeFor } from './part-size.js';
 import { toS3Error } from './s3-errors.js';
 import type { UploadRecord, UploadState } from './s3-upload-state.js';
@@ -42,6 +43,8 @@ export interface S3Context extends RangeContext {
   s3: S3Client;
   bucket: string;
   verify: boolean;
+  /** A file the server gives no checksum for (no plain-MD5 ETag) fails before its upload starts. */
+  requireChecksum?: boolean;
   /** Parts of one file fetched and uploaded at once (each holds a part in memory). */
   partsInFlight: number;
   /** Upload ids and confirmed parts, kept across runs (resume). */
@@ -49,6 +52,8 @@ export interface S3Context extends RangeContext {
   /** Preferred part size (default 16 MiB); raised where a file would need more than 10,000 parts. */
   partSize?: number;
   budget: Budget;
+  /** Part memory reused across parts and files (bounds the peak RSS; see part-buffer-pool.ts). */
+  buffers: PartBufferPool;
 }
 
 export interface S3FileResult {
@@ -126,8 +131,11 @@ export class S3FileUpload implements RangeTarget {
     try {
       // Part 1 first: its response gives the exact size and the ETag, which the upload's
       // metadata records; then the other parts, a window of partsInFlight at a time.
-      const first = await this.fetchPart(0);
+      // `let`: dropped once handed to the first lane, so the run's frame does not pin part 1.
+      let first: PartBuffer | undefined = await this.fetchPart(0);
       const total = this.total!;
+      // Known from part 1's response: refused before any upload is created or part sent.
+      if (ctx.requireChecksum && !md5FromEtag(this.etag)) requireServerChecksum(this.name, this.etag);
       const count = partCount(total, this.partSize);
       const sourceEtag = this.etag?.replace(/"/g, '');
       const prior = ctx.state.get(this.key);
@@ -180,21 +188,11 @@ export class S3FileUpload implements RangeTarget {
         hashed = turn;
         turn.catch(() => {});
         const buffer = await fetched;
-        const earlier = confirmed.get(index + 1);
-        if (earlier) {
-          const md5 = createHash('md5').update(buffer.bytes.subarray(0, buffer.filled)).digest();
-          if (md5.toString('hex') !== earlier.md5)
-            throw new ObjectChangedError(
-              this.name,
-              `part ${index + 1} now has MD5 ${md5.toString('hex')}, was ${earlier.md5} when uploaded`,
-            );
-          done[index] = { PartNumber: index + 1, ETag: earlier.ETag, md5 };
-        } else {
-          done[index] = await this.uploadPart(index, buffer);
-          record.parts.push({ PartNumber: index + 1, ETag: done[index]!.ETag, md5: done[index]!.md5.toString('hex') });
-          await ctx.state.save();
-        }
+        // Back to the pool only when both the upload and the hash are done with the bytes; a
+        // failed part's buffer is dropped, not reused.
+        await this.uploadOrCheck(index, buffer, confirmed, done, record);
         await turn;
+        ctx.buffers.give(buffer.bytes, this.partSize);
       };
       const lane = async (initial: Promise<void> | undefined) => {
         if (initial) await initial;
@@ -204,7 +202,9 @@ export class S3FileUpload implements RangeTarget {
         }
       };
       const failures: unknown[] = [];
-      const lanes = [lane(handle(0, Promise.resolve(first)))];
+      const firstPart = Promise.resolve(first!);
+      first = undefined;
+      const lanes = [lane(handle(0, firstPart))];
       for (let i = 1; i < ctx.partsInFlight; i++) lanes.push(lane(undefined));
       await Promise.all(
         lanes.map((l) =>
@@ -280,6 +280,34 @@ export class S3FileUpload implements RangeTarget {
     }
   }
 
+  /**
+   * A part an earlier run got confirmed must have the MD5 recorded then (it is not sent again);
+   * any other part is uploaded and recorded in the resume state.
+   */
+  private async uploadOrCheck(
+    index: number,
+    buffer: PartBuffer,
+    confirmed: Map<number, { ETag: string; md5: string }>,
+    done: DonePart[],
+    record: UploadRecord,
+  ): Promise<void> {
+    const earlier = confirmed.get(index + 1);
+    if (earlier) {
+      const md5 = createHash('md5').update(buffer.bytes.subarray(0, buffer.filled)).digest();
+      if (md5.toString('hex') !== earlier.md5)
+        throw new ObjectChangedError(
+          this.name,
+          `part ${index + 1} now has MD5 ${md5.toString('hex')}, was ${earlier.md5} when uploaded`,
+        );
+      done[index] = { PartNumber: index + 1, ETag: earlier.ETag, md5 };
+      return;
+    }
+    const part = await this.uploadPart(index, buffer);
+    done[index] = part;
+    record.parts.push({ PartNumber: index + 1, ETag: part.ETag, md5: part.md5.toString('hex') });
+    await this.ctx.state.save();
+  }
+
   /** Fetches part `index` from the OBS link into memory (retries and link refresh in fetchRange). */
   private async fetchPart(index: number): Promise<PartBuffer> {
     const start = index * this.partSize;
@@ -288,7 +316,7 @@ export class S3FileUpload implements RangeTarget {
       known === undefined
         ? Math.min(this.partSize, (this.link.sizeKB + 1) * 1024)
         : Math.min(this.partSize, known - start);
-    const buffer = new PartBuffer(start, length);
+    const buffer = new PartBuffer(start, this.ctx.buffers.take(this.partSize, length));
     const target = new PartTarget(this, buffer);
     // A whole-object GET when the file fits in one part (also right for a zero-byte object).
     const whole = known === undefined && (this.link.sizeKB + 1) * 1024 <= this.partSize;

@@ -5,12 +5,13 @@ import { DeleteObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, type S
 import type { DdsClient } from '../client.js';
 import type { MirroredBackup, MirroredFile } from '../mirror/mirror-manifest.js';
 import type { MirrorStore, S3MirrorSettings } from '../mirror/mirror-store.js';
+import { PartBufferPool } from './part-buffer-pool.js';
 import { createS3Client, downloadBackupToS3 } from './s3-download-backup.js';
 import { toS3Error } from './s3-errors.js';
 import { META, TAGS } from './s3-file-upload.js';
 import { objectKey, parseS3Url } from './s3-location.js';
 import { s3RequestHandler } from './s3-request-handler.js';
-import { UploadState } from './s3-upload-state.js';
+import { lockUploadState, UploadState } from './s3-upload-state.js';
 
 /**
  * The lock and manifest of the mirror into `s3://BUCKET/PREFIX` at ENDPOINT:
@@ -43,7 +44,13 @@ export function s3MirrorStateDir(
 export async function s3MirrorStore(
   to: string,
   settings: S3MirrorSettings,
-  common: { client: DdsClient; concurrency: number; partsPerFile: number },
+  common: {
+    client: DdsClient;
+    concurrency: number;
+    partsPerFile: number;
+    parallelBackups?: number;
+    requireChecksum?: boolean;
+  },
 ): Promise<MirrorStore> {
   const location = parseS3Url(to);
   const env = settings.env ?? process.env;
@@ -70,10 +77,18 @@ export async function s3MirrorStore(
     }
   }
 
+  // Part memory shared by the backups of this run: allocated once, not once per backup.
+  const buffers = new PartBufferPool(common.concurrency * common.partsPerFile * (common.parallelBackups ?? 1));
   // One resume state for every backup this mirror uploads (several at once).
+  // Locked for the rest of the run (as download --to locks it): the two share the state file.
   let state: Promise<UploadState> | undefined;
+  let unlockState: (() => Promise<void>) | undefined;
   const uploads = () =>
-    (state ??= UploadState.load(statePath ?? UploadState.defaultPath(env, settings.endpoint, location.bucket)));
+    (state ??= (async () => {
+      const path = statePath ?? UploadState.defaultPath(env, settings.endpoint, location.bucket);
+      unlockState = await lockUploadState(path, location.bucket);
+      return UploadState.load(path);
+    })());
 
   return {
     display,
@@ -106,6 +121,8 @@ export async function s3MirrorStore(
         budget: run.budget,
         ...(partSize !== undefined ? { partSize } : {}),
         state: await uploads(),
+        buffers,
+        ...(common.requireChecksum ? { requireChecksum: true } : {}),
         ...(run.signal ? { signal: run.signal } : {}),
         onEvent: run.onEvent,
       });
@@ -142,7 +159,10 @@ export async function s3MirrorStore(
       }
       return { keptFolder: kept };
     },
-    close: () => s3.destroy(),
+    close: async () => {
+      s3.destroy();
+      await unlockState?.().catch(() => {});
+    },
   };
 }
 

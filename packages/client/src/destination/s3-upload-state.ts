@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { lockDirectory } from '../download/dir-lock.js';
+import { DirectoryBusyError } from '../download/errors.js';
 
 let saves = 0;
 
@@ -76,5 +78,28 @@ export class UploadState {
     });
     this.saving = next.catch(() => {});
     return next;
+  }
+}
+
+/**
+ * Takes the resume state of one bucket for a run: `download --to` and `mirror --to` into the
+ * same endpoint and bucket (any prefix) share one state file, and each run rewrites the whole
+ * file after every part, so two at once would drop each other's upload ids (an upload then
+ * never resumed nor aborted) or continue the same upload twice. The second run fails at once
+ * (DirectoryBusyError, exit 1) instead. The lock is a directory next to the state file
+ * (`BUCKET-HASH.lock/.dds-backup-lock`, `pid@host`; a dead process's lock is taken over).
+ */
+export async function lockUploadState(statePath: string, bucket: string): Promise<() => Promise<void>> {
+  const dir = `${statePath.replace(/\.json$/, '')}.lock`;
+  await mkdir(dir, { recursive: true });
+  try {
+    return await lockDirectory(dir);
+  } catch (error) {
+    if (error instanceof DirectoryBusyError)
+      error.message =
+        `Another dds-backup run (${error.owner}) is uploading into bucket ${bucket} (download --to or mirror --to; ` +
+        `they share the resume state ${statePath}). Wait for it to finish, or stop it; if no such process exists ` +
+        `any more, delete ${join(dir, '.dds-backup-lock')}.`;
+    throw error;
   }
 }

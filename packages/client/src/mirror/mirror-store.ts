@@ -24,7 +24,7 @@ export interface MirrorStore {
   ): Promise<{ result: { bytes: number; transferredBytes: number }; files: MirroredFile[] }>;
   /** Removes exactly what the record lists and the mirror wrote; `keptFolder`: something else stayed. */
   remove(record: MirroredBackup): Promise<{ keptFolder: boolean }>;
-  close?(): void;
+  close?(): void | Promise<void>;
 }
 
 /** How an S3 mirror reaches its bucket (`mirrorBackups({ to: 's3://...', s3 })`). */

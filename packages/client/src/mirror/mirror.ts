@@ -117,6 +117,8 @@ export async function mirrorBackups(options: MirrorOptions): Promise<MirrorResul
         client,
         concurrency,
         partsPerFile: segmentsPerFile,
+        parallelBackups,
+        ...(options.requireChecksum ? { requireChecksum: true } : {}),
       })
     : diskStore(resolve(options.dir!), options, { client, concurrency, segmentsPerFile });
   let unlock: (() => Promise<void>) | undefined;
@@ -129,7 +131,7 @@ export async function mirrorBackups(options: MirrorOptions): Promise<MirrorResul
     return await run();
   } finally {
     await unlock?.();
-    store.close?.();
+    await store.close?.();
   }
 
   async function run(): Promise<MirrorResult> {

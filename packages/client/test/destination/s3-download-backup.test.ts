@@ -264,4 +264,101 @@ describe('downloadBackupToS3 (s3rver on 127.0.0.1:0, through the AWS SDK)', () =
     // Finished: nothing left to resume.
     expect(JSON.parse(await readFile(statePath, 'utf8')).uploads).toEqual({});
   });
+  /** Run 1 of the sharded backup, cancelled as part 2 of shard 1 goes out: its upload id is left in the state. */
+  async function cancelledRun(m: MockHandle, s3: S3ServerHandle) {
+    const ids = m.mock.defaults.sharded;
+    const published = await m.files(ids.backupId);
+    const shard1 = published.find((f) => f.name.endsWith('_shard_1.tar.gz'))!;
+    const key = `${ids.instanceId}/${ids.backupId}/${shard1.name}`;
+    const stop = new AbortController();
+    s3.onRequest = (r) => {
+      if (
+        r.method === 'PUT' &&
+        r.url.includes(encodeURIComponent(shard1.name).replace(/%2F/g, '/')) &&
+        /partNumber=2\b/.test(r.url)
+      )
+        stop.abort();
+    };
+    const run = (signal?: AbortSignal, partSize = 5 * MiB) =>
+      downloadBackupToS3({
+        statePath,
+        client: m.client,
+        ...ids,
+        to: `s3://${s3.bucket}`,
+        s3: settings(s3),
+        partSize,
+        partsPerFile: 1,
+        concurrency: 1,
+        ...(signal ? { signal } : {}),
+      });
+    expect((await run(stop.signal).catch((e) => e)).name).toBe('AbortError');
+    s3.onRequest = undefined;
+    const saved = JSON.parse(await readFile(statePath, 'utf8'));
+    return { run, key, shard1, uploadId: saved.uploads[key].uploadId as string, recorded: Object.keys(saved.uploads) };
+  }
+
+  it('a stale upload of an abandoned run (rerun with another part size) is aborted (the abort sent for its id) and forgotten; the file starts over and ends verified', async () => {
+    const { m, s3 } = await setup();
+    const { run, key, shard1, uploadId, recorded } = await cancelledRun(m, s3);
+    expect(recorded).toEqual([key]);
+    const before = s3.requests.length;
+    // 6 MiB parts cannot continue an upload cut in 5 MiB parts: the old upload is abandoned.
+    await run(undefined, 6 * MiB);
+    const after = s3.requests.slice(before);
+    // The abort is sent for exactly that upload id (s3rver 3.7 answers it 405: it implements no
+    // AbortMultipartUpload nor ListMultipartUploads, so the server side cannot be counted here).
+    const aborts = after.filter(
+      (r) => r.method === 'DELETE' && r.url.includes(`uploadId=${encodeURIComponent(uploadId)}`),
+    );
+    expect(aborts).toHaveLength(1);
+    // Nothing more was sent to the abandoned upload, and no upload is left recorded.
+    expect(after.filter((r) => r.method === 'PUT' && r.url.includes(encodeURIComponent(uploadId)))).toEqual([]);
+    expect(JSON.parse(await readFile(statePath, 'utf8')).uploads).toEqual({});
+    expect(await objectSha256(s3, key)).toBe(shard1.sha256);
+  });
+
+  it('NoSuchUpload on resume (the recorded upload is gone server-side): the file restarts from part 1 in a new upload and ends verified', async () => {
+    const { m, s3 } = await setup();
+    const { run, key, shard1, uploadId } = await cancelledRun(m, s3);
+    // s3rver 3.7 answers AbortMultipartUpload 405 and accepts parts for any id: its front
+    // answers for this upload as AWS does for one aborted out of band (404 NoSuchUpload).
+    s3.goneUploads.add(uploadId);
+    const before = s3.requests.length;
+    const result = await run();
+    const parts = s3.requests.slice(before).filter((r) => r.method === 'PUT' && /[?&]partNumber=/.test(r.url));
+    const toOld = parts.filter((r) => r.url.includes(encodeURIComponent(uploadId)));
+    // One attempt on the gone upload (refused), then every part of the file in a new upload.
+    expect(toOld.map((r) => Number(/partNumber=(\d+)/.exec(r.url)![1]))).toEqual([2]);
+    const file = result.files.find((f) => f.key === key)!;
+    const fresh = parts
+      .filter(
+        (r) =>
+          !r.url.includes(encodeURIComponent(uploadId)) &&
+          r.url.includes(encodeURIComponent(shard1.name).replace(/%2F/g, '/')),
+      )
+      .map((r) => Number(/partNumber=(\d+)/.exec(r.url)![1]));
+    expect(fresh).toEqual(Array.from({ length: file.parts }, (_, i) => i + 1));
+    expect(JSON.parse(await readFile(statePath, 'utf8')).uploads).toEqual({});
+    expect(await objectSha256(s3, key)).toBe(shard1.sha256);
+  });
+  it('two runs into the same bucket at once (any prefix) share its resume state: the second fails at once (DirectoryBusyError), the lock is released after the first', async () => {
+    const { m, s3 } = await setup();
+    const ids = m.mock.defaults.sharded;
+    const run = (prefix: string) =>
+      downloadBackupToS3({ statePath, client: m.client, ...ids, to: `s3://${s3.bucket}/${prefix}`, s3: settings(s3) });
+    // The first is past its lock as soon as it sends its first part; the second starts then.
+    let second: Promise<unknown> | undefined;
+    s3.onRequest = (r) => {
+      if (!second && r.method === 'PUT' && /partNumber=/.test(r.url)) second = run('b').catch((e) => e);
+    };
+    await run('a');
+    s3.onRequest = undefined;
+    const error = (await second) as Error;
+    expect(error.name).toBe('DirectoryBusyError');
+    expect(error.message).toContain(`is uploading into bucket ${s3.bucket}`);
+    expect(error.message).toContain(statePath);
+    // Released: the next run takes it.
+    const again = await run('b');
+    expect(again.files.every((f) => !f.skipped)).toBe(true);
+  });
 });

@@ -18,6 +18,12 @@ export interface S3ServerHandle {
   partsReceived(): number[];
   /** Flip one byte of the body of the next part upload(s) on the way in (a corrupted part). */
   corruptParts: number;
+  /**
+   * Upload ids answered as AWS answers an upload that no longer exists (aborted, or expired by a
+   * lifecycle rule): 404 NoSuchUpload for its parts and its completion. s3rver itself accepts
+   * parts for any upload id, so this front plays the real server's part.
+   */
+  goneUploads: Set<string>;
   /** Called with each request as it arrives (before s3rver sees it). */
   onRequest: ((r: { method: string; url: string }) => void) | undefined;
   close(): Promise<void>;
@@ -37,6 +43,15 @@ export async function startS3Server(bucket = 'backups'): Promise<S3ServerHandle>
   const server: Server = createServer((req: IncomingMessage, res) => {
     requests.push({ method: req.method ?? '', url: req.url ?? '' });
     handle.onRequest?.({ method: req.method ?? '', url: req.url ?? '' });
+    const uploadId = /[?&]uploadId=([^&]+)/.exec(req.url ?? '')?.[1];
+    if (uploadId && handle.goneUploads.has(decodeURIComponent(uploadId)) && req.method !== 'DELETE') {
+      req.resume();
+      res.writeHead(404, { 'content-type': 'application/xml' });
+      res.end(
+        '<?xml version="1.0" encoding="UTF-8"?><Error><Code>NoSuchUpload</Code><Message>The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.</Message></Error>',
+      );
+      return;
+    }
     if (handle.corruptParts > 0 && req.method === 'PUT' && /[?&]partNumber=/.test(req.url ?? '')) {
       handle.corruptParts--;
       let flipped = false;
@@ -75,6 +90,7 @@ export async function startS3Server(bucket = 'backups'): Promise<S3ServerHandle>
         .filter((r) => r.method === 'PUT' && /[?&]partNumber=/.test(r.url))
         .map((r) => Number(/[?&]partNumber=(\d+)/.exec(r.url)![1])),
     corruptParts: 0,
+    goneUploads: new Set(),
     onRequest: undefined,
     close: async () => {
       server.closeAllConnections();
