@@ -160,11 +160,20 @@ describe('http1Transport', () => {
       socket.on('data', () => {
         const stray = first;
         socket.write(
-          Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${payload.length}\r\n\r\n`), payload.subarray(0, 1000)]),
+          Buffer.concat([
+            Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${payload.length}\r\n\r\n`),
+            payload.subarray(0, 1000),
+          ]),
         );
         setTimeout(() => {
           socket.write(payload.subarray(1000, 300 * 1024));
-          setTimeout(() => socket.write(Buffer.concat([payload.subarray(300 * 1024), stray ? Buffer.from('STRAYBYTE') : Buffer.alloc(0)])), 20);
+          setTimeout(
+            () =>
+              socket.write(
+                Buffer.concat([payload.subarray(300 * 1024), stray ? Buffer.from('STRAYBYTE') : Buffer.alloc(0)]),
+              ),
+            20,
+          );
         }, 20);
       });
     });
