@@ -13,16 +13,7 @@ const SOURCES = ['packages', 'apps'];
 const IGNORE = ['**/node_modules/**', '**/dist/**', '**/test/**', '**/generated/**', '**/bin/**', '**/scripts/**'];
 
 /** Clones that stay, as the two files they are in (in either order), each with its reason. */
-const KNOWN = [
-  // Owned by the engine and the S3 destination, which are rewritten in parallel (helpers p-engine
-  // and s3): the budget/cancel setup and the file-list check of one backup download, once for
-  // disk and once for S3. To merge into a shared "plan a backup" step after both land.
-  ['packages/client/src/destination/s3-download-backup.ts', 'packages/client/src/download/download-backup.ts'],
-  // The mock's fixture file reader and its AddMockBackup route both turn the spec's snake_case
-  // backup into the dataset's shape; helper arch-mock moves both onto the generated mock-admin
-  // types, after which they share one converter.
-  ['apps/mock-server/src/fixtures.ts', 'apps/mock-server/src/routes/admin.ts'],
-];
+const KNOWN = [];
 
 const out = mkdtempSync(join(tmpdir(), 'dds-backup-jscpd-'));
 try {

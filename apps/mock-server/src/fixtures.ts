@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { DEFAULT_REGION, type MockAdminComponents, validateSchema } from '@dds-backup/contract';
 import { parse as parseYaml } from 'yaml';
-import { type Dataset, DEFAULT_KEEP_DAYS, hexId, type InstanceDef } from './dataset.js';
+import { type Dataset, DEFAULT_KEEP_DAYS, type FileDef, hexId, type InstanceDef } from './dataset.js';
 
 /** Thrown for a fixtures file that cannot be read, parsed or validated; the message lists every problem. */
 export class FixturesError extends Error {
@@ -88,12 +88,7 @@ export function datasetFromFixtures(value: unknown, seed: number, source = 'fixt
                 beginTime,
                 endTime: parseTime(b.end_time, beginTime + 420_000, `${bat}/end_time`, problems),
                 ...(b.description !== undefined ? { description: b.description } : {}),
-                files: b.files.map((f) => ({
-                  name: f.name,
-                  sizeBytes: f.size_bytes,
-                  ...(f.group_id !== undefined ? { groupId: f.group_id } : {}),
-                  ...(f.group_name !== undefined ? { groupName: f.group_name } : {}),
-                })),
+                files: fileDefsFrom(b.files),
               };
             }),
           };
@@ -120,4 +115,16 @@ export async function loadFixtures(path: string, seed = 1): Promise<Dataset> {
     throw new FixturesError(`Fixtures file ${path} is not valid YAML or JSON: ${(e as Error).message}`);
   }
   return datasetFromFixtures(value, seed, `fixtures file ${path}`);
+}
+
+/** The spec's snake_case backup files (fixture files, AddMockBackup bodies) as the dataset's. */
+export function fileDefsFrom(
+  files: readonly { name: string; size_bytes: number; group_id?: string; group_name?: string }[],
+): FileDef[] {
+  return files.map((f) => ({
+    name: f.name,
+    sizeBytes: f.size_bytes,
+    ...(f.group_id !== undefined ? { groupId: f.group_id } : {}),
+    ...(f.group_name !== undefined ? { groupName: f.group_name } : {}),
+  }));
 }

@@ -25,7 +25,7 @@ import {
 } from '../dataset.js';
 import { jsonResult, type MockErrorCode, mockError } from '../errors.js';
 import type { FaultRuleInput } from '../faults.js';
-import { datasetFromFixtures } from '../fixtures.js';
+import { datasetFromFixtures, fileDefsFrom } from '../fixtures.js';
 import type { CoreResult } from '../http/core.js';
 import { objectKey } from '../links.js';
 
@@ -357,12 +357,7 @@ async function postBackup(ctx: MockContext, rc: RequestContext): Promise<CoreRes
     endTime,
     ...(building ? { completesAt: endTime } : {}),
     ...(b.description !== undefined ? { description: b.description } : {}),
-    files: b.files.map((f) => ({
-      name: f.name,
-      sizeBytes: f.size_bytes,
-      ...(f.group_id !== undefined ? { groupId: f.group_id } : {}),
-      ...(f.group_name !== undefined ? { groupName: f.group_name } : {}),
-    })),
+    files: fileDefsFrom(b.files),
   };
   const instance: Partial<InstanceDef> = {};
   if (b.backup_strategy) instance.backupStrategy = strategyFrom(b.backup_strategy);

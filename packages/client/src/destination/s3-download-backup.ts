@@ -9,7 +9,7 @@ import {
 import type { DdsClient } from '../client.js';
 import { Budget, forEachLimit } from '../download/budget.js';
 import { EmptyBackupError } from '../download/errors.js';
-import { type DownloadEvent, emitter } from '../download/events.js';
+import { backupDoneEvent, type DownloadEvent, emitter } from '../download/events.js';
 import { http1Transport } from '../download/http1-transport.js';
 import { assertFetchableLink } from '../download/link-check.js';
 import { LinksCache } from '../download/links-cache.js';
@@ -284,16 +284,9 @@ export async function downloadBackupToS3(options: DownloadToS3Options): Promise<
       transport.close();
     }
     const files = links.files.map((f) => results.get(f.name)!);
-    const bytes = files.reduce((n, f) => n + f.bytes, 0);
-    const transferredBytes = files.reduce((n, f) => n + f.transferredBytes, 0);
-    emit({
-      type: 'done',
-      files: files.length,
-      skippedFiles: files.filter((f) => f.skipped).length,
-      bytes,
-      transferredBytes,
-      durationMs: Date.now() - started,
-    });
+    const done = backupDoneEvent(files, files.filter((f) => f.skipped).length, started);
+    emit(done);
+    const { bytes, transferredBytes } = done;
     return { instanceId, backupId, bucket: location.bucket, files, bytes, transferredBytes };
   } finally {
     user?.removeEventListener('abort', onUserAbort);

@@ -13,7 +13,7 @@ import {
   UnsafeFileNameError,
   WriteError,
 } from './errors.js';
-import { type DownloadEvent, emitter } from './events.js';
+import { backupDoneEvent, type DownloadEvent, emitter } from './events.js';
 import { type FileContext, FileDownload, type FilePlan, type FileResult, fileDoneEvent } from './file-download.js';
 import { HashPool } from './file-hasher.js';
 import { http1Transport } from './http1-transport.js';
@@ -306,16 +306,9 @@ export async function downloadBackup(options: DownloadBackupOptions): Promise<Do
     }
 
     const files = links.files.map((f) => results.get(f.name)!);
-    const bytes = files.reduce((n, f) => n + f.bytes, 0);
-    const transferredBytes = files.reduce((n, f) => n + f.transferredBytes, 0);
-    emit({
-      type: 'done',
-      files: files.length,
-      skippedFiles: skipped.length,
-      bytes,
-      transferredBytes,
-      durationMs: Date.now() - started,
-    });
+    const done = backupDoneEvent(files, skipped.length, started);
+    emit(done);
+    const { bytes, transferredBytes } = done;
     return {
       instanceId,
       backupId,

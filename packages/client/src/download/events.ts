@@ -109,6 +109,28 @@ export interface DoneEvent {
   durationMs: number;
 }
 
+/** The `done` event of a backup's files (disk or S3): counts and byte totals. */
+export function backupDoneEvent(
+  files: readonly { bytes: number; transferredBytes: number }[],
+  skippedFiles: number,
+  startedMs: number,
+): DoneEvent {
+  let bytes = 0;
+  let transferredBytes = 0;
+  for (const f of files) {
+    bytes += f.bytes;
+    transferredBytes += f.transferredBytes;
+  }
+  return {
+    type: 'done',
+    files: files.length,
+    skippedFiles,
+    bytes,
+    transferredBytes,
+    durationMs: Date.now() - startedMs,
+  };
+}
+
 /** Calls the listener; a throwing listener must not break the download. */
 export function emitter(onEvent: ((event: DownloadEvent) => void) | undefined): (event: DownloadEvent) => void {
   if (!onEvent) return () => {};
