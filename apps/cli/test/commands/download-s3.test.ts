@@ -55,18 +55,22 @@ const upload = (to: string, env: Record<string, string>, extra: string[] = []) =
   );
 };
 
+/** An SDK client of the test's S3 server, to read back what the CLI wrote. */
+const bucketClient = () =>
+  new S3Client({
+    endpoint: s3.endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: S3_SECRET },
+  });
+
 describe('dds-backup download --to s3://', () => {
   it('uploads every file to PREFIX/INSTANCE/BACKUP/FILE with the AWS_* keys of the environment; the objects hash to the published SHA-256', async () => {
     const r = await upload('s3://backups/dds', { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: S3_SECRET });
     expect(r.code, r.stderr).toBe(0);
     const ids = m.mock.defaults.sharded;
     expect(r.stderr).toContain(`to s3://backups/dds/${ids.instanceId}/${ids.backupId}/ in`);
-    const client = new S3Client({
-      endpoint: s3.endpoint,
-      region: 'us-east-1',
-      forcePathStyle: true,
-      credentials: { accessKeyId: 'S3RVER', secretAccessKey: S3_SECRET },
-    });
+    const client = bucketClient();
     try {
       for (const f of await published(ids.backupId)) {
         const o = await client.send(
@@ -146,12 +150,7 @@ describe('dds-backup download --to s3://', () => {
     expect(refused.code, refused.stderr).toBe(6);
     expect(refused.stderr).toMatch(/failed verification \(checksum\).*multipart ETag/);
     expect(refused.stderr).toContain('Run without --require-checksum');
-    const client = new S3Client({
-      endpoint: s3.endpoint,
-      region: 'us-east-1',
-      forcePathStyle: true,
-      credentials: { accessKeyId: 'S3RVER', secretAccessKey: S3_SECRET },
-    });
+    const client = bucketClient();
     try {
       const listed = await client.send(new ListObjectsV2Command({ Bucket: 'backups', Prefix: 'strict/' }));
       expect(listed.KeyCount ?? 0).toBe(0);

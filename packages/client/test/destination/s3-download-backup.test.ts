@@ -223,38 +223,10 @@ describe('downloadBackupToS3 (s3rver on 127.0.0.1:0, through the AWS SDK)', () =
 
   it('resume across runs: a cancelled run keeps its multipart upload; the next continues it and re-sends no confirmed part', async () => {
     const { m, s3 } = await setup();
-    const ids = m.mock.defaults.sharded;
-    const published = await m.files(ids.backupId);
-    const shard1 = published.find((f) => f.name.endsWith('_shard_1.tar.gz'))!;
-    const key = `${ids.instanceId}/${ids.backupId}/${shard1.name}`;
-    const stop = new AbortController();
     // Stopped as part 2 of shard 1 goes out: part 1 is confirmed and recorded by then.
-    s3.onRequest = (r) => {
-      if (
-        r.method === 'PUT' &&
-        r.url.includes(encodeURIComponent(shard1.name).replace(/%2F/g, '/')) &&
-        /partNumber=2\b/.test(r.url)
-      )
-        stop.abort();
-    };
-    const run = (signal?: AbortSignal) =>
-      downloadBackupToS3({
-        statePath,
-        client: m.client,
-        ...ids,
-        to: `s3://${s3.bucket}`,
-        s3: settings(s3),
-        partSize: 5 * MiB,
-        partsPerFile: 1,
-        concurrency: 1,
-        ...(signal ? { signal } : {}),
-      });
-    const error = await run(stop.signal).catch((e) => e);
-    expect(error.name).toBe('AbortError');
+    const { run, key, shard1, uploadId } = await cancelledRun(m, s3);
     const saved = JSON.parse(await readFile(statePath, 'utf8'));
     expect(saved.uploads[key].parts.map((p: { PartNumber: number }) => p.PartNumber)).toEqual([1]);
-    const uploadId = saved.uploads[key].uploadId;
-    s3.onRequest = undefined;
     const before = s3.requests.length;
     await run();
     const again = s3.requests.slice(before).filter((r) => r.method === 'PUT' && r.url.includes('partNumber='));
@@ -264,6 +236,7 @@ describe('downloadBackupToS3 (s3rver on 127.0.0.1:0, through the AWS SDK)', () =
     // Finished: nothing left to resume.
     expect(JSON.parse(await readFile(statePath, 'utf8')).uploads).toEqual({});
   });
+
   /** Run 1 of the sharded backup, cancelled as part 2 of shard 1 goes out: its upload id is left in the state. */
   async function cancelledRun(m: MockHandle, s3: S3ServerHandle) {
     const ids = m.mock.defaults.sharded;
