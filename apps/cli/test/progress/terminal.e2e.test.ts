@@ -27,6 +27,10 @@ beforeAll(async () => {
   mock = createMockServer();
   url = await mock.listen({ port: 0 });
   socket = join(await tempDir('dds-backup-tmux-'), 'tmux.sock');
+  // A session that lives as long as the file's tests: without it the server exits when a test
+  // kills the last session, and the next test's new-session can reach the exiting server
+  // ("server exited unexpectedly", seen once in CI).
+  if (hasTmux) tmux('new-session', '-d', '-s', 'keep', 'sleep 3600');
 });
 afterAll(async () => {
   if (hasTmux && socket) spawnSync('tmux', ['-S', socket, 'kill-server']);
