@@ -1,4 +1,4 @@
-// The published shape: built ESM with types, and both entry points resolve from a plain Node
+// The published shape: built ESM with types, and every entry point resolves from a plain Node
 // script (no `source` condition, no TypeScript), as a user's program would import them.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -24,11 +24,13 @@ describe('@dds-backup/client as published', () => {
     const script = `
       const client = await import('@dds-backup/client');
       const download = await import('@dds-backup/client/download');
-      console.log(JSON.stringify([typeof client.createClient, typeof client.tokenCredentials, typeof download.downloadBackup, typeof download.verifyDownload]));
+      const mirror = await import('@dds-backup/client/mirror');
+      const s3 = await import('@dds-backup/client/s3');
+      console.log(JSON.stringify([typeof client.createClient, typeof client.tokenCredentials, typeof download.downloadBackup, typeof download.verifyDownload, typeof mirror.mirrorBackups, typeof s3.downloadBackupToS3, typeof s3.verifyS3]));
     `;
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: pkgDir, encoding: 'utf8' });
     expect(r.stderr).toBe('');
-    expect(JSON.parse(r.stdout)).toEqual(['function', 'function', 'function', 'function']);
+    expect(JSON.parse(r.stdout)).toEqual(Array(7).fill('function'));
   });
 
   // The public surfaces are deliberate: a name added here is an API to keep. Retry internals, the
@@ -95,6 +97,25 @@ describe('@dds-backup/client as published', () => {
         'unsafeNameReason',
         'verifyDownload',
         'writeFileAtomic',
+      ],
+    ],
+    [
+      '@dds-backup/client/mirror',
+      ['MIRROR_MANIFEST_NAME', 'MirrorManifest', 'MirrorManifestError', 'mirrorBackups'],
+    ],
+    [
+      '@dds-backup/client/s3',
+      [
+        'META',
+        'ObjectExistsError',
+        'S3DestinationError',
+        'TAGS',
+        'downloadBackupToS3',
+        'networkSettings',
+        'objectKey',
+        'parseS3Url',
+        's3RequestHandler',
+        'verifyS3',
       ],
     ],
   ])('%s exports exactly what a user needs', async (specifier, names) => {

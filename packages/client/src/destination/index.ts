@@ -2,11 +2,14 @@
  * @dds-backup/client/s3: stream backups into an S3-compatible bucket (AWS, MinIO, Ceph RGW)
  * with the official AWS SDK v3. A subpath of its own so that `@dds-backup/client/download`
  * does not load the SDK.
+ *
+ * The surface is deliberate (pinned by test/package-exports.test.ts): the download and verify
+ * runs with their options, results and errors, where objects go (objectKey, parseS3Url), the
+ * metadata and tag names written (META, TAGS), and the SDK handler the options' default uses.
+ * Part sizing, the SDK client factory and the state directory are internals.
  */
 
-export { DEFAULT_PART_BYTES, MAX_PARTS, MIN_PART_BYTES, partCount, partSizeFor } from './part-size.js';
 export {
-  createS3Client,
   type DownloadToS3Options,
   type DownloadToS3Result,
   downloadBackupToS3,
@@ -16,7 +19,6 @@ export {
 export { S3DestinationError } from './s3-errors.js';
 export { META, type S3FileResult, TAGS } from './s3-file-upload.js';
 export { objectKey, parseS3Url, type S3Location } from './s3-location.js';
-export { s3MirrorStateDir } from './s3-mirror-store.js';
 export { s3RequestHandler } from './s3-request-handler.js';
 export {
   networkSettings,

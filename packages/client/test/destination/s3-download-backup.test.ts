@@ -3,7 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createS3Client, downloadBackupToS3, META, TAGS } from '../../src/destination/index.js';
+import { downloadBackupToS3, META, TAGS } from '../../src/destination/index.js';
+import { createS3Client } from '../../src/destination/s3-download-backup.js';
 import { eventLog, type MockHandle, startMock, tempDir } from '../download/helpers.js';
 import { type S3ServerHandle, startS3Server } from './s3-server.js';
 
