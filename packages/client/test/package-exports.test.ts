@@ -99,10 +99,7 @@ describe('@dds-backup/client as published', () => {
         'writeFileAtomic',
       ],
     ],
-    [
-      '@dds-backup/client/mirror',
-      ['MIRROR_MANIFEST_NAME', 'MirrorManifest', 'MirrorManifestError', 'mirrorBackups'],
-    ],
+    ['@dds-backup/client/mirror', ['MIRROR_MANIFEST_NAME', 'MirrorManifest', 'MirrorManifestError', 'mirrorBackups']],
     [
       '@dds-backup/client/s3',
       [
