@@ -303,7 +303,7 @@ async function attempt(
     };
     writer = target.openWriter
       ? target.openWriter(position, onWritten)
-      : new PositionalWriter(target.fh!, position, onWritten);
+      : new PositionalWriter(target.fh!.fd, position, onWritten);
     let received = 0;
     if (want > 0) {
       for await (const raw of response.body) {
@@ -312,15 +312,22 @@ async function attempt(
         let chunk = raw;
         if (received + chunk.byteLength > want) chunk = chunk.subarray(0, want - received);
         received += chunk.byteLength;
+        const pushed = lastActivity;
         const wait = writer.push(chunk);
         if (wait) {
-          const waited = Date.now();
           await wait.catch((e) => {
             throw new WriteError(target.path, e);
           });
-          lastActivity = Date.now();
-          // Time spent waiting for the disk is not the server's slowness.
-          if (windowStart !== undefined) windowStart += lastActivity - waited;
+        }
+        // Time spent writing (a synchronous write to disk) or waiting for the destination is not
+        // the server's slowness: neither the speed floor nor the stall timer counts it. It shows
+        // only when the destination blocks longer than the kernel's socket buffers absorb (a hung
+        // NFS mount): bytes buffered meanwhile arrive at once after it, so no test on loopback
+        // (megabytes of buffer) can tell this line from its absence.
+        const now = Date.now();
+        if (now !== pushed) {
+          lastActivity = now;
+          if (windowStart !== undefined) windowStart += now - pushed;
         }
         if (received >= want) break;
       }
