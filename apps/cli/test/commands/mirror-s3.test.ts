@@ -321,7 +321,7 @@ describe('dds-backup mirror --to s3://', () => {
     expect(noBucket.code, noBucket.stderr).toBe(1);
     expect(noBucket.stderr).toContain('does not exist');
   });
-  it('--require-checksum: a backup with one file the server gives no checksum for (multipart ETag) exits 6 naming it, no upload of it is started and the manifest does not call the backup verified; without the flag the same file goes in size-only', {
+  it('--require-checksum: a backup with one file the server gives no checksum for (multipart ETag) exits 6 naming it, no upload of it is started and the manifest does not call the backup verified; without the flag the same file goes in size-only, and the flag then refuses that copy instead of skipping it', {
     timeout: 180_000,
   }, async () => {
     // One file with a plain-MD5 ETag, one above the mock's single-part limit (a multipart ETag,
@@ -396,5 +396,18 @@ describe('dds-backup mirror --to s3://', () => {
       checksum: 'size-only',
       md5: null,
     });
+
+    // With the flag again: the size-only copy is refused, not skipped as verified (as download
+    // refuses it), and left as it is: nothing written, the record still verified for retention.
+    const writesBefore = writes().length;
+    const again = await plain(['--require-checksum']);
+    expect(again.code, again.stderr).toBe(6);
+    const againLine = again.stderr.split('\n').find((l) => l.startsWith('FAILED'));
+    expect(againLine, again.stderr).toContain('big.tar.gz');
+    expect(againLine).toContain('--require-checksum');
+    for (const s of secrets) expect(again.stdout + again.stderr).not.toContain(s);
+    expect(writes().length - writesBefore, 'PUT/POST/DELETE on the refused rerun').toBe(0);
+    expect(await objects()).toEqual(tagged);
+    expect((await manifest()).state).toBe('verified');
   });
 });
