@@ -4,8 +4,8 @@ import type { DdsClient } from '../client.js';
 import { Budget } from '../download/budget.js';
 import { lockDirectory } from '../download/dir-lock.js';
 import { type DownloadBackupOptions, type DownloadResult, downloadBackup } from '../download/download-backup.js';
-import { VerificationError } from '../download/errors.js';
 import { describeError, emitter } from '../download/events.js';
+import { noServerChecksum } from '../download/verify.js';
 import { AbortError, ConfigurationError, DdsBackupError } from '../errors.js';
 import { type BackupType, backupTime, isStatus, type ListedBackup } from '../list-backups.js';
 import type { MirrorEvent } from './events.js';
@@ -178,7 +178,7 @@ export async function mirrorBackups(options: MirrorOptions): Promise<MirrorResul
         // copy is still the one verified, and retention must still be able to remove it.
         const sizeOnly = options.requireChecksum ? record.files?.find((f) => f.checksum !== 'md5') : undefined;
         if (sizeOnly) {
-          const error = sizeOnlyRefused(sizeOnly.name);
+          const error = noServerChecksum(sizeOnly.name, 'the copy already mirrored was verified by size only');
           outcomes.push({ ...ref, outcome: 'failed', error });
           emit({ type: 'backup-failed', ...ref, resumable: false, error: describeError(error) });
           continue;
@@ -507,17 +507,4 @@ function positive(name: string, value: number | undefined, fallback: number): nu
   if (!Number.isSafeInteger(value) || value < 1)
     throw new ConfigurationError(`${name} must be a positive integer, got ${value}.`);
   return value;
-}
-
-/** requireChecksum on a copy an earlier run verified by size only (the server gave no checksum). */
-function sizeOnlyRefused(file: string): VerificationError {
-  return new VerificationError({
-    file,
-    check: 'checksum',
-    expected: 'a checksum from the server (a plain-MD5 ETag)',
-    actual: 'none: the copy already mirrored was verified by size only',
-    detail:
-      'Its content can be checked by size only, and --require-checksum (requireChecksum) refuses that. ' +
-      'Run without --require-checksum to accept a size-only check (a SHA-256 is still recorded for `verify`).',
-  });
 }
