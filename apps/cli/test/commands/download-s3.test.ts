@@ -1,8 +1,14 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  GetObjectTaggingCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  S3Client,
+} from '@aws-sdk/client-s3';
 // @ts-expect-error s3rver ships no type declarations
 import S3rver from 's3rver';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -95,6 +101,29 @@ describe('dds-backup download --to s3://', () => {
     expect(again.stderr).toMatch(
       /All 4 file\(s\) already in s3:\/\/backups\/dds\/.*written and verified by an earlier run/,
     );
+  });
+
+  it('the metadata and tags the reference (docs/cli.md, "Streaming into S3") lists are exactly those every object gets', async () => {
+    const reference = await readFile(new URL('../../docs/cli.md', import.meta.url), 'utf8');
+    const bullet = /^- \*\*Metadata\*\*[\s\S]*?(?=^- \*\*)/m.exec(reference)?.[0];
+    expect(bullet, 'the Metadata bullet of docs/cli.md').toBeDefined();
+    const [metaText, tagText] = bullet!.split('**Tags**');
+    const names = (text = '') => [...new Set([...text.matchAll(/`(dds-backup-[a-z0-9-]+)`/g)].map((x) => x[1]))].sort();
+    const r = await upload('s3://backups/doc', { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: S3_SECRET });
+    expect(r.code, r.stderr).toBe(0);
+    const ids = m.mock.defaults.sharded;
+    const client = bucketClient();
+    try {
+      for (const f of await published(ids.backupId)) {
+        const Key = `doc/${ids.instanceId}/${ids.backupId}/${f.name}`;
+        const head = await client.send(new HeadObjectCommand({ Bucket: 'backups', Key }));
+        expect(Object.keys(head.Metadata ?? {}).sort(), Key).toEqual(names(metaText));
+        const tags = await client.send(new GetObjectTaggingCommand({ Bucket: 'backups', Key }));
+        expect((tags.TagSet ?? []).map((t) => t.Key).sort(), Key).toEqual(names(tagText));
+      }
+    } finally {
+      client.destroy();
+    }
   });
 
   it('wrong credentials exit 3 with a message naming the bucket; the secret is never printed', async () => {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import {
   DeleteObjectCommand,
   GetObjectCommand,
+  GetObjectTaggingCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
@@ -319,5 +320,94 @@ describe('dds-backup mirror --to s3://', () => {
     );
     expect(noBucket.code, noBucket.stderr).toBe(1);
     expect(noBucket.stderr).toContain('does not exist');
+  });
+  it('--require-checksum: a backup with one file the server gives no checksum for (multipart ETag) exits 6 naming it, no upload of it is started and the manifest does not call the backup verified; without the flag the same file goes in size-only, and the flag then refuses that copy instead of skipping it', {
+    timeout: 180_000,
+  }, async () => {
+    // One file with a plain-MD5 ETag, one above the mock's single-part limit (a multipart ETag,
+    // not a content MD5): only the second has nothing to check its content against.
+    const added = await m.admin('backups', {
+      instance_name: 'mixed-etags',
+      files: [
+        { name: 'small.tar.gz', size_bytes: 1024 * 1024 },
+        { name: 'big.tar.gz', size_bytes: 64 * 1024 * 1024 + 1 },
+      ],
+    });
+    const instanceId = added.backup.instance_id as string;
+    const backupId = added.backup.id as string;
+    const bigKey = `dds/${instanceId}/${backupId}/big.tar.gz`;
+    const plain = (extra: string[]) =>
+      runCli(
+        [
+          ...['--endpoint', m.url, '--project-id', m.mock.defaults.projectId, 'mirror', '--to', 's3://backups/dds'],
+          ...['--s3-endpoint', s3.endpoint, '--s3-path-style', '--s3-part-size', '5', '--instance-id', instanceId],
+          ...extra,
+        ],
+        { env: env(), fetch: (req: Request) => m.mock.fetch(req) },
+      );
+    const secrets = [TOKEN, s3.credentials.secretAccessKey];
+    const manifest = async () =>
+      JSON.parse(await readFile(join(await stateDir(), '.dds-backup-mirror.json'), 'utf8')).instances[instanceId]
+        .backups[backupId];
+    /** Every object of the backup with its dds-backup-verified tag. */
+    const objects = async () => {
+      const out = new Map<string, string | undefined>();
+      for (const key of (await keys()).filter((k) => k.startsWith(`dds/${instanceId}/${backupId}/`))) {
+        const tags = await bucket.send(new GetObjectTaggingCommand({ Bucket: s3.bucket, Key: key }));
+        out.set(key, tags.TagSet?.find((t) => t.Key === 'dds-backup-verified')?.Value);
+      }
+      return out;
+    };
+
+    const refused = await plain(['--require-checksum']);
+    expect(refused.code, refused.stderr).toBe(6);
+    const failedLine = refused.stderr.split('\n').find((l) => l.startsWith('FAILED'));
+    expect(failedLine, refused.stderr).toContain('big.tar.gz');
+    expect(failedLine).toContain('--require-checksum');
+    for (const s of secrets) expect(refused.stdout + refused.stderr).not.toContain(s);
+    // Refused once part 1 gave the ETag, before an upload was created for it: no object, and no
+    // write (create upload, part, put) under its key in the journal of the S3 server's requests;
+    // the HEAD that looks for an existing object comes before and writes nothing.
+    const objectsAfterRefusal = await objects();
+    expect([...objectsAfterRefusal.keys()]).not.toContain(bigKey);
+    expect(writes().filter((r) => r.url.includes('big.tar.gz'))).toEqual([]);
+    // The small file may or may not have gone in before the run stopped; if it did, it is MD5-checked.
+    for (const [key, verified] of objectsAfterRefusal) expect(verified, key).toBe('md5');
+    const record = await manifest();
+    expect(record.state).toBe('failed');
+    expect((record.files ?? []).map((f: { name: string }) => f.name)).not.toContain('big.tar.gz');
+
+    // Without the flag: the same file goes in, checked by size only (tagged so), the backup verified.
+    const sizeOnly = await plain([]);
+    expect(sizeOnly.code, sizeOnly.stderr).toBe(0);
+    const tagged = await objects();
+    expect(tagged.get(bigKey)).toBe('size-only');
+    expect(tagged.get(`dds/${instanceId}/${backupId}/small.tar.gz`)).toBe('md5');
+    const published = await m.files(backupId);
+    const o = await bucket.send(new GetObjectCommand({ Bucket: s3.bucket, Key: bigKey }));
+    expect(
+      createHash('sha256')
+        .update(await o.Body!.transformToByteArray())
+        .digest('hex'),
+    ).toBe(published.find((f) => f.name === 'big.tar.gz')!.sha256);
+    const verified = await manifest();
+    expect(verified.state).toBe('verified');
+    expect(verified.files.find((f: { name: string }) => f.name === 'big.tar.gz')).toMatchObject({
+      checksum: 'size-only',
+      md5: null,
+    });
+
+    // With the flag again: the size-only copy is refused, not skipped as verified (as download
+    // refuses it), and left as it is: nothing written, the record still verified for retention.
+    const writesBefore = writes().length;
+    const again = await plain(['--require-checksum']);
+    expect(again.code, again.stderr).toBe(6);
+    const againLine = again.stderr.split('\n').find((l) => l.startsWith('FAILED'));
+    expect(againLine, again.stderr).toContain('big.tar.gz');
+    expect(againLine).toContain('--require-checksum');
+    for (const s of secrets) expect(again.stdout + again.stderr).not.toContain(s);
+    expect(writes().length - writesBefore, 'PUT/POST/DELETE on the refused rerun').toBe(0);
+    expect(await objects()).toEqual(tagged);
+    expect((await manifest()).state).toBe('verified');
   });
 });

@@ -449,4 +449,27 @@ describe('dds-backup mirror', () => {
       await readdir(join(dir, instanceId, added.backup.id)).then((n) => n.filter((x) => x === 'big.tar.gz')),
     ).toEqual([]);
   });
+  it('--require-checksum after a plain run: the copy verified by size only is refused (exit 6, no link asked for), left on disk and still recorded verified', async () => {
+    const dir = await mirrorDir();
+    const added = await admin('backups', {
+      instance_name: 'multipart-later',
+      files: [{ name: 'big.tar.gz', size_bytes: 64 * 1024 * 1024 + 1 }],
+    });
+    const instanceId = added.backup.instance_id as string;
+    const path = join(dir, instanceId, added.backup.id, 'big.tar.gz');
+    const plain = await mirror(dir, ['--instance-id', instanceId]);
+    expect(plain.code, plain.stderr).toBe(0);
+    const copied = await sha256(path);
+    seen = [];
+    const strict = await mirror(dir, ['--instance-id', instanceId, '--require-checksum']);
+    expect(strict.code, strict.stderr).toBe(6);
+    expect(strict.of('backup-failed')[0]).toMatchObject({
+      resumable: false,
+      error: { name: 'VerificationError', message: expect.stringContaining('big.tar.gz') },
+    });
+    expect(strict.of('backup-skipped')).toEqual([]);
+    expect(linkCalls()).toEqual([]);
+    expect(await sha256(path)).toBe(copied);
+    expect((await manifestOf(dir)).instances[instanceId].backups[added.backup.id].state).toBe('verified');
+  });
 });

@@ -54,11 +54,16 @@ export function noChecksumReason(etag: string | undefined): string {
 
 /** `requireChecksum`: a file the server gives no checksum for fails verification. */
 export function requireServerChecksum(file: string, etag: string | undefined): never {
-  throw new VerificationError({
+  throw noServerChecksum(file, noChecksumReason(etag));
+}
+
+/** The `requireChecksum` failure of a file with no checksum from the server, `reason` saying why. */
+export function noServerChecksum(file: string, reason: string): VerificationError {
+  return new VerificationError({
     file,
     check: 'checksum',
     expected: 'a checksum from the server (a plain-MD5 ETag)',
-    actual: `none: ${noChecksumReason(etag)}`,
+    actual: `none: ${reason}`,
     detail:
       'Its content can be checked by size only, and --require-checksum (requireChecksum) refuses that. ' +
       'Run without --require-checksum to accept a size-only check (a SHA-256 is still recorded for `verify`).',

@@ -5,6 +5,7 @@ import { Budget } from '../download/budget.js';
 import { lockDirectory } from '../download/dir-lock.js';
 import { type DownloadBackupOptions, type DownloadResult, downloadBackup } from '../download/download-backup.js';
 import { describeError, emitter } from '../download/events.js';
+import { noServerChecksum } from '../download/verify.js';
 import { AbortError, ConfigurationError, DdsBackupError } from '../errors.js';
 import { type BackupType, backupTime, isStatus, type ListedBackup } from '../list-backups.js';
 import type { MirrorEvent } from './events.js';
@@ -172,6 +173,16 @@ export async function mirrorBackups(options: MirrorOptions): Promise<MirrorResul
       }
       const record = manifest.get(backup.instance_id, backup.id);
       if (record && options.recheck !== true && (await store.isIntact(record))) {
+        // requireChecksum refuses a copy verified by size only, as `download` (disk and S3)
+        // refuses such a complete file instead of skipping it. Its record stays `verified`: the
+        // copy is still the one verified, and retention must still be able to remove it.
+        const sizeOnly = options.requireChecksum ? record.files?.find((f) => f.checksum !== 'md5') : undefined;
+        if (sizeOnly) {
+          const error = noServerChecksum(sizeOnly.name, 'the copy already mirrored was verified by size only');
+          outcomes.push({ ...ref, outcome: 'failed', error });
+          emit({ type: 'backup-failed', ...ref, resumable: false, error: describeError(error) });
+          continue;
+        }
         outcomes.push({ ...ref, outcome: 'skipped' });
         emit({ type: 'backup-skipped', ...ref, reason: 'verified', status: String(backup.status) });
         continue;

@@ -145,6 +145,48 @@ describe('downloadBackupToS3 (s3rver on 127.0.0.1:0, through the AWS SDK)', () =
     expect((await m.downloads()).filter((g) => g.status === 403)).toHaveLength(1);
   });
 
+  it('a link expiring mid-upload (after part 1 of a file is in the bucket, before part 2 is fetched) is refreshed; the same upload goes on and no part is sent twice', async () => {
+    const { m, s3 } = await setup();
+    const ids = m.mock.defaults.sharded;
+    const published = await m.files(ids.backupId);
+    const shard1 = published.find((f) => f.name.endsWith('_shard_1.tar.gz'))!;
+    const name = encodeURIComponent(shard1.name).replace(/%2F/g, '/');
+    // One part at a time: part 2's range is fetched only once part 1's upload is answered. The
+    // links' 15 minutes pass while part 1 of shard 1 is on its way into the bucket.
+    let advanced = false;
+    s3.onRequest = (r) => {
+      if (!advanced && r.method === 'PUT' && r.url.includes(name) && /partNumber=1\b/.test(r.url)) {
+        advanced = true;
+        m.mock.clock.advance(m.mock.defaults.linkTtlSeconds + 60);
+      }
+    };
+    const log = eventLog();
+    await downloadBackupToS3({
+      statePath,
+      client: m.client,
+      ...ids,
+      to: `s3://${s3.bucket}`,
+      s3: settings(s3),
+      partSize: 5 * MiB,
+      partsPerFile: 1,
+      concurrency: 1,
+      onEvent: log.onEvent,
+    });
+    s3.onRequest = undefined;
+    expect(advanced).toBe(true);
+    expect(log.of('refresh')).toEqual([expect.objectContaining({ reason: 'expired', file: shard1.name })]);
+    const forbidden = (await m.downloads()).filter((g) => g.status === 403);
+    expect(forbidden).toHaveLength(1);
+    expect(forbidden[0]!.path).toContain('shard_1');
+    const mine = s3.requests.filter((r) => r.url.includes(name));
+    expect(mine.filter((r) => r.method === 'POST' && /[?&]uploads\b/.test(r.url))).toHaveLength(1);
+    const parts = mine.filter((r) => r.method === 'PUT' && /[?&]partNumber=/.test(r.url));
+    expect(parts.map((r) => Number(/partNumber=(\d+)/.exec(r.url)![1]))).toEqual([1, 2]);
+    expect(new Set(parts.map((r) => /uploadId=([^&]+)/.exec(r.url)![1])).size).toBe(1);
+    for (const f of published)
+      expect(await objectSha256(s3, `${ids.instanceId}/${ids.backupId}/${f.name}`)).toBe(f.sha256);
+  });
+
   it('a part corrupted on its way into the bucket is detected (its ETag is not the MD5 streamed): exit-6 VerificationError, no object left', async () => {
     const { m, s3 } = await setup();
     const ids = m.mock.defaults.replicaSet;
