@@ -11,7 +11,7 @@ export async function ourDownload(
   mock,
   ids,
   dir,
-  { segments = 1, killWhen, killAfterMs, cpu = false, endpoint, env = {}, extra = [] } = {},
+  { segments = 1, killWhen, killAfterMs, cpu = false, threads = false, endpoint, env = {}, extra = [] } = {},
 ) {
   const d = mock.defaults;
   const r = await runTimed(
@@ -39,6 +39,7 @@ export async function ourDownload(
       killWhen,
       killAfterMs,
       cpu,
+      threads,
     },
   );
   if (r.code !== 0 && !killWhen && !killAfterMs)

@@ -4,6 +4,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { byRole, firstChild, sampleThreads } from './thread-cpu.mjs';
 
 const rssReporter = fileURLToPath(new URL('./rss-reporter.mjs', import.meta.url));
 
@@ -58,7 +59,7 @@ export async function startServer(command, args, { ready, env = {}, cwd } = {}) 
 export async function runTimed(
   command,
   args,
-  { env = {}, nodeRss = false, killWhen, killAfterMs, cwd, cpu = false } = {},
+  { env = {}, nodeRss = false, killWhen, killAfterMs, cwd, cpu = false, threads = false } = {},
 ) {
   const tag = `${process.pid}-${Math.random().toString(36).slice(2)}`;
   const rssFile = join(tmpdir(), `dds-bench-rss-${tag}`);
@@ -81,6 +82,8 @@ export async function runTimed(
   child.stderr.on('data', (c) => {
     stderr += c;
   });
+  // `threads` (with `cpu`): per-thread CPU of the measured program, the child of /usr/bin/time.
+  const sampler = threads && cpu ? firstChild(child.pid).then((pid) => ({ pid, s: sampleThreads(pid) })) : undefined;
   let killer;
   let timer;
   if (killWhen) {
@@ -96,6 +99,11 @@ export async function runTimed(
   clearInterval(killer);
   clearTimeout(timer);
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  let threadCpu;
+  if (sampler) {
+    const { pid, s } = await sampler;
+    threadCpu = byRole(pid, await s.stop());
+  }
   let cpuSeconds;
   if (cpu) {
     // The last line: time writes "Command exited with non-zero status N" first on a failure.
@@ -109,7 +117,7 @@ export async function runTimed(
     peakRss = Number(await readFile(rssFile, 'utf8').catch(() => 'NaN'));
     await rm(rssFile, { force: true });
   }
-  return { ms, code, signal, peakRss, stderr, cpuSeconds, started };
+  return { ms, code, signal, peakRss, stderr, cpuSeconds, started, threadCpu };
 }
 
 /**

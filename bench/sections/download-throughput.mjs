@@ -101,6 +101,45 @@ export async function run({ quick, workDir }) {
         `| ${name.replaceAll('|', '\\|')} | ${fmt(r.mbps.median)} (${fmt(r.mbps.min)}-${fmt(r.mbps.max)}) | ${fmt(r.cpu.median, 2)} (${fmt(r.cpu.min, 2)}-${fmt(r.cpu.max, 2)}) | ${r.rss === undefined ? '-' : fmt(r.rss)} | ${hashOnly ? '-' : fmt(vs(name, curl), 2)} | ${hashOnly || https ? '-' : fmt(vs(name, tee), 2)} |`,
       );
     }
+    // Where the engine's CPU goes (issue #15: the profile behind the CPU figures): 4 segments,
+    // its threads sampled from /proc while it runs, after the alternated rounds (the sampling
+    // costs the bench process a little CPU, so these runs are not among the timed ones).
+    table.push(
+      '',
+      `| where dds-backup download's CPU goes (defaults, 4 segments; CPU-s per GiB, user + system; median of ${quick ? 1 : 3}) | main thread | hash worker (SHA-256, MD5 where the ETag is one; reads the .part back) | other threads (V8 GC/compiler, libuv pool) | whole process (rusage) |`,
+      '|---|---|---|---|---|',
+    );
+    for (const [where, base] of [
+      ['tmpfs', shm],
+      ['disk', workDir],
+    ]) {
+      const runs = [];
+      for (let r = 0; r < (quick ? 1 : 3); r++) {
+        const dir = join(base, `ours-threads-${r}`);
+        const x = await ourDownload(mock, ids, dir, { segments: 'default', cpu: true, threads: true });
+        await clean(dir);
+        runs.push(x);
+      }
+      const med = (f) => summary(runs.map(f)).median / gib;
+      const cell = (role) =>
+        `${fmt(
+          med((x) => x.threadCpu[role].user + x.threadCpu[role].system),
+          2,
+        )} (${fmt(
+          med((x) => x.threadCpu[role].user),
+          2,
+        )} + ${fmt(
+          med((x) => x.threadCpu[role].system),
+          2,
+        )})`;
+      table.push(
+        `| ${where} | ${cell('main')} | ${cell('busiest')} | ${cell('rest')} | ${fmt(
+          med((x) => x.cpuSeconds),
+          2,
+        )} |`,
+      );
+    }
+
     const checks = [];
     for (const where of ['tmpfs', 'disk']) {
       const tee = `curl | tee | openssl dgst -sha256, ${where}`;
