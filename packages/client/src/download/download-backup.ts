@@ -44,6 +44,12 @@ export interface DownloadBackupOptions {
   /** Files smaller than twice this are one stream; no range is cut smaller (default 16 MiB). */
   minSegmentBytes?: number;
   /**
+   * A file with at least two pieces of this size per segment is fetched in pieces handed out
+   * lowest offset first, so its SHA-256 keeps up with the transfer (piece-queue.ts); a piece is
+   * never smaller (default 16 MiB).
+   */
+  minPieceBytes?: number;
+  /**
    * Object requests in flight across all files, the budget files share (default
    * max(concurrency, segmentsPerFile)): one large file gets every connection, several small
    * ones one each.
@@ -137,6 +143,7 @@ export async function downloadBackup(options: DownloadBackupOptions): Promise<Do
   const concurrency = positiveInt('concurrency', options.concurrency, 4);
   const segmentsPerFile = positiveInt('segmentsPerFile', options.segmentsPerFile, 4);
   const minSegmentBytes = positiveInt('minSegmentBytes', options.minSegmentBytes, 16 * MiB);
+  const minPieceBytes = positiveInt('minPieceBytes', options.minPieceBytes, 16 * MiB);
   const maxConnections = positiveInt('maxConnections', options.maxConnections, Math.max(concurrency, segmentsPerFile));
   const stallTimeoutMs = positiveInt('stallTimeoutMs', options.stallTimeoutMs, 30_000);
   const speedLimit = nonNegative('speedLimit', options.speedLimit, 1024);
@@ -268,6 +275,7 @@ export async function downloadBackup(options: DownloadBackupOptions): Promise<Do
       checkpointer,
       segmentsPerFile,
       minSegmentBytes,
+      minPieceBytes,
       verify: options.verify !== false,
       requireChecksum,
       hashes,

@@ -15,8 +15,9 @@ import {
 import type { DownloadEvent } from './events.js';
 import type { HashJob, HashPool } from './file-hasher.js';
 import type { Manifest, ManifestEntry } from './manifest.js';
+import { nextPieceBytes, PieceQueue, type PieceSizes, pieceSizes } from './piece-queue.js';
 import { type RangeContext, type RangeTarget, type RangeTask, startRange } from './range-request.js';
-import { planSegments, RangeSet } from './segments.js';
+import { type ByteRange, planSegments, RangeSet } from './segments.js';
 import { checkMd5, checkSizeKB, checksumOf, md5FromEtag, requireServerChecksum } from './verify.js';
 
 /** What a file's download shares with the rest of the run. */
@@ -25,6 +26,8 @@ export interface FileContext extends RangeContext {
   checkpointer: Checkpointer;
   segmentsPerFile: number;
   minSegmentBytes: number;
+  /** Smallest piece of a file cut into pieces (piece-queue.ts). */
+  minPieceBytes: number;
   verify: boolean;
   /** A file the server gives no checksum for (no plain-MD5 ETag) fails verification. */
   requireChecksum: boolean;
@@ -270,8 +273,15 @@ export class FileDownload implements RangeTarget, Checkpointable {
       this.stop.abort();
     };
     if (this.total !== undefined) {
-      for (const [s, e] of planSegments(this.ranges.gaps(this.total), ctx.segmentsPerFile, ctx.minSegmentBytes))
-        running.push(startRange(ctx, this, { start: s, end: e }).done.catch(fail));
+      const gaps = this.ranges.gaps(this.total);
+      const piece = pieceSizes(missingBytes(gaps), ctx.segmentsPerFile, ctx.minPieceBytes);
+      if (piece !== undefined) {
+        const queue = new PieceQueue(gaps);
+        for (let i = 0; i < ctx.segmentsPerFile; i++) running.push(this.lane(ctx, queue, piece).catch(fail));
+      } else {
+        for (const [s, e] of planSegments(gaps, ctx.segmentsPerFile, ctx.minSegmentBytes))
+          running.push(startRange(ctx, this, { start: s, end: e }).done.catch(fail));
+      }
     } else {
       running.push(...this.startUp(ctx, fail));
     }
@@ -297,36 +307,79 @@ export class FileDownload implements RangeTarget, Checkpointable {
     const split = ctx.segmentsPerFile > 1 && estimate >= 2 * ctx.minSegmentBytes;
     // Unsplit: one request without Range (a zero-byte object would answer `bytes=0-` with 416).
     if (!split) return [startRange(ctx, this, { start: 0, end: undefined }).done.catch(fail)];
-    const planned = planSegments([[0, estimate]], ctx.segmentsPerFile, ctx.minSegmentBytes);
-    const head = startRange(ctx, this, { start: 0, end: planned[0]![1], wholeObjectOn200: true });
-    const running = [head.done.catch(fail)];
+    // A large file is cut into pieces handed out in order (piece-queue.ts), the first batch
+    // (one per connection) from the estimate; a smaller one into one segment per connection.
+    const piece = pieceSizes(estimate, ctx.segmentsPerFile, ctx.minPieceBytes);
+    const queue = piece === undefined ? undefined : new PieceQueue([[0, estimate]], estimate);
+    const planned: RangeTask[] = [];
+    if (queue) {
+      for (let i = 0; i < ctx.segmentsPerFile && !queue.empty; i++) planned.push(queue.take(piece!.first)!);
+    } else {
+      const cut = planSegments([[0, estimate]], ctx.segmentsPerFile, ctx.minSegmentBytes);
+      for (const [i, [s, e]] of cut.entries()) planned.push({ start: s, end: i === cut.length - 1 ? undefined : e });
+    }
+    // Then each connection goes on with the next pieces (none without a queue).
+    const thenPieces = (lane: FileContext) => (queue ? this.lane(lane, queue, piece!) : Promise.resolve());
+    const head = startRange(ctx, this, { ...planned[0]!, wholeObjectOn200: true });
+    const running = [head.done.then(() => thenPieces(ctx)).catch(fail)];
     const others = new AbortController();
     const wholeInOne = head.first.then((first) => first?.status === 200);
-    void wholeInOne.then((whole) => {
-      if (whole) others.abort();
+    void head.first.then((first) => {
+      if (first?.status === 200) {
+        queue?.clear();
+        others.abort();
+      } else if (first) queue?.clip(first.total);
     });
     const othersCtx = { ...ctx, signal: AbortSignal.any([ctx.signal, others.signal]) };
-    for (const [i, [s, e]] of planned.entries()) {
+    for (const [i, task] of planned.entries()) {
       if (i === 0) continue;
-      const task: RangeTask = { start: s, end: i === planned.length - 1 ? undefined : e };
+      const s = task.start;
       running.push(
-        startRange(othersCtx, this, task).done.catch(async (error: unknown) => {
-          // Called off because segment 0 carries the whole object, or a 200 of its own that
-          // segment 0's 200 makes moot; else a failure of the file (a RangeIgnoredError then
-          // restarts it in one stream, see transfer()).
-          if (others.signal.aborted && !ctx.signal.aborted) return;
-          if (error instanceof RangeIgnoredError && (await wholeInOne)) return;
-          // A 416 without `bytes */N`, heard before any answer told the size: past the end
-          // if segment 0's answer puts the end at or before this segment's start.
-          if (error instanceof ObjectStorageError && error.status === 416) {
-            await head.first;
-            if (this.total !== undefined && s >= this.total) return;
-          }
-          fail(error);
-        }),
+        startRange(othersCtx, this, task)
+          .done.then(() => thenPieces(othersCtx))
+          .catch(async (error: unknown) => {
+            // Called off because segment 0 carries the whole object, or a 200 of its own that
+            // segment 0's 200 makes moot; else a failure of the file (a RangeIgnoredError then
+            // restarts it in one stream, see transfer()).
+            if (others.signal.aborted && !ctx.signal.aborted) return;
+            if (error instanceof RangeIgnoredError && (await wholeInOne)) return;
+            // A 416 without `bytes */N`, heard before any answer told the size: past the end
+            // if segment 0's answer puts the end at or before this segment's start.
+            if (error instanceof ObjectStorageError && error.status === 416) {
+              await head.first;
+              if (this.total !== undefined && s >= this.total) return;
+            }
+            fail(error);
+          }),
       );
     }
     return running;
+  }
+
+  /**
+   * One connection's share of a file cut into pieces: the next lowest piece, until none is left.
+   * Pieces grow with what the connection measured (nextPieceBytes), never shrink.
+   */
+  private async lane(ctx: FileContext, queue: PieceQueue, sizes: PieceSizes): Promise<void> {
+    let piece = sizes.first;
+    for (;;) {
+      // The exact size is known from the first answer of any piece: nothing past it is asked for.
+      if (this.total !== undefined) queue.clip(this.total);
+      const task = queue.take(piece);
+      if (!task) return;
+      const asked = Date.now();
+      const fetch = startRange(ctx, this, task);
+      const first = await fetch.first;
+      const answered = Date.now();
+      await fetch.done;
+      const took = Date.now() - answered;
+      const end = task.end ?? this.total;
+      if (first && end !== undefined && took > 0)
+        piece = nextPieceBytes(piece, sizes, {
+          bytesPerSecond: ((end - task.start) * 1000) / took,
+          headersMs: answered - asked,
+        });
+    }
   }
 
   /**
@@ -459,4 +512,10 @@ async function syncDirectory(dir: string): Promise<void> {
   } finally {
     await fh.close();
   }
+}
+
+function missingBytes(gaps: readonly ByteRange[]): number {
+  let n = 0;
+  for (const [s, e] of gaps) n += e - s;
+  return n;
 }

@@ -20,59 +20,66 @@ const claimedBytes = async (dir: string) => {
 };
 
 describe.each(SCHEMES)('cancellation and resume ($label)', ({ tls }) => {
-  it('an AbortSignal mid-file stops everything with AbortError; a second run fetches only what is missing', async () => {
-    const { m, dir } = await setup(tls);
-    const size = 24 * MiB + 1234;
-    const added = await m.admin('POST', 'backups', { files: [{ name: 'data.tar.gz', size_bytes: size }] });
-    const ids = { instanceId: added.backup.instance_id, backupId: added.backup.id };
-    const options = {
-      client: m.client,
-      ...ids,
-      dir,
-      segmentsPerFile: 4,
-      minSegmentBytes: 2 * MiB,
-      checkpointBytes: MiB,
-      progressIntervalMs: 0,
-    };
+  it.each([
+    { layout: 'one segment per connection', minPieceBytes: undefined },
+    { layout: 'in pieces handed out in order', minPieceBytes: 512 * 1024 },
+  ])(
+    'an AbortSignal mid-file ($layout) stops everything with AbortError; a second run fetches only what is missing',
+    async ({ minPieceBytes }) => {
+      const { m, dir } = await setup(tls);
+      const size = 24 * MiB + 1234;
+      const added = await m.admin('POST', 'backups', { files: [{ name: 'data.tar.gz', size_bytes: size }] });
+      const ids = { instanceId: added.backup.instance_id, backupId: added.backup.id };
+      const options = {
+        client: m.client,
+        ...ids,
+        dir,
+        segmentsPerFile: 4,
+        minSegmentBytes: 2 * MiB,
+        minPieceBytes,
+        checkpointBytes: MiB,
+        progressIntervalMs: 0,
+      };
 
-    const controller = new AbortController();
-    const error = await downloadBackup({
-      ...options,
-      signal: controller.signal,
-      onEvent: (e) => {
-        if (e.type === 'progress' && e.bytes >= 8 * MiB) controller.abort();
-      },
-    }).catch((e) => e);
-    expect(error).toBeInstanceOf(AbortError);
-    expect(error.message).toMatch(/run the same download again to resume/);
-    expect(await exists(join(dir, 'data.tar.gz'))).toBe(false);
-    expect(await exists(join(dir, `data.tar.gz${PART_SUFFIX}`))).toBe(true);
-    const claimed = await claimedBytes(dir);
-    expect(claimed.state).toBe('partial');
-    expect(claimed.bytes).toBeGreaterThanOrEqual(8 * MiB);
-    expect(claimed.bytes).toBeLessThan(size);
+      const controller = new AbortController();
+      const error = await downloadBackup({
+        ...options,
+        signal: controller.signal,
+        onEvent: (e) => {
+          if (e.type === 'progress' && e.bytes >= 8 * MiB) controller.abort();
+        },
+      }).catch((e) => e);
+      expect(error).toBeInstanceOf(AbortError);
+      expect(error.message).toMatch(/run the same download again to resume/);
+      expect(await exists(join(dir, 'data.tar.gz'))).toBe(false);
+      expect(await exists(join(dir, `data.tar.gz${PART_SUFFIX}`))).toBe(true);
+      const claimed = await claimedBytes(dir);
+      expect(claimed.state).toBe('partial');
+      expect(claimed.bytes).toBeGreaterThanOrEqual(8 * MiB);
+      expect(claimed.bytes).toBeLessThan(size);
 
-    await m.admin('DELETE', 'requests');
-    const log = eventLog();
-    const result = await downloadBackup({ ...options, onEvent: log.onEvent });
-    expect(log.of('file-start')[0]).toMatchObject({ resumedBytes: claimed.bytes, totalBytes: size });
-    // Exactly the missing bytes travel again, nothing more.
-    const sent = (await m.downloads()).reduce((n, g) => n + g.bytes_sent, 0);
-    expect(sent).toBe(size - claimed.bytes);
-    expect(result.files[0]).toMatchObject({
-      bytes: size,
-      resumedBytes: claimed.bytes,
-      transferredBytes: size - claimed.bytes,
-    });
-    const expected = await expectedHashes({
-      seed: m.mock.defaults.seed,
-      backupId: ids.backupId,
-      fileName: 'data.tar.gz',
-      size,
-    });
-    expect(await sha256File(join(dir, 'data.tar.gz'))).toBe(expected.sha256);
-    expect(result.files[0]!.md5).toBe(expected.md5);
-  });
+      await m.admin('DELETE', 'requests');
+      const log = eventLog();
+      const result = await downloadBackup({ ...options, onEvent: log.onEvent });
+      expect(log.of('file-start')[0]).toMatchObject({ resumedBytes: claimed.bytes, totalBytes: size });
+      // Exactly the missing bytes travel again, nothing more.
+      const sent = (await m.downloads()).reduce((n, g) => n + g.bytes_sent, 0);
+      expect(sent).toBe(size - claimed.bytes);
+      expect(result.files[0]).toMatchObject({
+        bytes: size,
+        resumedBytes: claimed.bytes,
+        transferredBytes: size - claimed.bytes,
+      });
+      const expected = await expectedHashes({
+        seed: m.mock.defaults.seed,
+        backupId: ids.backupId,
+        fileName: 'data.tar.gz',
+        size,
+      });
+      expect(await sha256File(join(dir, 'data.tar.gz'))).toBe(expected.sha256);
+      expect(result.files[0]!.md5).toBe(expected.md5);
+    },
+  );
 });
 
 describe('a resume that does not verify', () => {

@@ -57,6 +57,37 @@ async function objectGets(m: Awaited<ReturnType<typeof setup>>['m']) {
   return (await m.downloads()).map((d) => d.status);
 }
 
+describe('a large file in pieces handed out lowest offset first (minPieceBytes)', () => {
+  it.each([
+    { case: 'exactly the estimate', size: 8 * MiB, listedKB: undefined },
+    { case: 'larger than its KB estimate', size: 8 * MiB + 123, listedKB: 6 * 1024 },
+    { case: 'smaller than its KB estimate (verify off)', size: 5 * MiB + 7, listedKB: 8 * 1024 },
+  ])(
+    '$case: every byte fetched once, in more requests than connections, in about file order',
+    async ({ size, listedKB }) => {
+      const starts: number[] = [];
+      const { m, dir, options, sha256 } = await setup(size, {
+        listedKB,
+        rewrite: {
+          request: (h, req) => {
+            if (req.url!.startsWith('/obs/')) starts.push(Number(/^bytes=(\d+)-/.exec(h.get('range') ?? '')?.[1] ?? 0));
+          },
+        },
+      });
+      const result = await downloadBackup({ ...options, minPieceBytes: 256 * 1024, verify: listedKB === undefined });
+      expect(result.files[0]).toMatchObject({ bytes: size, sha256 });
+      expect(await sha256File(join(dir, 'data.tar.gz'))).toBe(sha256);
+      const served = (await m.downloads()).filter((d) => d.status === 206);
+      expect(served.reduce((n, d) => n + d.bytes_sent, 0)).toBe(size);
+      expect(starts.length).toBeGreaterThan(8);
+      // Pieces are taken in order by at most 4 connections: a request arrives at most 3 places
+      // away from its place in offset order (contiguous segments would be 4 requests in all).
+      const sorted = [...starts].sort((a, b) => a - b);
+      for (const [i, s] of starts.entries()) expect(Math.abs(sorted.indexOf(s) - i)).toBeLessThan(4);
+    },
+  );
+});
+
 describe('all segments start at once from the KB estimate', () => {
   it('an object larger than its KB estimate is fetched whole: the last segment runs to the end', async () => {
     const size = 8 * MiB + 123;
