@@ -46,7 +46,7 @@ export interface DownloadBackupOptions {
   /**
    * A file with at least two pieces of this size per segment is fetched in pieces handed out
    * lowest offset first, so its SHA-256 keeps up with the transfer (piece-queue.ts); a piece is
-   * never smaller (default 16 MiB).
+   * never smaller (default 4 MiB).
    */
   minPieceBytes?: number;
   /**
@@ -143,7 +143,7 @@ export async function downloadBackup(options: DownloadBackupOptions): Promise<Do
   const concurrency = positiveInt('concurrency', options.concurrency, 4);
   const segmentsPerFile = positiveInt('segmentsPerFile', options.segmentsPerFile, 4);
   const minSegmentBytes = positiveInt('minSegmentBytes', options.minSegmentBytes, 16 * MiB);
-  const minPieceBytes = positiveInt('minPieceBytes', options.minPieceBytes, 16 * MiB);
+  const minPieceBytes = positiveInt('minPieceBytes', options.minPieceBytes, 4 * MiB);
   const maxConnections = positiveInt('maxConnections', options.maxConnections, Math.max(concurrency, segmentsPerFile));
   const stallTimeoutMs = positiveInt('stallTimeoutMs', options.stallTimeoutMs, 30_000);
   const speedLimit = nonNegative('speedLimit', options.speedLimit, 1024);
