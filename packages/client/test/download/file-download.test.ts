@@ -88,6 +88,27 @@ describe('a large file in pieces handed out lowest offset first (minPieceBytes)'
   );
 });
 
+describe('pieces and a server that ignores Range', () => {
+  it('whole object on piece 0: read in one stream, no further piece asked for, no restart', async () => {
+    const size = 8 * MiB + 5;
+    let gets = 0;
+    const { dir, options, sha256 } = await setup(size, {
+      rewrite: {
+        request: (h, req) => {
+          if (req.url!.startsWith('/obs/')) gets++;
+          h.delete('range');
+        },
+      },
+    });
+    const log = eventLog();
+    const result = await downloadBackup({ ...options, minPieceBytes: 256 * 1024, onEvent: log.onEvent });
+    expect(result.files[0]).toMatchObject({ bytes: size, sha256, md5Verified: true });
+    expect(await sha256File(join(dir, 'data.tar.gz'))).toBe(sha256);
+    expect(log.of('restart')).toEqual([]);
+    expect(gets).toBe(4); // the first piece of each connection, nothing after
+  });
+});
+
 describe('all segments start at once from the KB estimate', () => {
   it('an object larger than its KB estimate is fetched whole: the last segment runs to the end', async () => {
     const size = 8 * MiB + 123;
