@@ -92,6 +92,12 @@ describe('downloadBackupToS3 (s3rver on 127.0.0.1:0, through the AWS SDK)', () =
     expect(s3.partsReceived().length).toBe(
       published.reduce((n, f) => n + Math.max(1, Math.ceil(f.size_bytes / (5 * MiB))), 0),
     );
+    // Parts are not SHA-256-hashed for SigV4 (UNSIGNED-PAYLOAD), each carries its Content-MD5.
+    expect(s3.partHeaders.length).toBe(s3.partsReceived().length);
+    for (const h of s3.partHeaders) {
+      expect(h.contentSha256).toBe('UNSIGNED-PAYLOAD');
+      expect(h.contentMd5).toMatch(/^[A-Za-z0-9+/]{22}==$/);
+    }
     expect(log.lines()).not.toMatch(/Signature|AccessKeyId|S3RVER/);
 
     // A second run finds every object written and verified: nothing fetched, nothing uploaded.

@@ -14,6 +14,8 @@ export interface S3ServerHandle {
   credentials: { accessKeyId: string; secretAccessKey: string };
   /** Every request the server received: method and path with query. */
   requests: { method: string; url: string }[];
+  /** The payload-hash and Content-MD5 headers of every part upload, in arrival order. */
+  partHeaders: { contentSha256: string | undefined; contentMd5: string | undefined }[];
   /** Part uploads received (PUT ?partNumber=N&uploadId=...), by part number. */
   partsReceived(): number[];
   /** Flip one byte of the body of the next part upload(s) on the way in (a corrupted part). */
@@ -40,8 +42,14 @@ export async function startS3Server(bucket = 'backups'): Promise<S3ServerHandle>
   await app.configureBuckets();
   const serve = app.callback();
   const requests: { method: string; url: string }[] = [];
+  const partHeaders: S3ServerHandle['partHeaders'] = [];
   const server: Server = createServer((req: IncomingMessage, res) => {
     requests.push({ method: req.method ?? '', url: req.url ?? '' });
+    if (req.method === 'PUT' && /[?&]partNumber=/.test(req.url ?? ''))
+      partHeaders.push({
+        contentSha256: req.headers['x-amz-content-sha256'] as string | undefined,
+        contentMd5: req.headers['content-md5'] as string | undefined,
+      });
     handle.onRequest?.({ method: req.method ?? '', url: req.url ?? '' });
     const uploadId = /[?&]uploadId=([^&]+)/.exec(req.url ?? '')?.[1];
     if (uploadId && handle.goneUploads.has(decodeURIComponent(uploadId)) && req.method !== 'DELETE') {
@@ -85,6 +93,7 @@ export async function startS3Server(bucket = 'backups'): Promise<S3ServerHandle>
     bucket,
     credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
     requests,
+    partHeaders,
     partsReceived: () =>
       requests
         .filter((r) => r.method === 'PUT' && /[?&]partNumber=/.test(r.url))
