@@ -5,8 +5,9 @@ import { getOperation, type OperationInfo, registeredDocuments } from './operati
 
 // ajv is loaded on first validation, not at import: the client and the CLI import this package
 // for its types, regions and time parsing, and ajv's load time would land on every start-up.
-// ajv and ajv-formats are CommonJS, so a lazy require keeps the validators synchronous.
-const require = createRequire(import.meta.url);
+// ajv and ajv-formats are CommonJS, so a lazy require keeps the validators synchronous. The
+// require function itself is made on first use too: createRequire starts the CommonJS loader
+// (~2 ms), which a client that never validates should not pay at start-up (issue #15).
 
 /** One problem found by a validator: where, and what was expected, in words a person can act on. */
 export interface ValidationIssue {
@@ -25,6 +26,7 @@ const compiled = new Map<string, ValidateFunction>();
 
 function getAjv(): Ajv2020 {
   if (ajv) return ajv;
+  const require = createRequire(import.meta.url);
   const { Ajv2020: AjvClass } = require('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
   const formats = require('ajv-formats') as { default: (a: Ajv2020) => void };
   ajv = new AjvClass({ allErrors: true, verbose: true, strict: true, strictTypes: false, validateFormats: true });

@@ -1,4 +1,3 @@
-import { signRequest } from '@dds-backup/signer';
 import { CredentialsError } from '../errors.js';
 import { registerSecret } from '../redact.js';
 import type { CredentialsProvider } from './types.js';
@@ -26,6 +25,9 @@ export function akskCredentials(options: {
     kind: 'aksk',
     projectId: options.projectId,
     async authorize(request, context) {
+      // Loaded on first use: the signer pulls in node:crypto, which a token run never needs
+      // before its first object byte (issue #15).
+      const { signRequest } = await import('@dds-backup/signer');
       const body = request.body ? new Uint8Array(await request.clone().arrayBuffer()) : undefined;
       const { headers } = signRequest(
         { method: request.method, url: request.url, headers: request.headers, body },

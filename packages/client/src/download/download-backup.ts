@@ -4,8 +4,6 @@ import { dirname, resolve } from 'node:path';
 import type { DdsClient } from '../client.js';
 import { AbortError, ConfigurationError } from '../errors.js';
 import { Budget, forEachLimit } from './budget.js';
-import { Checkpointer } from './checkpoint.js';
-import { lockDirectory } from './dir-lock.js';
 import {
   EmptyBackupError,
   FileExistsError,
@@ -14,16 +12,40 @@ import {
   WriteError,
 } from './errors.js';
 import { backupDoneEvent, type DownloadEvent, emitter } from './events.js';
-import { type FileContext, FileDownload, type FilePlan, type FileResult, fileDoneEvent } from './file-download.js';
-import { HashPool } from './file-hasher.js';
-import { http1Transport } from './http1-transport.js';
+import type { FileContext, FilePlan, FileResult } from './file-download.js';
+import type { HashPool } from './file-hasher.js';
 import { assertFetchableLink } from './link-check.js';
-import { LinksCache } from './links-cache.js';
-import { Manifest } from './manifest.js';
-import { planFiles } from './resume-policy.js';
 import { assertSafeNames } from './safe-name.js';
 
 const MiB = 1024 * 1024;
+
+/**
+ * The modules only the transfer needs, after the link answer (lock, manifest, resume policy,
+ * file downloads, the HTTP/1.1 client, hashing). Imported when a download starts, not with this
+ * module, so they load while the API call for the links is in flight instead of before it
+ * (issue #15: time to the first object byte; over a WAN the whole load hides in the round trip).
+ */
+function transferModules() {
+  return Promise.all([
+    import('./checkpoint.js'),
+    import('./dir-lock.js'),
+    import('./file-download.js'),
+    import('./file-hasher.js'),
+    import('./http1-transport.js'),
+    import('./links-cache.js'),
+    import('./manifest.js'),
+    import('./resume-policy.js'),
+  ]).then(([checkpoint, dirLock, fileDownload, fileHasher, http1, linksCache, manifest, resumePolicy]) => ({
+    ...checkpoint,
+    ...dirLock,
+    ...fileDownload,
+    ...fileHasher,
+    ...http1,
+    ...linksCache,
+    ...manifest,
+    ...resumePolicy,
+  }));
+}
 
 /** Free space of a file system, as `fs.statfs` reports it. */
 export interface StatFsLike {
@@ -171,12 +193,14 @@ export async function downloadBackup(options: DownloadBackupOptions): Promise<Do
   const onUserAbort = () => run.abort(new AbortError());
   user?.addEventListener('abort', onUserAbort, { once: true });
   let unlock: (() => Promise<void>) | undefined;
-  // Hashing runs on worker threads, at most one per file in flight and one core left free.
-  const hashes = new HashPool(Math.min(concurrency, Math.max(1, availableParallelism() - 1)));
+  const loading = transferModules();
+  // Awaited after the link answer; until then a failure to load must not be unhandled.
+  loading.catch(() => {});
+  let hashes: HashPool | undefined;
   try {
     return await runDownload();
   } finally {
-    hashes.close();
+    hashes?.close();
     user?.removeEventListener('abort', onUserAbort);
     await unlock?.();
   }
@@ -206,6 +230,19 @@ export async function downloadBackup(options: DownloadBackupOptions): Promise<Do
       if (dirname(resolve(dir, f.name)) !== dir)
         throw new UnsafeFileNameError(f.name, 'it resolves outside the target directory');
     }
+    const {
+      Checkpointer,
+      FileDownload,
+      fileDoneEvent,
+      HashPool,
+      http1Transport,
+      LinksCache,
+      lockDirectory,
+      Manifest,
+      planFiles,
+    } = await loading;
+    // Hashing runs on worker threads, at most one per file in flight and one core left free.
+    hashes = new HashPool(Math.min(concurrency, Math.max(1, availableParallelism() - 1)));
 
     await mkdir(dir, { recursive: true }).catch((error) => {
       throw new WriteError(dir, error, 'create');

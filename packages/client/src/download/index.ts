@@ -38,7 +38,6 @@ export type {
   RetryEvent as DownloadRetryEvent,
 } from './events.js';
 export type { FileResult } from './file-download.js';
-export { MANIFEST_NAME } from './manifest.js';
-export { PART_SUFFIX, printableName, unsafeNameReason } from './safe-name.js';
+export { MANIFEST_NAME, PART_SUFFIX, printableName, unsafeNameReason } from './safe-name.js';
 export { SIZE_ONLY } from './verify.js';
 export { type VerifiedFile, type VerifyResult, verifyDownload } from './verify-download.js';

@@ -4,11 +4,9 @@ import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../atomic-write.js';
 import { CorruptManifestError, WriteError } from './errors.js';
 import { ProgressRecord, readProgressRecord } from './progress-record.js';
-import { RESERVED_PREFIX } from './safe-name.js';
+import { MANIFEST_NAME, RESERVED_PREFIX } from './safe-name.js';
 import type { ByteRange } from './segments.js';
 
-/** The manifest's file name inside the target directory. */
-export const MANIFEST_NAME = `${RESERVED_PREFIX}manifest.json`;
 const FORMAT = 'dds-backup-manifest';
 /** 2: `ranges` may be unsynced within `bootId`; `syncedRanges` are on disk. Version 1 files are read too. */
 const VERSION = 2;

@@ -5,6 +5,11 @@ import { UnsafeFileNameError } from './errors.js';
 export const PART_SUFFIX = '.part';
 /** Files of ours in the target directory; a server file may not take these names. */
 export const RESERVED_PREFIX = '.dds-backup-';
+/**
+ * The manifest's file name inside the target directory. Here, not in manifest.ts, so the
+ * engine's entry point exports it without loading the manifest code (see download-backup.ts).
+ */
+export const MANIFEST_NAME = `${RESERVED_PREFIX}manifest.json`;
 
 /** Longest file name most file systems accept, in UTF-8 bytes (leaves room for `.part`). */
 const MAX_NAME_BYTES = 255 - PART_SUFFIX.length;

@@ -1,10 +1,7 @@
 import { lstat, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AbortError, ConfigurationError } from '../errors.js';
-import { untilAborted } from './file-download.js';
-import { HashPool } from './file-hasher.js';
-import { MANIFEST_NAME, Manifest } from './manifest.js';
-import { unsafeNameReason } from './safe-name.js';
+import { MANIFEST_NAME, unsafeNameReason } from './safe-name.js';
 import { checksumOf, md5FromEtag } from './verify.js';
 
 /** What `verifyDownload` found for one file of the manifest. */
@@ -65,6 +62,13 @@ export async function verifyDownload(options: {
       `${options.dir} has no ${MANIFEST_NAME}: it is not a dds-backup download directory (or the download never started).`,
     );
   }
+  // Loaded on call, not with the engine's entry point, which a download imports before its API
+  // call: these modules are the ones download-backup.ts loads during that call (issue #15).
+  const [{ untilAborted }, { HashPool }, { Manifest }] = await Promise.all([
+    import('./file-download.js'),
+    import('./file-hasher.js'),
+    import('./manifest.js'),
+  ]);
   const manifest = await Manifest.load(options.dir);
   const signal = options.signal ?? new AbortController().signal;
   const hashes = new HashPool(1);

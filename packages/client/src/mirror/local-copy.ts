@@ -1,7 +1,7 @@
 import { lstat, rm, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { MANIFEST_NAME, PROGRESS_NAME } from '../download/manifest.js';
-import { PART_SUFFIX, unsafeNameReason } from '../download/safe-name.js';
+import { PROGRESS_NAME } from '../download/manifest.js';
+import { MANIFEST_NAME, PART_SUFFIX, unsafeNameReason } from '../download/safe-name.js';
 import type { MirroredBackup } from './mirror-manifest.js';
 
 /**

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import tls from 'node:tls';
 import { ConfigurationError } from '../errors.js';
 
 /**
@@ -13,6 +12,9 @@ export function trustedCas(
   env: Record<string, string | undefined> = process.env,
 ): (string | Buffer)[] | undefined {
   if (!extra || extra.length === 0) return undefined;
+  // node:tls only when there are extra CAs: a run without them loads it with the object
+  // transport, during the link API call (issue #15), not before that call.
+  const tls = process.getBuiltinModule('node:tls');
   const list: (string | Buffer)[] = [...tls.rootCertificates];
   const file = env.NODE_EXTRA_CA_CERTS;
   if (file) {

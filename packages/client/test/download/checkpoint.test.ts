@@ -12,12 +12,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type Checkpointable, Checkpointer, type CheckpointOptions } from '../../src/download/checkpoint.js';
 import {
   entryKey,
-  MANIFEST_NAME,
   Manifest,
   type ManifestEntry,
   PROGRESS_NAME,
   readProgressFile,
 } from '../../src/download/manifest.js';
+import { MANIFEST_NAME } from '../../src/download/safe-name.js';
 import { RangeSet } from '../../src/download/segments.js';
 
 const BOOT = 'boot-A';

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CorruptManifestError } from '../../src/download/errors.js';
-import { entryKey, MANIFEST_NAME, Manifest } from '../../src/download/manifest.js';
+import { entryKey, Manifest } from '../../src/download/manifest.js';
+import { MANIFEST_NAME } from '../../src/download/safe-name.js';
 
 let dir: string;
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
