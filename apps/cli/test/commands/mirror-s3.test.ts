@@ -224,7 +224,8 @@ describe('dds-backup mirror --to s3://', () => {
     timeout: 120_000,
   }, async () => {
     const instanceId = m.mock.defaults.sharded.instanceId;
-    expect((await mirror(['--instance-id', instanceId])).code).toBe(0);
+    const mirrored = await mirror(['--instance-id', instanceId]);
+    expect(mirrored.code, mirrored.stdout + mirrored.stderr).toBe(0);
     const verify = (extra: string[] = []) =>
       runCli(['verify', '--to', 's3://backups/dds', '--s3-endpoint', s3.endpoint, '--s3-path-style', ...extra], {
         env: env(),
