@@ -17,7 +17,7 @@ import type { HashJob, HashPool } from './file-hasher.js';
 import type { Manifest, ManifestEntry } from './manifest.js';
 import { nextPieceBytes, PieceQueue, type PieceSizes, pieceSizes } from './piece-queue.js';
 import { type RangeContext, type RangeTarget, type RangeTask, startRange } from './range-request.js';
-import { type ByteRange, planSegments, RangeSet } from './segments.js';
+import { bytesIn, planSegments, RangeSet } from './segments.js';
 import { checkMd5, checkSizeKB, checksumOf, md5FromEtag, requireServerChecksum } from './verify.js';
 
 /** What a file's download shares with the rest of the run. */
@@ -274,7 +274,7 @@ export class FileDownload implements RangeTarget, Checkpointable {
     };
     if (this.total !== undefined) {
       const gaps = this.ranges.gaps(this.total);
-      const piece = pieceSizes(missingBytes(gaps), ctx.segmentsPerFile, ctx.minPieceBytes);
+      const piece = pieceSizes(bytesIn(gaps), ctx.segmentsPerFile, ctx.minPieceBytes);
       if (piece !== undefined) {
         const queue = new PieceQueue(gaps);
         for (let i = 0; i < ctx.segmentsPerFile; i++) running.push(this.lane(ctx, queue, piece).catch(fail));
@@ -324,11 +324,12 @@ export class FileDownload implements RangeTarget, Checkpointable {
     const running = [head.done.then(() => thenPieces(ctx)).catch(fail)];
     const others = new AbortController();
     const wholeInOne = head.first.then((first) => first?.status === 200);
-    void head.first.then((first) => {
-      if (first?.status === 200) {
+    // (The queue learns the exact size from `this.total` before each piece: lane().)
+    void wholeInOne.then((whole) => {
+      if (whole) {
         queue?.clear();
         others.abort();
-      } else if (first) queue?.clip(first.total);
+      }
     });
     const othersCtx = { ...ctx, signal: AbortSignal.any([ctx.signal, others.signal]) };
     for (const [i, task] of planned.entries()) {
@@ -512,10 +513,4 @@ async function syncDirectory(dir: string): Promise<void> {
   } finally {
     await fh.close();
   }
-}
-
-function missingBytes(gaps: readonly ByteRange[]): number {
-  let n = 0;
-  for (const [s, e] of gaps) n += e - s;
-  return n;
 }

@@ -38,9 +38,7 @@ export class RangeSet {
 
   /** Bytes present. */
   get size(): number {
-    let n = 0;
-    for (const [s, e] of this.ranges) n += e - s;
-    return n;
+    return bytesIn(this.ranges);
   }
 
   /** Largest end offset present (0 when empty). */
@@ -77,14 +75,20 @@ export class RangeSet {
   }
 }
 
+/** Bytes in a list of disjoint ranges. */
+export function bytesIn(ranges: readonly ByteRange[]): number {
+  let n = 0;
+  for (const [s, e] of ranges) n += e - s;
+  return n;
+}
+
 /**
  * Splits the missing ranges of a file into about `segments` requests of equal size, never
  * cutting a piece below `minBytes` (so small files stay one stream). Each gap yields at least
  * one request, so a resume with many small gaps may use more.
  */
 export function planSegments(gaps: readonly ByteRange[], segments: number, minBytes: number): ByteRange[] {
-  let missing = 0;
-  for (const [s, e] of gaps) missing += e - s;
+  const missing = bytesIn(gaps);
   const wanted = Math.max(1, segments);
   // Rounded down, with the count capped below: a rounded-up piece made a size that `segments`
   // does not divide one piece short (1001 bytes in 4 gave 3 pieces of 251 and more).
