@@ -15,7 +15,7 @@ import {
 import type { DownloadEvent } from './events.js';
 import type { HashJob, HashPool } from './file-hasher.js';
 import type { Manifest, ManifestEntry } from './manifest.js';
-import { nextPieceBytes, PieceQueue, type PieceSizes, pieceSizes } from './piece-queue.js';
+import { endgamePieceBytes, nextPieceBytes, PieceQueue, type PieceSizes, pieceSizes } from './piece-queue.js';
 import { type RangeContext, type RangeTarget, type RangeTask, startRange } from './range-request.js';
 import { bytesIn, planSegments, RangeSet } from './segments.js';
 import { checkMd5, checkSizeKB, checksumOf, md5FromEtag, requireServerChecksum } from './verify.js';
@@ -359,14 +359,15 @@ export class FileDownload implements RangeTarget, Checkpointable {
 
   /**
    * One connection's share of a file cut into pieces: the next lowest piece, until none is left.
-   * Pieces grow with what the connection measured (nextPieceBytes), never shrink.
+   * Pieces grow with what the connection measured (nextPieceBytes), and shrink only near the
+   * end, where every connection takes an even share of what is left (endgamePieceBytes).
    */
   private async lane(ctx: FileContext, queue: PieceQueue, sizes: PieceSizes): Promise<void> {
     let piece = sizes.first;
     for (;;) {
       // The exact size is known from the first answer of any piece: nothing past it is asked for.
       if (this.total !== undefined) queue.clip(this.total);
-      const task = queue.take(piece);
+      const task = queue.take(endgamePieceBytes(piece, queue.bytesLeft, ctx.segmentsPerFile, sizes));
       if (!task) return;
       const asked = Date.now();
       const fetch = startRange(ctx, this, task);

@@ -39,6 +39,13 @@ export class PieceQueue {
     return this.left.length === 0;
   }
 
+  /** Bytes not handed out yet (an open end counted up to the estimate). */
+  get bytesLeft(): number {
+    let n = 0;
+    for (const [s, e] of this.left) n += Math.max(0, (e ?? this.openEndAfter ?? s) - s);
+    return n;
+  }
+
   /**
    * The next piece of about `size` bytes, from the lowest offset not handed out. A remainder
    * smaller than half a piece goes with the piece before it (no tiny last request).
@@ -95,6 +102,18 @@ export function pieceSizes(missing: number, lanes: number, minPieceBytes: number
   const max = Math.max(minPieceBytes, Math.min(MAX_PIECE_BYTES, Math.floor(missing / (lanes * 4))));
   const first = Math.min(max, Math.max(minPieceBytes, Math.floor(missing / (lanes * PIECES_PER_LANE))));
   return { first, max, min: minPieceBytes };
+}
+
+/**
+ * The size to take now: at most an even share of what is left among the connections, so that
+ * near the end pieces shrink and the connections finish together (guided self-scheduling),
+ * instead of up to one piece's transfer time apart. Not below a quarter of the minimum piece:
+ * each piece costs a request. Measured (256 MiB through 20 MB/s per connection, bench/lib
+ * tcp-proxy.mjs, per-connection timelines): with equal 4 MiB pieces the connections' last bytes
+ * were 166 ms (4 connections) and 218 ms (8) apart, about one piece at 20 MB/s.
+ */
+export function endgamePieceBytes(piece: number, bytesLeft: number, lanes: number, sizes: PieceSizes): number {
+  return Math.max(Math.floor(sizes.min / 4), Math.min(piece, Math.ceil(bytesLeft / lanes)));
 }
 
 /**

@@ -1,7 +1,13 @@
 // PieceQueue and the piece sizes: pure functions of the gaps, the estimate and what a connection
 // measured.
 import { describe, expect, it } from 'vitest';
-import { MAX_PIECE_BYTES, nextPieceBytes, PieceQueue, pieceSizes } from '../../src/download/piece-queue.js';
+import {
+  endgamePieceBytes,
+  MAX_PIECE_BYTES,
+  nextPieceBytes,
+  PieceQueue,
+  pieceSizes,
+} from '../../src/download/piece-queue.js';
 
 const MiB = 1024 * 1024;
 
@@ -51,6 +57,20 @@ describe('PieceQueue', () => {
     ]);
   });
 
+  it('bytesLeft: what is not handed out yet, an open end counted up to the estimate', () => {
+    const q = new PieceQueue([[0, 10 * MiB]], 10 * MiB);
+    expect(q.bytesLeft).toBe(10 * MiB);
+    q.take(4 * MiB);
+    expect(q.bytesLeft).toBe(6 * MiB);
+    q.clip(7 * MiB);
+    expect(q.bytesLeft).toBe(3 * MiB);
+    const gaps = new PieceQueue([
+      [0, MiB],
+      [5 * MiB, 8 * MiB],
+    ]);
+    expect(gaps.bytesLeft).toBe(4 * MiB);
+  });
+
   it('clear: nothing more is handed out', () => {
     const q = new PieceQueue([[0, 100]], 100);
     q.take(10);
@@ -60,6 +80,16 @@ describe('PieceQueue', () => {
 });
 
 describe('piece sizes', () => {
+  it('near the end a piece is an even share of what is left, never under a quarter of the minimum', () => {
+    const sizes = { first: 4 * MiB, max: 16 * MiB, min: 4 * MiB };
+    // Far from the end: the connection's own piece.
+    expect(endgamePieceBytes(8 * MiB, 200 * MiB, 4, sizes)).toBe(8 * MiB);
+    // 10 MiB left for 4 connections: 2.5 MiB each, then less, down to 1 MiB.
+    expect(endgamePieceBytes(8 * MiB, 10 * MiB, 4, sizes)).toBe(2.5 * MiB);
+    expect(endgamePieceBytes(8 * MiB, 2 * MiB, 4, sizes)).toBe(MiB);
+    expect(endgamePieceBytes(4 * MiB, 16 * MiB, 4, sizes)).toBe(4 * MiB);
+  });
+
   it('no pieces for one connection, or under two minimum pieces per connection', () => {
     expect(pieceSizes(1024 * MiB, 1, 16 * MiB)).toBeUndefined();
     expect(pieceSizes(127 * MiB, 4, 16 * MiB)).toBeUndefined();
