@@ -43,6 +43,9 @@ for (const name of sections) {
     const r = await run({ quick, workDir });
     out.push(`## ${r.title}`, '', ...r.table, '');
     for (const [text, ok, target] of r.checks) out.push(`- ${ok ? 'meets' : 'MISSES'}: ${text} (${target})`);
+    // A section says why it misses (the profile behind the miss, and what would close it).
+    if (r.why?.length && r.checks.some(([, ok]) => !ok))
+      out.push('', '**Why it misses, and what would close it:**', ...r.why.map((w) => `- ${w}`));
     out.push('', `_${((Date.now() - t) / 1000).toFixed(0)} s_`, '');
     if (!r.ran) failedToRun++;
   } catch (error) {

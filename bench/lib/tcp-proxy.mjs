@@ -9,13 +9,15 @@ import { connect, createServer } from 'node:net';
  *   paces one response body, not a connection). The bucket holds at most `burstMs` of credit, so
  *   an idle connection cannot save up a burst. Backpressure goes through to the sender: a
  *   paused socket stops reading and the kernel's window closes, as on a slow link.
- * - `onObjectResponse(hrtime)`: called with process.hrtime.bigint() when the first byte of the
- *   answer to an object request (a request line whose path is not /v3/... or /__mock/...) comes
- *   back from the target; the bench uses it as "first object byte reaches the client".
+ * - `onRequest(path, hrtime)` / `onResponse(path, hrtime)`: called with process.hrtime.bigint()
+ *   when a request line for `path` comes from the client, and when the first byte of its answer
+ *   comes back from the target (HTTP/1.1 without pipelining: the answer is to the connection's
+ *   last request). The first-byte bench times the phases of a download with them; an object
+ *   request is one whose path is not /v3/... or /__mock/... (`isObjectPath`).
  * The mock's links point back at the Host a request came in on, so a client given the proxy as
  * --endpoint fetches its objects through the proxy too.
  */
-export async function startTcpProxy(target, { bytesPerSecond, burstMs = 5, onObjectResponse } = {}) {
+export async function startTcpProxy(target, { bytesPerSecond, burstMs = 5, onRequest, onResponse } = {}) {
   const { hostname, port } = new URL(target);
   const sockets = new Set();
   let bytesToClient = 0;
@@ -24,7 +26,6 @@ export async function startTcpProxy(target, { bytesPerSecond, burstMs = 5, onObj
     sockets.add(client).add(upstream);
     client.setNoDelay(true);
     upstream.setNoDelay(true);
-    let awaitingObject = false;
     const close = () => {
       client.destroy();
       upstream.destroy();
@@ -33,17 +34,22 @@ export async function startTcpProxy(target, { bytesPerSecond, burstMs = 5, onObj
     };
     client.on('error', close).on('close', close);
     upstream.on('error', close).on('close', close);
-    const onRequestBytes = onObjectResponse
-      ? (chunk) => {
-          const m = /^(?:GET|HEAD) (\S+) HTTP\/1\.[01]\r\n/.exec(chunk.toString('latin1', 0, 2048));
-          if (m && !m[1].startsWith('/v3/') && !m[1].startsWith('/__mock/')) awaitingObject = true;
-        }
-      : undefined;
+    let awaiting;
+    const onRequestBytes =
+      onRequest || onResponse
+        ? (chunk) => {
+            const m = /^(?:GET|HEAD|POST|PUT|DELETE) (\S+) HTTP\/1\.[01]\r\n/.exec(chunk.toString('latin1', 0, 2048));
+            if (!m) return;
+            awaiting = m[1];
+            onRequest?.(m[1], process.hrtime.bigint());
+          }
+        : undefined;
     const onResponseBytes = (chunk) => {
       bytesToClient += chunk.length;
-      if (awaitingObject) {
-        awaitingObject = false;
-        onObjectResponse(process.hrtime.bigint());
+      if (awaiting !== undefined) {
+        const path = awaiting;
+        awaiting = undefined;
+        onResponse?.(path, process.hrtime.bigint());
       }
     };
     pace(client, upstream, bytesPerSecond, burstMs, onRequestBytes);
@@ -106,5 +112,8 @@ function pace(from, to, rate, burstMs, tap) {
     queue = queue.then(() => to.end());
   });
 }
+
+/** An object request (a link), not the DDS API or the mock's admin routes. */
+export const isObjectPath = (path) => !path.startsWith('/v3/') && !path.startsWith('/__mock/');
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
