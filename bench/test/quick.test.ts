@@ -32,7 +32,10 @@ describe('npm run bench -- --quick', () => {
     expect(r.stdout).toMatch(/\| bare node:http from memory \| [\d,]+ /);
     expect(r.stdout).toMatch(/\| curl \\\| tee \\\| openssl dgst -sha256, tmpfs \| [\d,]+ /);
     expect(r.stdout).toMatch(/\| dds-backup download \(--segments 1\), disk \| [\d,]+ /);
+    expect(r.stdout).toMatch(/\| node: http\.get \\\| fs\.createWriteStream \(no hash\), tmpfs \| [\d,]+ /);
     expect(r.stdout).toMatch(/\| kill at 0\.5 s \| /);
+    // The profile behind a first-byte miss: each phase timed (a number, not n/a).
+    expect(r.stdout).toMatch(/\| -> the first object byte leaves the mock \| [\d.,]+ \|/);
     expect(r.stdout).toMatch(/\| dds-backup download --segments 8 \| [\d.,]+ /);
     expect(r.stdout).toMatch(/\| curl LINK \\\| aws s3 cp - s3:\/\/… \| [\d,]+ /);
   });
