@@ -263,7 +263,8 @@ streamed into the bucket with the official AWS SDK for JavaScript v3 (\`@aws-sdk
   \`~/.aws/credentials\` / \`~/.aws/config\` (\`AWS_SHARED_CREDENTIALS_FILE\`, \`AWS_CONFIG_FILE\`),
   then SSO, container and instance roles. Keys are never printed. Refused credentials (HTTP 403,
   \`InvalidAccessKeyId\`, \`SignatureDoesNotMatch\`, \`AccessDenied\`) exit 3; a missing bucket
-  exits 1 before any transfer.
+  exits 1 before any transfer (\`mirror --to\` checks both with one HeadBucket before it looks at
+  any backup).
 - **Parts**: each file is one multipart upload whose parts are ranges fetched from the link (with
   the same retries, resume within the run, stall and speed floor, and link refresh on expiry as
   a download to disk). Part size: \`max(16 MiB, ceil(size / 10,000) rounded up to a MiB)\`, so

@@ -49,14 +49,14 @@ const env = () => ({
   AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId,
   AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
 });
-const mirror = async (extra: string[] = [], to = 's3://backups/dds') => {
+const mirror = async (extra: string[] = [], to = 's3://backups/dds', envOverride: Record<string, string> = {}) => {
   const r = await runCli(
     [
       ...['--endpoint', m.url, '--project-id', m.mock.defaults.projectId, 'mirror', '--to', to],
       ...['--s3-endpoint', s3.endpoint, '--s3-path-style', '--s3-part-size', '5', '--json', ...extra],
     ],
     {
-      env: env(),
+      env: { ...env(), ...envOverride },
       fetch: (req: Request) => {
         seen.push(new URL(req.url));
         return m.mock.fetch(req);
@@ -148,6 +148,32 @@ describe('dds-backup mirror --to s3://', () => {
     expect(again.of('backup-skipped').filter((e) => e.reason === 'verified')).toHaveLength(done.length);
     expect(writes().length - before, 'PUT/POST/DELETE on the rerun').toBe(0);
     expect(seen.filter((u) => u.pathname.endsWith('/backups/download-file'))).toHaveLength(0);
+  });
+
+  it('wrong credentials: exit 3 before any backup is looked at, naming the bucket; the secret is never printed and no state is written', async () => {
+    const r = await mirror([], 's3://backups/dds', {
+      AWS_ACCESS_KEY_ID: 'AKIAWRONG',
+      AWS_SECRET_ACCESS_KEY: 'wrong-mirror-secret',
+    });
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).toMatch(/S3 refused the credentials for checking the bucket .* in bucket backups/);
+    expect(r.stdout + r.stderr).not.toContain('wrong-mirror-secret');
+    expect(r.events.at(-1)).toMatchObject({ type: 'error', exitCode: 3 });
+    expect(r.of('backup-failed')).toHaveLength(0);
+    expect(seen.filter((u) => u.pathname.endsWith('/backups/download-file'))).toHaveLength(0);
+    expect(writes()).toHaveLength(0);
+    await expect(readdir(join(stateHome, 'dds-backup', 's3'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('a missing bucket: exit 1 before any backup is looked at, saying to create it', async () => {
+    const r = await mirror([], 's3://no-such-bucket/dds');
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(
+      /bucket no-such-bucket does not exist \(checking the bucket before the mirror starts\).*create it/,
+    );
+    expect(r.of('backup-failed')).toHaveLength(0);
+    expect(seen.filter((u) => u.pathname.endsWith('/backups/download-file'))).toHaveLength(0);
+    expect(writes()).toHaveLength(0);
   });
 
   it('an object replaced in the bucket is not skipped: the rerun refuses to overwrite it (not ours) and exits 1', {

@@ -315,7 +315,7 @@ async function existingObject(
     const name = (error as { name?: string }).name;
     // HEAD has no body: a missing bucket and a missing key are both a bare 404.
     if (status === 404 && name !== 'NoSuchBucket') {
-      await assertBucketExists(s3, bucket, key);
+      await assertBucketExists(s3, bucket, `looking up ${key}`);
       return undefined;
     }
     throw toS3Error(error, `look up ${key}`, bucket);
@@ -357,18 +357,22 @@ async function existingObject(
   };
 }
 
-/** A 404 on HEAD: tells a missing bucket (S3DestinationError, exit 1) from a missing key. */
-async function assertBucketExists(s3: S3Client, bucket: string, key: string): Promise<void> {
+/**
+ * HeadBucket: a missing bucket is an S3DestinationError (exit 1), refused credentials a
+ * CredentialsError (exit 3). Also tells a missing bucket from a missing key after a bare 404 on
+ * HEAD of an object. `what` names the step in the message.
+ */
+export async function assertBucketExists(s3: S3Client, bucket: string, what: string): Promise<void> {
   try {
     await s3.send(new HeadBucketCommand({ Bucket: bucket }));
   } catch (error) {
     const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
     if (status === 404)
       throw new S3DestinationError(
-        `The bucket ${bucket} does not exist (looking up ${key}): create it, or check --to s3://BUCKET/..., --s3-endpoint and --s3-region.`,
+        `The bucket ${bucket} does not exist (${what}): create it, or check --to s3://BUCKET/..., --s3-endpoint and --s3-region.`,
         { code: 'NoSuchBucket', status },
       );
-    throw toS3Error(error, `look up bucket`, bucket);
+    throw toS3Error(error, what, bucket);
   }
 }
 

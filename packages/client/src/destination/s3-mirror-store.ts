@@ -6,7 +6,7 @@ import type { DdsClient } from '../client.js';
 import type { MirroredBackup, MirroredFile } from '../mirror/mirror-manifest.js';
 import type { MirrorStore, S3MirrorSettings } from '../mirror/mirror-store.js';
 import { PartBufferPool } from './part-buffer-pool.js';
-import { createS3Client, downloadBackupToS3 } from './s3-download-backup.js';
+import { assertBucketExists, createS3Client, downloadBackupToS3 } from './s3-download-backup.js';
 import { toS3Error } from './s3-errors.js';
 import { META, TAGS } from './s3-file-upload.js';
 import { objectKey, parseS3Url } from './s3-location.js';
@@ -93,7 +93,9 @@ export async function s3MirrorStore(
   return {
     display,
     stateDir: stateDir ?? s3MirrorStateDir(env, settings.endpoint, location.bucket, location.prefix),
-    prepare: async () => {},
+    // The bucket and the credentials are checked once, before any backup: a missing bucket or a
+    // refused key stops the run with one error (exit 1 or 3), not one failure per backup.
+    prepare: () => assertBucketExists(s3, location.bucket, 'checking the bucket before the mirror starts'),
     isIntact: async (record) => {
       if (record.state !== 'verified' || !record.files || record.files.length === 0) return false;
       for (const f of record.files) {
