@@ -90,23 +90,27 @@ describe('a large file in pieces handed out lowest offset first (minPieceBytes)'
 
 describe('the end of a file in pieces (endgame)', () => {
   it('the last pieces shrink to an even share of what is left, down to a quarter of the minimum, so the connections finish together', async () => {
-    const sizes: number[] = [];
+    const pieces: { start: number; bytes: number }[] = [];
     const { options, sha256 } = await setup(8 * MiB, {
       rewrite: {
         request: (h, req) => {
           const m = /^bytes=(\d+)-(\d*)$/.exec(h.get('range') ?? '');
           if (req.url!.startsWith('/obs/') && m)
-            sizes.push(m[2] ? Number(m[2]) + 1 - Number(m[1]) : 8 * MiB - Number(m[1]));
+            pieces.push({ start: Number(m[1]), bytes: m[2] ? Number(m[2]) + 1 - Number(m[1]) : 8 * MiB - Number(m[1]) });
         },
       },
     });
     const result = await downloadBackup({ ...options, minPieceBytes: 256 * 1024 });
     expect(result.files[0]).toMatchObject({ bytes: 8 * MiB, sha256 });
-    expect(sizes.reduce((a, b) => a + b, 0)).toBe(8 * MiB);
+    expect(pieces.reduce((a, p) => a + p.bytes, 0)).toBe(8 * MiB);
     // Without the endgame every piece is at least the minimum (256 KiB) until the last.
-    const small = sizes.filter((n) => n < 256 * 1024);
+    const small = pieces.filter((p) => p.bytes < 256 * 1024);
     expect(small.length).toBeGreaterThanOrEqual(2);
-    expect(Math.min(...sizes)).toBeGreaterThanOrEqual(64 * 1024);
+    // Not below a quarter of the minimum, except the file's last piece: the remainder of an
+    // uneven share is whatever is left (a CI run saw a last piece of 48,336 bytes).
+    const notLast = pieces.filter((p) => p.start + p.bytes < 8 * MiB);
+    expect(notLast.length).toBe(pieces.length - 1);
+    expect(Math.min(...notLast.map((p) => p.bytes))).toBeGreaterThanOrEqual(64 * 1024);
   });
 });
 
