@@ -34,6 +34,7 @@ describe('npm run bench -- --quick', () => {
     expect(r.stdout).toMatch(/\| dds-backup download \(--segments 1\), disk \| [\d,]+ /);
     expect(r.stdout).toMatch(/\| node: http\.get \\\| fs\.createWriteStream \(no hash\), tmpfs \| [\d,]+ /);
     expect(r.stdout).toMatch(/\| kill at 0\.5 s \| /);
+    expect(r.stdout).toMatch(/\| `node empty\.mjs` \| [\d.,]+ /);
     // The profile behind a first-byte miss: each phase timed (a number, not n/a).
     expect(r.stdout).toMatch(/\| -> the first object byte leaves the mock \| [\d.,]+ \|/);
     expect(r.stdout).toMatch(/\| dds-backup download --segments 8 \| [\d.,]+ /);
