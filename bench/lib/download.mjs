@@ -4,14 +4,25 @@ import { runTimed } from './processes.mjs';
 
 /**
  * `dds-backup download` of one backup from the mock into dir; returns { ms, peakRss, code }
- * (+ cpuSeconds with `cpu`). `segments: 'default'` passes no --segments (the CLI's default).
+ * (+ cpuSeconds with `cpu`, memory with `memory`: see runTimed). `segments: 'default'` passes no
+ * --segments (the CLI's default).
  * `endpoint` replaces the mock's URL (e.g. a proxy in front of it; links follow the Host).
  */
 export async function ourDownload(
   mock,
   ids,
   dir,
-  { segments = 1, killWhen, killAfterMs, cpu = false, threads = false, endpoint, env = {}, extra = [] } = {},
+  {
+    segments = 1,
+    killWhen,
+    killAfterMs,
+    cpu = false,
+    threads = false,
+    memory = false,
+    endpoint,
+    env = {},
+    extra = [],
+  } = {},
 ) {
   const d = mock.defaults;
   const r = await runTimed(
@@ -36,6 +47,7 @@ export async function ourDownload(
     {
       env: { DDS_BACKUP_TOKEN: d.token, HUAWEICLOUD_SDK_AK: '', HUAWEICLOUD_SDK_SK: '', ...env },
       nodeRss: true,
+      memory,
       killWhen,
       killAfterMs,
       cpu,

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { byRole, firstChild, sampleThreads } from './thread-cpu.mjs';
 
 const rssReporter = fileURLToPath(new URL('./rss-reporter.mjs', import.meta.url));
+const memoryReporter = fileURLToPath(new URL('./memory-reporter.mjs', import.meta.url));
 
 /**
  * Starts a long-running server process and resolves when it prints a line matching `ready`
@@ -49,7 +50,9 @@ export async function startServer(command, args, { ready, env = {}, cwd } = {}) 
 
 /**
  * Runs a command to completion and measures its wall time (ms). For node processes, `nodeRss`
- * adds a preload that records the process's peak RSS (bytes) at exit. `cpu`: runs it under
+ * adds a preload that records the process's peak RSS (bytes) at exit; `memory` (with `nodeRss`)
+ * another that returns `memory`, its process.memoryUsage() sampled at the highest RSS (see
+ * memory-reporter.mjs). `cpu`: runs it under
  * GNU `/usr/bin/time`, whose wait4() rusage gives the CPU seconds (user + system) of the command
  * and of every process it waited for (all stages of an `sh -c` pipeline): `cpuSeconds`.
  * `killWhen(elapsedMs, pid)` is polled every 20 ms and `killAfterMs` is a timer; either SIGKILLs the
@@ -59,13 +62,19 @@ export async function startServer(command, args, { ready, env = {}, cwd } = {}) 
 export async function runTimed(
   command,
   args,
-  { env = {}, nodeRss = false, killWhen, killAfterMs, cwd, cpu = false, threads = false } = {},
+  { env = {}, nodeRss = false, memory = false, killWhen, killAfterMs, cwd, cpu = false, threads = false } = {},
 ) {
   const tag = `${process.pid}-${Math.random().toString(36).slice(2)}`;
   const rssFile = join(tmpdir(), `dds-bench-rss-${tag}`);
   const cpuFile = join(tmpdir(), `dds-bench-cpu-${tag}`);
+  const memoryFile = join(tmpdir(), `dds-bench-memory-${tag}`);
+  const preloads = [...(nodeRss ? [rssReporter] : []), ...(nodeRss && memory ? [memoryReporter] : [])];
   const extra = nodeRss
-    ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${rssReporter}`.trim(), DDS_BENCH_RSS_FILE: rssFile }
+    ? {
+        NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} ${preloads.map((p) => `--import=${p}`).join(' ')}`.trim(),
+        DDS_BENCH_RSS_FILE: rssFile,
+        ...(memory ? { DDS_BENCH_MEMORY_FILE: memoryFile } : {}),
+      }
     : {};
   if (cpu && (killWhen || killAfterMs)) throw new Error('runTimed: cpu cannot be combined with a kill');
   if (cpu) {
@@ -117,7 +126,12 @@ export async function runTimed(
     peakRss = Number(await readFile(rssFile, 'utf8').catch(() => 'NaN'));
     await rm(rssFile, { force: true });
   }
-  return { ms, code, signal, peakRss, stderr, cpuSeconds, started, threadCpu };
+  let memoryAtPeak;
+  if (nodeRss && memory) {
+    memoryAtPeak = JSON.parse(await readFile(memoryFile, 'utf8').catch(() => 'null'));
+    await rm(memoryFile, { force: true });
+  }
+  return { ms, code, signal, peakRss, memory: memoryAtPeak, stderr, cpuSeconds, started, threadCpu };
 }
 
 /**

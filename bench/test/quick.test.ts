@@ -39,5 +39,7 @@ describe('npm run bench -- --quick', () => {
     expect(r.stdout).toMatch(/\| -> the first object byte leaves the mock \| [\d.,]+ \|/);
     expect(r.stdout).toMatch(/\| dds-backup download --segments 8 \| [\d.,]+ /);
     expect(r.stdout).toMatch(/\| curl LINK \\\| aws s3 cp - s3:\/\/… \| [\d,]+ /);
+    // The peak RSS of --to s3:// with where its bytes were (heap, ArrayBuffers, the rest), as numbers.
+    expect(r.stdout).toMatch(/\| 8 MiB \| [\d.,]+ \| [\d.,]+ \| [\d.,]+ \| -?[\d.,]+ \|/);
   });
 });

@@ -2,7 +2,11 @@
 // A shim: everything is in main.ts, loaded with the real stdio, env and an AbortSignal that
 // Ctrl-C (SIGINT) and SIGTERM (systemd, docker stop, Kubernetes) fire alike. The abort reason
 // names the signal, so main() exits 130 for SIGINT and 143 for SIGTERM (128 + its number).
-import { main } from './main.js';
+import { sizeHeap } from './heap-sizing.js';
+
+// Before anything else is loaded: the young generation must not grow first (heap-sizing.ts).
+sizeHeap();
+const { main } = await import('./main.js');
 
 const controller = new AbortController();
 let stoppedBy: NodeJS.Signals | undefined;

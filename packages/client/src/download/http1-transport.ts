@@ -2,6 +2,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { ProxyError, TlsVerificationError, tlsFailureCode } from '../network/network-errors.js';
 import type { ProxyTarget } from '../network/proxy-env.js';
+import { BLOCK_BYTES, BodyBlocks } from './body-blocks.js';
 import type { ObjectResponse, ObjectTransport } from './object-transport.js';
 
 // A deliberately small HTTP/1.1 client for object GETs: the fast path of the download engine.
@@ -58,6 +59,8 @@ export function http1Transport(maxSockets: number, options: Http1Options = {}): 
   const idle = new Map<string, PoolEntry[]>();
   // The last TLS session per origin: new connections resume it (an abbreviated handshake).
   const sessions = new Map<string, Buffer>();
+  // Body memory shared by every response of this transport (see body-blocks.ts).
+  const blocks = new BodyBlocks(maxSockets * FREE_BLOCKS);
   let closed = false;
 
   const take = (origin: string): Socket | undefined => {
@@ -107,13 +110,13 @@ export function http1Transport(maxSockets: number, options: Http1Options = {}): 
       const fresh = () => open(target, proxy, options.ca, sessions, signal);
       const reused = take(key);
       try {
-        return await exchange(target, headers, signal, reused ?? (await fresh()), forward, (socket) =>
+        return await exchange(target, headers, signal, reused ?? (await fresh()), forward, blocks, (socket) =>
           giveBack(key, socket),
         );
       } catch (error) {
         // A pooled connection the server had already closed: try once on a fresh one.
         if (reused && error instanceof Http1Error && error.code === 'ESTALE') {
-          return exchange(target, headers, signal, await fresh(), forward, (socket) => giveBack(key, socket));
+          return exchange(target, headers, signal, await fresh(), forward, blocks, (socket) => giveBack(key, socket));
         }
         throw error;
       }
@@ -300,6 +303,7 @@ function exchange(
   signal: AbortSignal,
   socket: Socket,
   forward: ProxyTarget | undefined,
+  blocks: BodyBlocks,
   release: (socket: Socket) => void,
 ): Promise<ObjectResponse> {
   return new Promise<ObjectResponse>((resolve, reject) => {
@@ -371,7 +375,7 @@ function exchange(
       // HTTP/1.0 closes after the answer unless it says keep-alive; 1.1 keeps it unless `close`.
       const keepAlive = parsed.version === '1.0' ? /\bkeep-alive\b/.test(connection) : !/\bclose\b/.test(connection);
       let released = false;
-      body = new BodyReader(parsed.headers, socket, rest.length, (reusable) => {
+      body = new BodyReader(parsed.headers, socket, rest.length, blocks, (reusable) => {
         cleanup();
         released = true;
         if (reusable && keepAlive) release(socket);
@@ -430,9 +434,7 @@ function parseHead(text: string): { status: number; version: string; headers: Ma
   return { status: Number(m[2]), version: m[1]!, headers };
 }
 
-/** Received body bytes are copied into blocks of this size, reused once the consumer recycles them. */
-const BLOCK_BYTES = 256 * 1024;
-/** Recycled blocks kept per response. */
+/** Idle body blocks kept per connection of the transport (in the transport's shared BodyBlocks). */
 const FREE_BLOCKS = 16;
 
 interface Block {
@@ -445,18 +447,21 @@ interface Block {
   out: number;
 }
 
+const newBlock = (buf: Buffer): Block => ({ buf, fill: 0, given: 0, out: 0 });
+
 /**
  * The body as an async iterable, framed by Content-Length, chunked encoding, or the connection's
  * end. A Content-Length body is read by the kernel straight into 256 KiB blocks (DirectReader);
  * bytes that arrived with the head, and chunked bodies, are copied into them. Blocks are handed
- * out as views; `recycle(view)` returns a block once every view of it was written.
+ * out as views; `recycle(view)` gives a block back to the transport's BodyBlocks once every view
+ * of it was written and no more bytes can land in it (it is full, or the body is over).
  * So a multi-GiB transfer reuses a few blocks instead of allocating a buffer per socket read,
- * which fragmented the allocator and pushed peak RSS past 150 MB (bench/). Reading pauses the
- * socket when the consumer falls behind by HIGH_WATER_BYTES.
+ * which fragmented the allocator and pushed peak RSS past 150 MB (bench/), or blocks per
+ * response (body-blocks.ts). Reading pauses the socket when the consumer falls behind by
+ * HIGH_WATER_BYTES.
  */
 class BodyReader implements AsyncIterable<Uint8Array>, DirectReader {
   private blocks: Block[] = [];
-  private free: Buffer[] = [];
   private readonly owner = new WeakMap<Uint8Array, Block>();
   private queued = 0;
   private done = false;
@@ -470,6 +475,7 @@ class BodyReader implements AsyncIterable<Uint8Array>, DirectReader {
     headers: Map<string, string>,
     private readonly socket: Socket,
     pendingBytes: number,
+    private readonly pool: BodyBlocks,
     private readonly finish: (reusable: boolean) => void,
   ) {
     this.chunked = /\bchunked\b/i.test(headers.get('transfer-encoding') ?? '');
@@ -485,7 +491,7 @@ class BodyReader implements AsyncIterable<Uint8Array>, DirectReader {
   buffer(): Buffer {
     let block = this.blocks[this.blocks.length - 1];
     if (!block || block.fill === BLOCK_BYTES) {
-      block = { buf: this.free.pop() ?? Buffer.allocUnsafeSlow(BLOCK_BYTES), fill: 0, given: 0, out: 0 };
+      block = newBlock(this.pool.take());
       this.blocks.push(block);
     }
     return block.buf.subarray(block.fill);
@@ -523,7 +529,9 @@ class BodyReader implements AsyncIterable<Uint8Array>, DirectReader {
     if (!block) return;
     this.owner.delete(view);
     block.out--;
-    if (block.out === 0 && block.given === BLOCK_BYTES && this.free.length < FREE_BLOCKS) this.free.push(block.buf);
+    // A full block, or the body's last one once the body is over: nothing will land in it again.
+    if (block.out === 0 && block.given === block.fill && (block.given === BLOCK_BYTES || this.done))
+      this.pool.give(block.buf);
   }
 
   /** The socket ended: complete for close-delimited bodies, an error otherwise. */
@@ -559,7 +567,7 @@ class BodyReader implements AsyncIterable<Uint8Array>, DirectReader {
     while (offset < data.length) {
       let block = this.blocks[this.blocks.length - 1];
       if (!block || block.fill === BLOCK_BYTES) {
-        block = { buf: this.free.pop() ?? Buffer.allocUnsafeSlow(BLOCK_BYTES), fill: 0, given: 0, out: 0 };
+        block = newBlock(this.pool.take());
         this.blocks.push(block);
       }
       const n = Math.min(BLOCK_BYTES - block.fill, data.length - offset);

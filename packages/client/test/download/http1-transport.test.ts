@@ -148,6 +148,50 @@ describe('http1Transport', () => {
     t.close();
   });
 
+  it('shares blocks across responses, never one under a view still held', async () => {
+    const payload = (seed: number) => {
+      const b = Buffer.alloc(2 * 1024 * 1024 + 77);
+      for (let i = 0; i < b.length; i++) b[i] = (i * seed + (i >> 11)) & 0xff;
+      return b;
+    };
+    const bodies = [payload(13), payload(29), payload(41)];
+    let n = 0;
+    const url = await listen(
+      createServer((_req, res) => {
+        const body = bodies[n++ % bodies.length]!;
+        res.writeHead(200, { 'content-length': body.length });
+        res.end(body);
+      }),
+    );
+    const t = http1Transport(1);
+    // Response 1: every view recycled, the body's last (partial) block too.
+    const r1 = await t.get(`${url}/x`, {}, signal());
+    const memory1 = new Set<ArrayBufferLike>();
+    const got1: Buffer[] = [];
+    for await (const c of r1.body) {
+      memory1.add(c.buffer);
+      got1.push(Buffer.from(c));
+      r1.recycle?.(c);
+    }
+    expect(Buffer.concat(got1).equals(bodies[0]!)).toBe(true);
+    // Response 2 reads into response 1's blocks; its views are held, not recycled.
+    const r2 = await t.get(`${url}/x`, {}, signal());
+    const held: Uint8Array[] = [];
+    for await (const c of r2.body) held.push(c);
+    expect(held.some((c) => memory1.has(c.buffer))).toBe(true);
+    // Response 3 must not read into any block response 2's views still point at.
+    const r3 = await t.get(`${url}/x`, {}, signal());
+    const got3: Buffer[] = [];
+    for await (const c of r3.body) {
+      expect(held.some((h) => h.buffer === c.buffer)).toBe(false);
+      got3.push(Buffer.from(c));
+      r3.recycle?.(c);
+    }
+    expect(Buffer.concat(held).equals(bodies[1]!)).toBe(true);
+    expect(Buffer.concat(got3).equals(bodies[2]!)).toBe(true);
+    t.close();
+  });
+
   it('reads a body straight into its blocks: bytes with the head, later reads, bytes past the end', async () => {
     // Part of the body arrives with the head (copied), the rest in later reads (read by the
     // kernel into the body's blocks), then 9 stray bytes: the body must end exactly at its
