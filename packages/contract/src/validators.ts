@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import { HEADER_LC } from './generated/headers.js';
 import { getOperation, type OperationInfo, registeredDocuments } from './operations.js';
+import { quickAcceptor } from './quick-acceptor.js';
 
 // ajv is loaded on first validation, not at import: the client and the CLI import this package
 // for its types, regions and time parsing, and ajv's load time would land on every start-up.
@@ -140,6 +141,18 @@ function parameterValidator(documentId: string, param: OperationInfo['parameters
   return fn;
 }
 
+/** Quick acceptors of parameters, held by the parameter (null: its schema has none). */
+const quickAcceptors = new WeakMap<object, ((value: string) => boolean) | null>();
+
+function quickAcceptorOf(param: OperationInfo['parameters'][number]): ((value: string) => boolean) | null {
+  let fn = quickAcceptors.get(param);
+  if (fn === undefined) {
+    fn = quickAcceptor(param.schema) ?? null;
+    quickAcceptors.set(param, fn);
+  }
+  return fn;
+}
+
 const result = (issues: ValidationIssue[]): ValidationResult =>
   issues.length === 0 ? { valid: true, issues: [] } : { valid: false, issues };
 
@@ -198,14 +211,20 @@ export function validateResponse(
 /** A request as the validator sees it: parameters by location, and the JSON body if any. */
 export interface RequestParts {
   path?: Record<string, string | undefined>;
-  query?: Record<string, string | undefined> | URLSearchParams;
+  /** A map is what a server's own plain query parse answers (the mock's, see its plain-query.ts). */
+  query?: Record<string, string | undefined> | URLSearchParams | ReadonlyMap<string, string>;
   headers?: Record<string, string | undefined> | Headers;
   body?: unknown;
 }
 
 function lookup(source: RequestParts[keyof RequestParts], name: string, caseInsensitive: boolean): string | undefined {
   if (!source) return undefined;
-  if (source instanceof URLSearchParams || source instanceof Headers) return source.get(name) ?? undefined;
+  // URLSearchParams, Headers or a Map: told apart by their get(), not by instanceof (the global
+  // Headers is a lazy getter in Node, one call per look-up on a server's hot path). A record's
+  // values are strings, never a function.
+  const getter = source as { get?: unknown };
+  if (typeof getter.get === 'function')
+    return (source as { get(n: string): string | null | undefined }).get(name) ?? undefined;
   const rec = source as Record<string, string | undefined>;
   if (!caseInsensitive) return rec[name];
   // node:http's headers are lower-case: found without scanning every key (a server's hot path).
@@ -240,23 +259,23 @@ export function validateRequest(operationId: string, parts: RequestParts): Valid
   for (const param of op.parameters) {
     const source = param.in === 'path' ? parts.path : param.in === 'query' ? parts.query : parts.headers;
     const value = lookup(source, param.name, param.in === 'header');
-    const label = `${param.in}.${param.name}`;
     if (value === undefined || value === '') {
       if (param.required)
         issues.push({
-          path: label,
+          path: `${param.in}.${param.name}`,
           keyword: 'required',
           message: `${param.in} parameter \`${param.name}\` is required`,
         });
       continue;
     }
+    if (quickAcceptorOf(param)?.(value)) continue;
     const fn = parameterValidator(op.documentId, param);
     const checked = parameterValue(param.schema, value);
     if (fn(checked)) continue;
     for (const issue of run(op.documentId, param.schemaPointer, checked)) {
       issues.push({
         ...issue,
-        path: label,
+        path: `${param.in}.${param.name}`,
         message: issue.message.replace(/^the body/, `${param.in} parameter \`${param.name}\``),
       });
     }

@@ -11,6 +11,7 @@ import {
 import type { MockContext, RequestContext } from '../context.js';
 import { huaweiError, jsonResult, languageOf } from '../errors.js';
 import type { CoreResult } from '../http/core.js';
+import { plainQuery } from '../http/plain-query.js';
 import { type Preferences, parsePrefer } from '../prefer.js';
 import type { ProjectState } from '../state.js';
 import { applyApiFaults, type FaultOutcome } from './faults.js';
@@ -137,8 +138,13 @@ function afterFaults<Op extends OperationId>(
   if (preferred) return { result: withFaults(jsonResult(preferred.status, preferred.value, requestId)) };
 
   const projectId = safeDecode(projectSegment);
-  const query = rc.query();
-  const check = validateRequest(operationId, { path: { project_id: projectId }, query, headers: req.headers() });
+  const plain = plainQuery(req.rawQuery);
+  const query: OperationQuery<Op> = plain ? { get: (name) => plain.get(name) ?? null } : rc.query();
+  const check = validateRequest(operationId, {
+    path: { project_id: projectId },
+    query: plain ?? rc.query(),
+    headers: req.headers(),
+  });
   if (!check.valid) return { result: fail('DBS.200001', check.issues[0]!.message) };
 
   const project = ns.projects.get(projectId);
