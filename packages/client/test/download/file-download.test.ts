@@ -96,7 +96,10 @@ describe('the end of a file in pieces (endgame)', () => {
         request: (h, req) => {
           const m = /^bytes=(\d+)-(\d*)$/.exec(h.get('range') ?? '');
           if (req.url!.startsWith('/obs/') && m)
-            pieces.push({ start: Number(m[1]), bytes: m[2] ? Number(m[2]) + 1 - Number(m[1]) : 8 * MiB - Number(m[1]) });
+            pieces.push({
+              start: Number(m[1]),
+              bytes: m[2] ? Number(m[2]) + 1 - Number(m[1]) : 8 * MiB - Number(m[1]),
+            });
         },
       },
     });
