@@ -19,6 +19,7 @@ const supported = platform() === 'linux' && arch() === 'x64';
 const cacheDir = join(repoRoot, 'node_modules/.cache/dds-backup-node');
 const cliBin = join(repoRoot, 'apps/cli/dist/bin.js');
 const mockBin = join(repoRoot, 'apps/mock-server/dist/bin.js');
+const newSpaceChild = join(repoRoot, 'apps/cli/test/fixtures/new-space.mjs');
 
 /** The node binary of `version`, fetched and unpacked once. */
 function nodeBinary(version: string): string {
@@ -112,6 +113,20 @@ describe.runIf(supported).each(VERSIONS)('Node %s', (version) => {
 
   it('is that version', () => {
     expect(execFileSync(node, ['--version'], { encoding: 'utf8' }).trim()).toBe(`v${version}`);
+  });
+
+  it("the CLI's heap sizing keeps the new space at its initial size (apps/cli/src/heap-sizing.ts)", () => {
+    const child = (size: boolean) =>
+      JSON.parse(execFileSync(node, [newSpaceChild, size ? 'size' : ''], { encoding: 'utf8' })) as {
+        applied: boolean;
+        newSpace: number;
+      };
+    const sized = child(true);
+    const grown = child(false);
+    expect(sized.applied).toBe(true);
+    // Initial: 2 x 1 MiB semi-spaces; grown by default: 2 x 16 MiB (V8 12) or 2 x 32 MiB (13).
+    expect(sized.newSpace).toBeLessThanOrEqual(4 * 2 ** 20);
+    expect(grown.newSpace).toBeGreaterThanOrEqual(16 * 2 ** 20);
   });
 
   it('dds-backup --help and dds-backup-mock --help', async () => {
